@@ -1,0 +1,95 @@
+"""The assessment engine: valid answers in, an assessment out.
+
+    >>> from backpain_cli.engine import assess
+    >>> assess(answers)["level"]
+
+`assess` takes answers already validated (`validation.validate`); `assess_record` validates first.
+The result is a plain JSON-ready dict; its contract parts are `id`, `level`, `reasons`, `scores` and
+`policy_version` (answers-contract.md). Pure: no I/O, no third-party imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import explain
+from .policy import LEVELS, POLICY_VERSION, RULES_BY_ID, SPECIALIST, Evidence, Facts, evaluate
+from .questionnaire import BY_KEY, CONTRACT_VERSION, SHORT_NAMES
+from .validation import validate
+
+Result = dict[str, Any]
+
+
+def _value_text(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(_value_text(key, v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, str) and key in BY_KEY and BY_KEY[key].choices:
+        return BY_KEY[key].label(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def answers_text(evidence: Evidence) -> str:
+    """The answers behind a rule in plain words: `weeks since it began: 10. Over two weeks: about the same`."""
+    return ". ".join(f"{SHORT_NAMES.get(k, k).capitalize()}: {_value_text(k, v)}" for k, v in evidence.items())
+
+
+def assess(answers: Mapping[str, Any]) -> Result:
+    """Assess valid answers (see `validation.validate`). Deterministic; no I/O."""
+    f = Facts(answers)
+    fired = evaluate(f)
+    reasons = []
+    for rule_id, evidence in fired.items():
+        r = RULES_BY_ID[rule_id]
+        reasons.append(
+            {
+                "rule": rule_id,
+                "level": r.level,
+                "because": f"{r.why} Your answers: {answers_text(evidence)}.",
+                "answers": evidence,
+            }
+        )
+    level = min((r["level"] for r in reasons), key=LEVELS.index)
+    result: Result = {}
+    if "id" in answers:
+        result["id"] = answers["id"]
+    action = explain.ACTION[level]
+    if level == SPECIALIST and "S3" in fired:
+        action = explain.RHEUMATOLOGY_ACTION
+    result.update(
+        {
+            "level": level,
+            "action": action,
+            "reasons": reasons,
+            "scores": {
+                "pain_impact": f.pain_impact,
+                "duration": f.duration,
+                "risk_group": f.risk_group,
+                "screen_total": f.screen_total,
+                "screen_psychosocial": f.screen_psychosocial,
+                "screen_source": f.screen_source,
+            },
+            "contributors": explain.contributors(f, fired),
+            "rule_out": explain.rule_out(fired),
+            "care_ladder": explain.care_ladder(f, level, fired),
+            "notes": explain.personal_notes(f, level),
+            "safety_net": None if level == "emergency" else explain.SAFETY_NET,
+            "disclaimer": explain.DISCLAIMER,
+            "policy_version": POLICY_VERSION,
+            "contract_version": CONTRACT_VERSION,
+        }
+    )
+    if f.screen_source == "built_in":
+        result["scores"]["screen_note"] = explain.SCREEN_NOTE
+    return result
+
+
+def assess_record(obj: Any) -> Result:
+    """Validate one answers object and assess it; raises validation.InvalidAnswers listing every problem."""
+    return assess(validate(obj))

@@ -1,0 +1,36 @@
+"""The process environment the CLI works in, as one object tests can swap (after httpie's Environment)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import IO
+
+
+@dataclass
+class Environment:
+    stdin: IO[bytes]
+    stdout: IO[bytes]
+    stderr: IO[str]
+    stdin_isatty: bool
+    stdout_isatty: bool
+    stderr_isatty: bool
+    environ: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_sys(cls) -> Environment:
+        return cls(
+            stdin=sys.stdin.buffer if sys.stdin is not None else open(os.devnull, "rb"),  # noqa: SIM115
+            stdout=sys.stdout.buffer,
+            stderr=sys.stderr,
+            stdin_isatty=sys.stdin is not None and sys.stdin.isatty(),
+            stdout_isatty=sys.stdout.isatty(),
+            stderr_isatty=sys.stderr.isatty(),
+            environ=dict(os.environ),
+        )
+
+    def message(self, text: str) -> None:
+        """A message for the person: always on stderr, never mixed into machine output."""
+        self.stderr.write(f"backpain: {text}\n")
+        self.stderr.flush()

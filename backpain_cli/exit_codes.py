@@ -1,0 +1,17 @@
+"""The exit statuses of `backpain`, documented in README and `--help`."""
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0  #: every record assessed
+    REJECTED = 1  #: one or more records rejected (the rest still assessed and printed)
+    USAGE = 2  #: usage error: bad option, unreadable file, no input
+    INTERNAL = 70  #: a bug in backpain (EX_SOFTWARE); please report it
+    INTERRUPTED = 130  #: interrupted (Ctrl-C), or the questionnaire was cancelled
+
+
+EXIT_HELP = (
+    "Exit status: 0 every record assessed; 1 one or more records rejected (the rest still assessed and "
+    "printed); 2 usage error (bad option, unreadable file, no input); 130 interrupted or cancelled."
+)

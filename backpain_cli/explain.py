@@ -1,0 +1,171 @@
+"""What the result says besides the rules: the next step, likely contributors (never a diagnosis), the care
+ladder, notes personalised by goals, activity level and duration, the safety-net and the not-a-diagnosis line.
+All text is the project's own. Pure: no I/O, no third-party imports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .policy import EMERGENCY, SELF_CARE, SPECIALIST, URGENT, Evidence, Facts, all_of, any_of
+
+ACTION: dict[str, str] = {
+    EMERGENCY: "Go to an emergency department now, or call the emergency number (999, 112 or 911).",
+    URGENT: "See a doctor within 24 to 48 hours: your GP, an urgent care centre or an out-of-hours service.",
+    SPECIALIST: "Arrange an appointment with a spine or pain specialist (your GP can refer you).",
+    "primary_care": "See a GP or physiotherapist in the next week or two.",
+    SELF_CARE: "You can look after this at home for now: keep moving, use simple pain relief and heat, "
+    "and watch for the warning signs below.",
+}
+
+RHEUMATOLOGY_ACTION = (
+    "Arrange an appointment with a specialist: a rheumatologist for the inflammatory pattern, or a spine or pain "
+    "specialist (your GP can refer you)."
+)
+
+SAFETY_NET = (
+    "Go to an emergency department at once if you notice any change in bladder or bowel control, numbness "
+    "around the genitals or back passage, symptoms spreading to both legs, or weakness that is getting worse."
+)
+
+DISCLAIMER = (
+    "This is not a diagnosis: it suggests a next step from your answers. A doctor or physiotherapist who "
+    "examines you can tell you more."
+)
+
+SCREEN_NOTE = (
+    "The two-week screen asks about the same areas as the Keele STarT Back Tool, in our own words; it is not "
+    "the validated tool."
+)
+
+# What a doctor will want to rule out, by the urgent or emergency rules behind it.
+RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pressure on the nerves at the base of the spine (cauda equina syndrome)", ("E1", "E2")),
+    ("a nerve being squeezed so that it loses function", ("E3", "U5")),
+    ("pressure on the spinal cord", ("E5", "U6")),
+    ("an infection in or near the spine", ("E4", "U1", "U8")),
+    ("cancer affecting the spine", ("E5", "U2", "U7", "U8")),
+    ("a broken bone in the spine", ("E6", "U3", "U4")),
+)
+
+
+def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
+    """Likely contributors, each with the answers that point to it. Never a diagnosis."""
+    at_50 = f.at_least("age", 50)
+    found: list[tuple[str, str, Evidence]] = [
+        (
+            "muscle_strain",
+            "a strained or overworked muscle or ligament",
+            unless(f.radicular(), f.among("onset", "after_lifting_or_strain")),
+        ),
+        (
+            "disc_or_nerve_root",
+            "a disc problem or an irritated nerve root",
+            any_of(f.radicular(), f.has("pattern", "worse_sitting_or_bending")),
+        ),
+        (
+            "spinal_stenosis",
+            "narrowing of the spinal canal (spinal stenosis)",
+            all_of(at_50, f.has("pattern", "leg_pain_walking_eased_by_sitting")),
+        ),
+        (
+            "degenerative_change",
+            "wear-and-tear (arthritis or degenerative change) in the spine's joints",
+            all_of(at_50, any_of(f.among("onset", "gradual"), f.has("pattern", "worse_leaning_back"))),
+        ),
+        ("inflammatory", "inflammatory back pain", fired.get("S3", {})),
+    ]
+    return [{"id": cid, "label": label, "answers": ev} for cid, label, ev in found if ev]
+
+
+def unless(blocker: Evidence, evidence: Evidence) -> Evidence:
+    """`evidence`, unless `blocker` fired."""
+    return {} if blocker else evidence
+
+
+def rule_out(fired: dict[str, Evidence]) -> list[dict[str, Any]]:
+    return [{"what": what, "rules": [r for r in ids if r in fired]} for what, ids in RULE_OUT if any(r in fired for r in ids)]
+
+
+LADDER: tuple[dict[str, str], ...] = (
+    {
+        "step": "conservative",
+        "name": "Conservative care",
+        "what": "Physiotherapy to build strength and flexibility, changing activities and guided movement, and "
+        "medicines where they suit you. Most people need nothing more.",
+    },
+    {
+        "step": "interventional",
+        "name": "Interventional pain treatment",
+        "what": "If pain persists, a specialist may discuss targeted treatments: an epidural steroid injection "
+        "for nerve-root pain, or for long-standing pain from the small facet joints a medial branch block "
+        "and then radiofrequency denervation. NICE advises against facet joint injections, and against "
+        "epidurals for narrowing of the central spinal canal.",
+    },
+    {
+        "step": "advanced",
+        "name": "Advanced spine care",
+        "what": "Minimally invasive spine procedures, which only a small minority need: about 1 in 20.",
+    },
+)
+
+
+def care_ladder(f: Facts, level: str, fired: dict[str, Evidence]) -> dict[str, Any]:
+    tried = f.a.get("treatments_tried", ())
+    if "surgery" in tried:
+        current = "advanced"
+    elif "injection" in tried:
+        current = "interventional"
+    else:
+        current = "conservative"
+    if level in (EMERGENCY, URGENT):
+        nxt = "First, the checks a doctor needs to make; the usual steps of care come after that."
+    elif current == "conservative" and level == SPECIALIST and not f.conservative_care_tried():
+        nxt = "Start with conservative care, such as physiotherapy, alongside the specialist's opinion."
+    elif current == "conservative" and level == SPECIALIST:
+        nxt = "A specialist may discuss interventional options, or other causes, with you."
+    elif current == "conservative":
+        nxt = "Conservative care: most back and neck pain settles with it, without any procedure."
+    elif current == "interventional":
+        nxt = "Your specialist will review how the injection worked and whether anything else would help."
+    else:
+        nxt = "Your surgeon or spine team should review you."
+    return {"current": current, "next": nxt}
+
+
+GOAL_NOTES: dict[str, str] = {
+    "less_pain": "Pain relief works best alongside movement: use it so that you can stay active, not instead.",
+    "better_sleep": "A pillow between or under the knees, and a regular bedtime, often make nights easier.",
+    "return_to_work": "Staying at work, or going back early with lighter duties, usually helps recovery; "
+    "ask your employer about adjustments.",
+    "sport_or_exercise": "Keep exercising at a level the pain allows and build up step by step; "
+    "a physiotherapist can plan the way back to your sport.",
+    "everyday_tasks": "Break tasks into shorter spells with changes of position, and build up week by week.",
+    "avoid_surgery": "Most people recover without surgery; conservative care comes first for nearly everyone.",
+    "understand_cause": "Ask whoever examines you what they think is behind the pain; scans are often not "
+    "needed to plan care.",
+}
+
+ACTIVITY_NOTES: dict[str, str] = {
+    "low": "Gentle, regular walking, building up a little each day, is a good place to start.",
+    "moderate": "Keep to your usual routine as far as the pain allows; short walks through the day help.",
+    "high": "Scale your training or physical work down rather than stopping, and return to full load gradually.",
+}
+
+DURATION_NOTES: dict[str, str] = {
+    "acute": "Pain in the first few weeks usually eases a great deal within a month or so.",
+    "subacute": "At this stage a structured plan helps keep the pain from becoming long-standing.",
+    "chronic": "Long-standing pain responds best to a plan that combines exercise, activity and support, "
+    "rather than to rest or one treatment alone.",
+}
+
+
+def personal_notes(f: Facts, level: str) -> list[dict[str, str]]:
+    notes: list[dict[str, str]] = []
+    if level != EMERGENCY:
+        notes.append({"about": "duration", "note": DURATION_NOTES[f.duration]})
+        activity = f.a.get("activity_level")
+        if activity is not None:
+            notes.append({"about": "activity_level", "note": ACTIVITY_NOTES[activity]})
+        notes.extend({"about": "goals", "note": GOAL_NOTES[g]} for g in f.a.get("goals", ()))
+    return notes

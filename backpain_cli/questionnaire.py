@@ -1,0 +1,435 @@
+"""The questionnaire, defined once.
+
+Every key of the answers contract (version 1) is a `Question` here: its type, allowed values or range, the
+question a person is asked, short help, and when it is asked. Validation (`validation.py`), the JSON Schema
+(`schema.py`), `backpain questions` and the interactive prompts all read this one tuple, so they cannot drift.
+
+Pure data: no I/O, no third-party imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CONTRACT_VERSION = 1
+
+Kind = Literal["integer", "number", "boolean", "choice", "multi", "id", "startback"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When an interactive question (or one of its options) is asked, in words and as a test over the answers
+    given so far."""
+
+    text: str
+    test: Callable[[Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    asked_when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    kind: Kind
+    section: str
+    prompt: str
+    help: str = ""
+    required: bool = True
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[Choice, ...] = ()
+    min_items: int = 0
+    #: False: a JSON-only key (given by a clinic or a clinician), never asked at the prompt.
+    interactive: bool = True
+    #: Below this number the answer is refused with `refuse_message` (age under 16).
+    refuse_below: float | None = None
+    refuse_message: str = ""
+    #: Sub-fields of an object answer (`startback`).
+    fields: tuple[Question, ...] = ()
+    _labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._labels.update({c.value: c.label for c in self.choices})
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+    def label(self, value: str) -> str:
+        return self._labels.get(value, value)
+
+    def expected(self) -> str:
+        """What a valid answer looks like, in words (used in error messages and `backpain questions`)."""
+        if self.kind == "integer":
+            return f"a whole number from {_num(self.minimum)} to {_num(self.maximum)}"
+        if self.kind == "number":
+            return f"a number from {_num(self.minimum)} to {_num(self.maximum)}"
+        if self.kind == "boolean":
+            return "true or false"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.values)
+        if self.kind == "multi":
+            head = "a non-empty list" if self.min_items else "a list"
+            return f"{head} of unique values from " + ", ".join(self.values)
+        if self.kind == "id":
+            return "a string or a whole number"
+        return "an object with " + " and ".join(f"{f.key} ({f.expected()})" for f in self.fields)
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else (str(int(x)) if float(x).is_integer() else str(x))
+
+
+# Conditions of the contract's `pattern` rules. The derived values are the policy's: onset age is
+# age − duration_weeks / 52; leg pain is buttock_or_thigh or below_knee in radiating_pain.
+
+
+def _long_and_early(a: Mapping[str, Any]) -> bool:
+    return a["duration_weeks"] >= 12 and a["age"] - a["duration_weeks"] / 52 < 45
+
+
+def _leg_pain_over_50(a: Mapping[str, Any]) -> bool:
+    legs = {"buttock_or_thigh", "below_knee"}
+    return a["age"] >= 50 and bool(legs.intersection(a["radiating_pain"]))
+
+
+LONG_AND_EARLY = Condition("the pain has lasted 12 weeks or more and began before age 45", _long_and_early)
+LEG_PAIN_OVER_50 = Condition("there is leg pain and the person is 50 or older", _leg_pain_over_50)
+
+WARNING = "Warning signs"
+ABOUT = "About you"
+PAIN = "Your pain"
+NERVES = "Nerves"
+IMPACT = "How it affects you"
+WEEKS = "The past two weeks"
+CARE = "What you have tried and what you want"
+PATTERN = "Pattern of the pain"
+CLINIC = "Given by a clinic"
+
+SECTIONS = (WARNING, ABOUT, PAIN, NERVES, IMPACT, WEEKS, CARE, PATTERN)
+
+
+def _scale(key: str, prompt: str, help: str) -> Question:
+    return Question(key, "integer", IMPACT, prompt, help, minimum=0, maximum=10)
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "red_flags",
+        "multi",
+        WARNING,
+        "Do you have any of these right now? Choose every one that applies, or none.",
+        "These are uncommon, but they change what you should do today, so they come first.",
+        choices=(
+            Choice(
+                "bladder_or_bowel_change",
+                "New trouble starting or holding urine or stool, or less feeling when passing them",
+            ),
+            Choice("saddle_numbness", "Numbness or tingling around the genitals, buttocks or back passage"),
+            Choice(
+                "new_symptoms_both_legs",
+                "Pain, numbness or tingling that has lately started in both legs, or spread to both "
+                "(not only when walking)",
+            ),
+            Choice("fever_or_chills", "Fever, or shivering chills"),
+            Choice("unexplained_weight_loss", "Losing weight without trying"),
+            Choice("constant_night_pain", "Pain at night that no position eases"),
+            Choice(
+                "hand_clumsiness_or_unsteady_walking",
+                "Hands newly clumsy (buttons, writing), or walking unsteady, or falls",
+            ),
+        ),
+    ),
+    Question(
+        "age",
+        "integer",
+        ABOUT,
+        "How old are you?",
+        "In whole years.",
+        minimum=16,
+        maximum=120,
+        refuse_below=16,
+        refuse_message=(
+            "this questionnaire is for people aged 16 and over; back or neck pain in a child or young "
+            "teenager should be checked by a doctor"
+        ),
+    ),
+    Question(
+        "risk_factors",
+        "multi",
+        ABOUT,
+        "Does any of this apply to you? Choose every one that applies, or none.",
+        "Your background changes what some symptoms mean.",
+        choices=(
+            Choice("cancer_history", "Cancer now or in the past"),
+            Choice("osteoporosis", "Osteoporosis (thin, fragile bones)"),
+            Choice("long_term_steroids", "Steroid tablets (such as prednisolone) taken for months"),
+            Choice("weakened_immunity", "A weakened immune system (from an illness or medicines)"),
+            Choice("injects_drugs", "Injecting drugs"),
+            Choice("recent_bacterial_infection", "A bacterial infection in the last few weeks"),
+        ),
+    ),
+    Question(
+        "pain_areas",
+        "multi",
+        PAIN,
+        "Where is the pain?",
+        "Choose at least one.",
+        min_items=1,
+        choices=(
+            Choice("low_back", "Lower back"),
+            Choice("mid_back", "Middle of the back (between the shoulder blades and the waist)"),
+            Choice("neck", "Neck"),
+        ),
+    ),
+    Question(
+        "duration_weeks",
+        "number",
+        PAIN,
+        "How many weeks since this episode began?",
+        "Fractions are fine: 3 days is about 0.4 weeks.",
+        minimum=0,
+        maximum=5200,
+    ),
+    Question(
+        "onset",
+        "choice",
+        PAIN,
+        "How did it begin?",
+        "A major injury is a road accident, a fall from a height or a hard knock in sport; "
+        "a minor one is a trip, a stumble or a fall from standing.",
+        choices=(
+            Choice("gradual", "Gradually, for no clear reason"),
+            Choice("sudden", "Suddenly, for no clear reason"),
+            Choice("after_lifting_or_strain", "After lifting, twisting or a strain"),
+            Choice("after_minor_injury", "After a minor injury (a trip, a stumble, a fall from standing)"),
+            Choice("after_major_injury", "After a major injury (road accident, fall from a height, sports collision)"),
+        ),
+    ),
+    Question(
+        "weakness",
+        "choice",
+        NERVES,
+        "Is an arm or a leg weak?",
+        "For example a foot that catches or slaps when you walk, or a grip that gives way.",
+        choices=(
+            Choice("none", "No weakness"),
+            Choice("stable", "Yes, and it is not getting worse"),
+            Choice("worsening", "Yes, and it is getting worse"),
+        ),
+    ),
+    Question(
+        "numbness_tingling",
+        "boolean",
+        NERVES,
+        "Do you have numbness, pins and needles or tingling in an arm or a leg?",
+    ),
+    Question(
+        "radiating_pain",
+        "multi",
+        NERVES,
+        "Does the pain spread anywhere? Choose every one that applies, or none.",
+        choices=(
+            Choice("buttock_or_thigh", "Into the buttock or thigh"),
+            Choice("below_knee", "Down the leg below the knee"),
+            Choice("arm", "Into an arm"),
+        ),
+    ),
+    _scale("pain_intensity", "Over the past week, how bad has the pain been on average?", "0 is no pain, 10 is the worst you can imagine."),
+    _scale(
+        "enjoyment_interference",
+        "Over the past week, how much has the pain got in the way of enjoying life?",
+        "0 is not at all, 10 is completely.",
+    ),
+    _scale(
+        "activity_interference",
+        "Over the past week, how much has the pain got in the way of your usual activities?",
+        "0 is not at all, 10 is completely.",
+    ),
+    Question(
+        "trend",
+        "choice",
+        IMPACT,
+        "Over the past two weeks, is the pain getting better, staying the same or getting worse?",
+        choices=(
+            Choice("improving", "Getting better"),
+            Choice("same", "About the same"),
+            Choice("worsening", "Getting worse"),
+        ),
+    ),
+    Question("sleep_disturbed", "boolean", IMPACT, "Does the pain disturb your sleep?"),
+    Question(
+        "past_two_weeks",
+        "multi",
+        WEEKS,
+        "Which of these have been true over the past two weeks? Choose every one that applies, or none.",
+        "These help judge how much support you may need to recover; there are no wrong answers.",
+        choices=(
+            Choice("pain_elsewhere", "I have had pain in my shoulders or other joints as well"),
+            Choice("walking_limited", "I have only walked short distances because of the pain"),
+            Choice("dressing_slower", "I have been slower than usual getting dressed"),
+            Choice("fear_of_movement", "I have felt it is not safe to be active with this pain"),
+            Choice("worrying_thoughts", "Worrying thoughts have been on my mind a lot of the time"),
+            Choice("feels_it_will_never_improve", "I have felt this pain will never get better"),
+            Choice("low_mood", "I have not enjoyed things the way I usually do"),
+        ),
+    ),
+    Question(
+        "bothersomeness",
+        "choice",
+        WEEKS,
+        "Over the past two weeks, how much has the pain bothered you?",
+        choices=(
+            Choice("not_at_all", "Not at all"),
+            Choice("slightly", "Slightly"),
+            Choice("moderately", "Moderately"),
+            Choice("very", "Very much"),
+            Choice("extremely", "Extremely"),
+        ),
+    ),
+    Question(
+        "treatments_tried",
+        "multi",
+        CARE,
+        "What have you tried for this episode so far? Choose every one that applies, or none.",
+        required=False,
+        default=(),
+        choices=(
+            Choice("rest", "Rest"),
+            Choice("heat_or_ice", "Heat or ice"),
+            Choice("otc_painkillers", "Painkillers bought without a prescription"),
+            Choice("prescription_medication", "Prescribed medicine"),
+            Choice("physiotherapy", "Physiotherapy"),
+            Choice("exercise_programme", "A structured exercise programme"),
+            Choice("manual_therapy", "Manual therapy (osteopathy, chiropractic, massage)"),
+            Choice("psychological_support", "Talking therapy or other psychological support"),
+            Choice("injection", "An injection into the spine"),
+            Choice("surgery", "Spine surgery"),
+        ),
+    ),
+    Question(
+        "activity_level",
+        "choice",
+        CARE,
+        "Before this pain, how active was your daily life?",
+        "Work, getting about, sport and hobbies together.",
+        required=False,
+        choices=(
+            Choice("low", "Mostly sitting or resting"),
+            Choice("moderate", "Moderately active"),
+            Choice("high", "Very active (physical work or regular sport)"),
+        ),
+    ),
+    Question(
+        "goals",
+        "multi",
+        CARE,
+        "What matters most to you now? Choose any.",
+        required=False,
+        default=(),
+        choices=(
+            Choice("less_pain", "Less pain"),
+            Choice("better_sleep", "Better sleep"),
+            Choice("return_to_work", "Getting back to work"),
+            Choice("sport_or_exercise", "Getting back to sport or exercise"),
+            Choice("everyday_tasks", "Managing everyday tasks"),
+            Choice("avoid_surgery", "Avoiding surgery"),
+            Choice("understand_cause", "Understanding what is causing it"),
+        ),
+    ),
+    Question(
+        "pattern",
+        "multi",
+        PATTERN,
+        "Do any of these describe your pain? Choose every one that applies, or none.",
+        required=False,
+        default=(),
+        choices=(
+            Choice("better_with_exercise", "It gets better when I exercise", LONG_AND_EARLY),
+            Choice("not_better_with_rest", "Resting does not make it better", LONG_AND_EARLY),
+            Choice(
+                "night_pain_eases_on_getting_up",
+                "It wakes me in the second half of the night and eases when I get up",
+                LONG_AND_EARLY,
+            ),
+            Choice("morning_stiffness_over_30_min", "My back is stiff for more than half an hour in the morning", LONG_AND_EARLY),
+            Choice(
+                "leg_pain_walking_eased_by_sitting",
+                "Walking brings on leg pain that eases when I sit down or bend forward",
+                LEG_PAIN_OVER_50,
+            ),
+            Choice("worse_sitting_or_bending", "It is worse when I sit or bend forward"),
+            Choice("worse_leaning_back", "It is worse when I lean backwards"),
+        ),
+    ),
+    Question(
+        "startback",
+        "startback",
+        CLINIC,
+        "Keele STarT Back Tool scores, if a clinician has given you the questionnaire",
+        "Given by a clinician with the licensed tool; when present they replace the built-in screen.",
+        required=False,
+        interactive=False,
+        fields=(
+            Question("total", "integer", CLINIC, "overall score", minimum=0, maximum=9),
+            Question("psychosocial", "integer", CLINIC, "psychosocial subscore", minimum=0, maximum=5),
+        ),
+    ),
+    Question(
+        "id",
+        "id",
+        CLINIC,
+        "Your reference for this record",
+        "Echoed back in the result.",
+        required=False,
+        interactive=False,
+    ),
+)
+
+BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS}
+REQUIRED: tuple[str, ...] = tuple(q.key for q in QUESTIONS if q.required)
+
+
+#: Short names of the keys, for reasons and summaries ("weeks since it began: 10").
+SHORT_NAMES: dict[str, str] = {
+    "red_flags": "warning signs",
+    "age": "age",
+    "risk_factors": "background",
+    "pain_areas": "where it hurts",
+    "duration_weeks": "weeks since it began",
+    "onset": "how it began",
+    "weakness": "weakness",
+    "numbness_tingling": "numbness or tingling",
+    "radiating_pain": "pain spreads",
+    "pain_intensity": "pain (0-10)",
+    "enjoyment_interference": "gets in the way of enjoying life (0-10)",
+    "activity_interference": "gets in the way of activities (0-10)",
+    "trend": "over two weeks",
+    "sleep_disturbed": "sleep disturbed",
+    "past_two_weeks": "past two weeks",
+    "bothersomeness": "how bothersome",
+    "treatments_tried": "tried",
+    "activity_level": "activity before the pain",
+    "goals": "goals",
+    "pattern": "pattern",
+    "startback": "STarT Back scores",
+    "id": "reference",
+}
+
+
+def label(key: str, value: str) -> str:
+    """The plain-language label of one answer value, e.g. label("onset", "sudden")."""
+    return BY_KEY[key].label(value)
+
+
+def asked_choices(question: Question, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
+    """The options of `question` that the interactive questionnaire offers, given the answers so far."""
+    return tuple(c for c in question.choices if c.asked_when is None or c.asked_when.test(answers))

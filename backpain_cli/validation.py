@@ -1,0 +1,172 @@
+"""Validation of one answers object against the questionnaire definition (answers contract, version 1).
+
+`validate(obj)` returns the answers with the optional keys' defaults filled in, or raises `InvalidAnswers`
+carrying every problem in the record at once, each naming its key and what was expected.
+Pure: no I/O, no third-party imports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .questionnaire import BY_KEY, QUESTIONS, Question
+
+Answers = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+class InvalidAnswers(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(map(str, problems)))
+
+
+def describe(value: Any) -> str:
+    """A JSON value as the user wrote it, with its JSON type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value!r} (a number)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'"{shown}" (a string)'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check(q: Question, value: Any, key: str, problems: list[Problem]) -> Any:
+    """Check one value; append problems; return the normalised value."""
+
+    def bad(message: str) -> None:
+        problems.append(Problem(key, message))
+
+    kind = q.kind
+    if kind in ("integer", "number"):
+        if not _is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
+            bad(f"expected {q.expected()}, got {describe(value)}")
+            return value
+        if kind == "integer":
+            if isinstance(value, float):
+                if not value.is_integer():
+                    bad(f"expected {q.expected()}, got {describe(value)}")
+                    return value
+                value = int(value)
+        if q.refuse_below is not None and value < q.refuse_below:
+            bad(f"{value} is under {_n(q.refuse_below)}: {q.refuse_message}")
+        elif (q.minimum is not None and value < q.minimum) or (q.maximum is not None and value > q.maximum):
+            bad(f"expected {q.expected()}, got {describe(value)}")
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            bad(f"expected true or false, got {describe(value)}")
+        return value
+    if kind == "choice":
+        if not isinstance(value, str) or value not in q.values:
+            bad(f"expected {q.expected()}, got {describe(value)}")
+        return value
+    if kind == "multi":
+        if not isinstance(value, list):
+            bad(f"expected {q.expected()}, got {describe(value)}")
+            return value
+        unknown = [v for v in value if not isinstance(v, str) or v not in q.values]
+        if unknown:
+            shown = ", ".join(describe(v) for v in unknown)
+            bad(f"unknown value{'s' if len(unknown) > 1 else ''} {shown}; allowed: {', '.join(q.values)}")
+        seen: set[Any] = set()
+        repeated = [v for v in value if isinstance(v, str) and (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
+        if repeated:
+            bad("repeated value " + ", ".join(f'"{v}"' for v in dict.fromkeys(repeated)) + "; list each once")
+        if len(value) < q.min_items:
+            bad(f"must not be empty; expected {q.expected()}")
+        return value
+    if kind == "id":
+        if not (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
+            bad(f"expected a string or a whole number, got {describe(value)}")
+        return value
+    # startback: an object of integer sub-fields, with its own rules.
+    if not isinstance(value, dict):
+        bad(f"expected {q.expected()}, got {describe(value)}")
+        return value
+    before = len(problems)
+    out = _check_object(value, q.fields, problems, prefix=key + ".")
+    if len(problems) == before and out["psychosocial"] > out["total"]:
+        bad(f"psychosocial ({out['psychosocial']}) may not exceed total ({out['total']})")
+    return out
+
+
+def _n(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _check_object(
+    obj: Mapping[str, Any], questions: tuple[Question, ...], problems: list[Problem], prefix: str = ""
+) -> Answers:
+    known = {q.key: q for q in questions}
+    out: Answers = {}
+    for key in obj:
+        if key not in known:
+            problems.append(Problem(prefix + str(key), "unknown key" + _suggest(str(key), known)))
+    for q in questions:
+        if q.key in obj:
+            out[q.key] = _check(q, obj[q.key], prefix + q.key, problems)
+        elif q.required:
+            problems.append(Problem(prefix + q.key, f"missing; expected {q.expected()}"))
+        elif q.default is not None:
+            out[q.key] = list(q.default)
+    return out
+
+
+def _suggest(key: str, known: Mapping[str, Question]) -> str:
+    from difflib import get_close_matches  # only on the error path
+
+    close = get_close_matches(key, list(known), n=1)
+    if not close:
+        # A red flag or other list value given as a key is a common slip: point to its list.
+        for q in known.values():
+            if key in q.values:
+                return f' (did you mean to put "{key}" in {q.key}?)'
+        return " (not in the answers contract)"
+    return f" (did you mean {close[0]}?)"
+
+
+def validate(obj: Any) -> Answers:
+    """Validate one answers object; return it normalised (optional lists defaulted) or raise InvalidAnswers."""
+    if not isinstance(obj, dict):
+        raise InvalidAnswers([Problem("(record)", f"expected a JSON object of answers, got {describe(obj)}")])
+    problems: list[Problem] = []
+    out = _check_object(obj, QUESTIONS, problems)
+    if problems:
+        raise InvalidAnswers(problems)
+    return out
+
+
+def record_id(obj: Any) -> str | int | None:
+    """The record's `id` when it is readable (a string or a whole number), else None."""
+    if isinstance(obj, dict):
+        rid = obj.get("id")
+        if isinstance(rid, str) or (isinstance(rid, int) and not isinstance(rid, bool)):
+            return rid
+    return None
+
+
+__all__ = ["Answers", "InvalidAnswers", "Problem", "validate", "record_id", "BY_KEY"]
