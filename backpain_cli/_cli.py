@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from . import __version__
 from .exit_codes import EXIT_HELP, ExitStatus
 
+if TYPE_CHECKING:
+    from .env import Environment
 
-class OutputFormat(str, enum.Enum):
+
+class OutputFormat(enum.StrEnum):
     json = "json"
     text = "text"
 
 
-class InputFormat(str, enum.Enum):
+class InputFormat(enum.StrEnum):
     json = "json"
     jsonl = "jsonl"
 
@@ -83,24 +86,17 @@ def assess(
     raise typer.Exit(int(status))
 
 
-NO_ANSWERS = (
-    "no answers to assess. Pipe answers in as JSON (backpain assess < answers.json, or --answers PATH), "
-    "or run 'backpain assess' in a terminal to answer the questions."
-)
-
-
 def _assess(
-    env: object,
+    env: Environment,
     answers: str | None,
     fmt: OutputFormat | None,
     input_format: InputFormat | None,
     no_input: bool,
 ) -> ExitStatus:
-    from .env import Environment
-
-    assert isinstance(env, Environment)
     if answers is None and env.stdin_isatty:
         if no_input:
+            from .batch import NO_ANSWERS
+
             env.message(NO_ANSWERS)
             return ExitStatus.USAGE
         from .interactive import run_interactive
@@ -114,42 +110,10 @@ def _assess(
         except OSError as exc:
             env.message(f"cannot read answers from {answers}: {exc.strerror or exc}")
             return ExitStatus.USAGE
-    return _assess_data(env, data, fmt, input_format)
+    from .batch import run
 
-
-def _assess_data(env: object, data: bytes, fmt: OutputFormat | None, input_format: InputFormat | None) -> ExitStatus:
-    from .batch import assess_records
-    from .env import Environment
-    from .reader import NoInput, read_records
-
-    assert isinstance(env, Environment)
-    try:
-        batch, records = read_records(data, input_format.value if input_format else None)
-    except NoInput:
-        env.message(NO_ANSWERS)
-        return ExitStatus.USAGE
-    text = (fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)) is OutputFormat.text
-    rejected = 0
-    import msgspec
-
-    encode = msgspec.json.Encoder().encode
-    for ok, out in assess_records(records):
-        if not ok:
-            rejected += 1
-            where = f"record {out['line']}" + (f" (id {out['id']!r})" if "id" in out else "")
-            env.message(f"{where} rejected: {out['error']}")
-        if text:
-            from .plain import render
-
-            env.stdout.write((render(out) if ok else f"Line {out['line']}: rejected: {out['error']}\n").encode())
-            if batch:
-                env.stdout.write(b"\n")
-        elif batch:
-            env.stdout.write(encode(out) + b"\n")
-        else:
-            env.stdout.write(msgspec.json.format(encode(out), indent=2) + b"\n")
-    env.stdout.flush()
-    return ExitStatus.REJECTED if rejected else ExitStatus.OK
+    chosen = fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)
+    return run(env, data, chosen.value, input_format.value if input_format else None)
 
 
 @app.command()

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .engine import assess
-from .reader import Record
+from .env import Environment
+from .exit_codes import ExitStatus
+from .reader import NoInput, Record, read_records
 from .validation import InvalidAnswers, record_id, validate
 
 
@@ -29,3 +31,30 @@ def assess_records(records: Iterable[Record]) -> Iterator[tuple[bool, dict[str, 
             yield True, assess(validate(record.value))
         except InvalidAnswers as exc:
             yield False, rejection(record, str(exc))
+
+
+NO_ANSWERS = (
+    "no answers to assess. Pipe answers in as JSON (backpain assess < answers.json, or --answers PATH), "
+    "or run 'backpain assess' in a terminal to answer the questions."
+)
+
+
+def run(env: Environment, data: bytes, fmt: str, input_format: str | None) -> ExitStatus:
+    """Assess every record of `data`, writing each result in `fmt` to stdout and each rejection to stderr."""
+    from .sinks import make_sink
+
+    try:
+        batch, records = read_records(data, input_format)
+    except NoInput:
+        env.message(NO_ANSWERS)
+        return ExitStatus.USAGE
+    sink = make_sink(fmt, env, batch)
+    rejected = 0
+    for ok, out in assess_records(records):
+        if not ok:
+            rejected += 1
+            where = f"record {out['line']}" + (f" (id {out['id']!r})" if "id" in out else "")
+            env.message(f"{where} rejected: {out['error']}")
+        sink.write(ok, out)
+    sink.close()
+    return ExitStatus.REJECTED if rejected else ExitStatus.OK

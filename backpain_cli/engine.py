@@ -55,7 +55,7 @@ def assess(answers: Mapping[str, Any]) -> Result:
                 "answers": evidence,
             }
         )
-    level = min((r["level"] for r in reasons), key=LEVELS.index)
+    level: str = min((RULES_BY_ID[rule_id].level for rule_id in fired), key=LEVELS.index)
     result: Result = {}
     if "id" in answers:
         result["id"] = answers["id"]

@@ -21,7 +21,7 @@ class Environment:
     @classmethod
     def from_sys(cls) -> Environment:
         return cls(
-            stdin=sys.stdin.buffer if sys.stdin is not None else open(os.devnull, "rb"),  # noqa: SIM115
+            stdin=sys.stdin.buffer if sys.stdin is not None else open(os.devnull, "rb"),
             stdout=sys.stdout.buffer,
             stderr=sys.stderr,
             stdin_isatty=sys.stdin is not None and sys.stdin.isatty(),

@@ -84,7 +84,11 @@ def unless(blocker: Evidence, evidence: Evidence) -> Evidence:
 
 
 def rule_out(fired: dict[str, Evidence]) -> list[dict[str, Any]]:
-    return [{"what": what, "rules": [r for r in ids if r in fired]} for what, ids in RULE_OUT if any(r in fired for r in ids)]
+    return [
+        {"what": what, "rules": [r for r in ids if r in fired]}
+        for what, ids in RULE_OUT
+        if any(r in fired for r in ids)
+    ]
 
 
 LADDER: tuple[dict[str, str], ...] = (

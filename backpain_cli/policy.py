@@ -61,7 +61,9 @@ class Facts:
         a = self.a = answers
         self.duration_weeks: float = a["duration_weeks"]
         self.onset_age: float = a["age"] - a["duration_weeks"] / 52
-        self.pain_impact: float = round((a["pain_intensity"] + a["enjoyment_interference"] + a["activity_interference"]) / 3, 1)
+        self.pain_impact: float = round(
+            (a["pain_intensity"] + a["enjoyment_interference"] + a["activity_interference"]) / 3, 1
+        )
         self.duration = "acute" if self.duration_weeks < 6 else "subacute" if self.duration_weeks < 12 else "chronic"
         startback = a.get("startback")
         if startback is not None:
@@ -71,9 +73,13 @@ class Facts:
             self.screen_evidence: Evidence = {"startback": dict(startback)}
         else:
             self.screen_source = "built_in"
-            psychosocial = self.has("past_two_weeks", "fear_of_movement", "worrying_thoughts", "feels_it_will_never_improve", "low_mood")
+            psychosocial = self.has(
+                "past_two_weeks", "fear_of_movement", "worrying_thoughts", "feels_it_will_never_improve", "low_mood"
+            )
             bother = self.among("bothersomeness", "very", "extremely")
-            physical = any_of(self.leg_pain(), self.has("past_two_weeks", "pain_elsewhere", "walking_limited", "dressing_slower"))
+            physical = any_of(
+                self.leg_pain(), self.has("past_two_weeks", "pain_elsewhere", "walking_limited", "dressing_slower")
+            )
             self.screen_psychosocial = len(psychosocial.get("past_two_weeks", ())) + (1 if bother else 0)
             self.screen_total = (
                 self.screen_psychosocial + (1 if self.leg_pain() else 0) + len(physical.get("past_two_weeks", ()))
@@ -167,38 +173,58 @@ def rule(id: str, level: str, *, why: str, source: str) -> Callable[[Test], Test
 # ───────────────────────────── emergency ─────────────────────────────
 
 
-@rule("E1", EMERGENCY, source="cauda equina syndrome: NICE CKS; BASS 2018; GIRFT national CES pathway 2023",
-      why="A change in bladder or bowel control, or numbness in the saddle area, can mean the nerves at the base "
-          "of the spine are being squeezed (cauda equina syndrome), which needs surgery within hours.")
+@rule(
+    "E1",
+    EMERGENCY,
+    source="cauda equina syndrome: NICE CKS; BASS 2018; GIRFT national CES pathway 2023",
+    why="A change in bladder or bowel control, or numbness in the saddle area, can mean the nerves at the base "
+    "of the spine are being squeezed (cauda equina syndrome), which needs surgery within hours.",
+)
 def e1(f: Facts, fired: Fired) -> Evidence:
     """`bladder_or_bowel_change` or `saddle_numbness` in red_flags"""
     return f.flag("bladder_or_bowel_change", "saddle_numbness")
 
 
-@rule("E2", EMERGENCY, source="bilateral sciatica is suspected CES (BASS 2018; NHS sciatica advice)",
-      why="Nerve symptoms that have newly come on in both legs can be an early sign of cauda equina syndrome.")
+@rule(
+    "E2",
+    EMERGENCY,
+    source="bilateral sciatica is suspected CES (BASS 2018; NHS sciatica advice)",
+    why="Nerve symptoms that have newly come on in both legs can be an early sign of cauda equina syndrome.",
+)
 def e2(f: Facts, fired: Fired) -> Evidence:
     """`new_symptoms_both_legs`"""
     return f.flag("new_symptoms_both_legs")
 
 
-@rule("E3", EMERGENCY, source="progressive neurological deficit: same-day assessment (NICE CKS; regional pathways)",
-      why="Weakness that is getting worse means a nerve is losing function and should be seen the same day.")
+@rule(
+    "E3",
+    EMERGENCY,
+    source="progressive neurological deficit: same-day assessment (NICE CKS; regional pathways)",
+    why="Weakness that is getting worse means a nerve is losing function and should be seen the same day.",
+)
 def e3(f: Facts, fired: Fired) -> Evidence:
     """`weakness` is `worsening`"""
     return f.among("weakness", "worsening")
 
 
-@rule("E4", EMERGENCY, source="suspected spinal infection (CKS; Yusuf et al. 2019)",
-      why="Fever or chills together with a raised risk of infection can mean an infection in or near the spine.")
+@rule(
+    "E4",
+    EMERGENCY,
+    source="suspected spinal infection (CKS; Yusuf et al. 2019)",
+    why="Fever or chills together with a raised risk of infection can mean an infection in or near the spine.",
+)
 def e4(f: Facts, fired: Fired) -> Evidence:
     """`fever_or_chills` and any of `weakened_immunity`, `injects_drugs`, `recent_bacterial_infection`"""
     return all_of(f.flag("fever_or_chills"), f.risk("weakened_immunity", "injects_drugs", "recent_bacterial_infection"))
 
 
-@rule("E5", EMERGENCY, source="suspected metastatic spinal cord compression: NICE NG234 / QS56, MRI within 24 h",
-      why="After cancer, nerve symptoms with back or neck pain can mean pressure on the spinal cord, which needs "
-          "a scan within 24 hours.")
+@rule(
+    "E5",
+    EMERGENCY,
+    source="suspected metastatic spinal cord compression: NICE NG234 / QS56, MRI within 24 h",
+    why="After cancer, nerve symptoms with back or neck pain can mean pressure on the spinal cord, which needs "
+    "a scan within 24 hours.",
+)
 def e5(f: Facts, fired: Fired) -> Evidence:
     """`cancer_history` and (weakness not `none`, or `numbness_tingling`, or `hand_clumsiness_or_unsteady_walking`,
     or `below_knee`/`arm` in radiating_pain)"""
@@ -213,8 +239,12 @@ def e5(f: Facts, fired: Fired) -> Evidence:
     )
 
 
-@rule("E6", EMERGENCY, source="possible fracture after major trauma (Verhagen et al. 2016)",
-      why="Pain within two weeks of a major injury needs checking for a broken bone in the spine.")
+@rule(
+    "E6",
+    EMERGENCY,
+    source="possible fracture after major trauma (Verhagen et al. 2016)",
+    why="Pain within two weeks of a major injury needs checking for a broken bone in the spine.",
+)
 def e6(f: Facts, fired: Fired) -> Evidence:
     """onset `after_major_injury` and duration_weeks < 2"""
     return all_of(f.among("onset", "after_major_injury"), f.below("duration_weeks", 2))
@@ -223,23 +253,35 @@ def e6(f: Facts, fired: Fired) -> Evidence:
 # ───────────────────────────── urgent ─────────────────────────────
 
 
-@rule("U1", URGENT, source="possible infection",
-      why="Fever or chills with back or neck pain can be a sign of infection and should be checked soon.")
+@rule(
+    "U1",
+    URGENT,
+    source="possible infection",
+    why="Fever or chills with back or neck pain can be a sign of infection and should be checked soon.",
+)
 def u1(f: Facts, fired: Fired) -> Evidence:
     """`fever_or_chills` (E4 not fired)"""
     return NONE if "E4" in fired else f.flag("fever_or_chills")
 
 
-@rule("U2", URGENT, source="strongest malignancy flag (Finucane et al. 2020)",
-      why="After cancer, new back or neck pain should be checked by a doctor soon, to rule out spread to the spine.")
+@rule(
+    "U2",
+    URGENT,
+    source="strongest malignancy flag (Finucane et al. 2020)",
+    why="After cancer, new back or neck pain should be checked by a doctor soon, to rule out spread to the spine.",
+)
 def u2(f: Facts, fired: Fired) -> Evidence:
     """`cancer_history`"""
     return f.risk("cancer_history")
 
 
-@rule("U3", URGENT, source="fragility fracture (Verhagen 2016; CKS)",
-      why="With fragile bones, steroid use or older age, even a small knock or a sudden onset can mean a "
-          "fracture of a vertebra.")
+@rule(
+    "U3",
+    URGENT,
+    source="fragility fracture (Verhagen 2016; CKS)",
+    why="With fragile bones, steroid use or older age, even a small knock or a sudden onset can mean a "
+    "fracture of a vertebra.",
+)
 def u3(f: Facts, fired: Fired) -> Evidence:
     """onset `after_minor_injury` with `osteoporosis`, `long_term_steroids` or age ≥ 70; or onset `sudden` with
     `osteoporosis` or `long_term_steroids`"""
@@ -252,36 +294,56 @@ def u3(f: Facts, fired: Fired) -> Evidence:
     )
 
 
-@rule("U4", URGENT, source="injury not yet checked",
-      why="Pain that began with a major injury should be examined, even weeks later.")
+@rule(
+    "U4",
+    URGENT,
+    source="injury not yet checked",
+    why="Pain that began with a major injury should be examined, even weeks later.",
+)
 def u4(f: Facts, fired: Fired) -> Evidence:
     """onset `after_major_injury` and duration_weeks ≥ 2"""
     return all_of(f.among("onset", "after_major_injury"), f.at_least("duration_weeks", 2))
 
 
-@rule("U5", URGENT, source="neurological deficit needs examination",
-      why="Weakness in an arm or leg, even if steady, needs a doctor to examine the nerves.")
+@rule(
+    "U5",
+    URGENT,
+    source="neurological deficit needs examination",
+    why="Weakness in an arm or leg, even if steady, needs a doctor to examine the nerves.",
+)
 def u5(f: Facts, fired: Fired) -> Evidence:
     """`weakness` is `stable`"""
     return f.among("weakness", "stable")
 
 
-@rule("U6", URGENT, source="possible cervical myelopathy: refer urgently",
-      why="Clumsy hands or unsteady walking can mean pressure on the spinal cord in the neck.")
+@rule(
+    "U6",
+    URGENT,
+    source="possible cervical myelopathy: refer urgently",
+    why="Clumsy hands or unsteady walking can mean pressure on the spinal cord in the neck.",
+)
 def u6(f: Facts, fired: Fired) -> Evidence:
     """`hand_clumsiness_or_unsteady_walking`"""
     return f.flag("hand_clumsiness_or_unsteady_walking")
 
 
-@rule("U7", URGENT, source="malignancy flag",
-      why="Losing weight without trying, alongside back or neck pain, should be looked into by a doctor.")
+@rule(
+    "U7",
+    URGENT,
+    source="malignancy flag",
+    why="Losing weight without trying, alongside back or neck pain, should be looked into by a doctor.",
+)
 def u7(f: Facts, fired: Fired) -> Evidence:
     """`unexplained_weight_loss`"""
     return f.flag("unexplained_weight_loss")
 
 
-@rule("U8", URGENT, source="malignancy / infection flags in combination",
-      why="Constant night pain, at 50 or over or with a raised risk of infection, should be checked soon.")
+@rule(
+    "U8",
+    URGENT,
+    source="malignancy / infection flags in combination",
+    why="Constant night pain, at 50 or over or with a raised risk of infection, should be checked soon.",
+)
 def u8(f: Facts, fired: Fired) -> Evidence:
     """`constant_night_pain` and (age ≥ 50, or `weakened_immunity`, or `injects_drugs`)"""
     return all_of(
@@ -293,18 +355,25 @@ def u8(f: Facts, fired: Fired) -> Evidence:
 # ───────────────────────────── specialist ─────────────────────────────
 
 
-@rule("S1", SPECIALIST,
-      source="radicular pain not settling by 6 weeks (NICE NG59; national back and radicular pain pathway)",
-      why="Nerve-root symptoms that have not settled after six weeks are worth a specialist's opinion, who may "
-          "consider a scan or an injection.")
+@rule(
+    "S1",
+    SPECIALIST,
+    source="radicular pain not settling by 6 weeks (NICE NG59; national back and radicular pain pathway)",
+    why="Nerve-root symptoms that have not settled after six weeks are worth a specialist's opinion, who may "
+    "consider a scan or an injection.",
+)
 def s1(f: Facts, fired: Fired) -> Evidence:
     """radicular symptoms, duration_weeks ≥ 6, trend not `improving`"""
     return all_of(f.radicular(), f.at_least("duration_weeks", 6), f.not_improving())
 
 
-@rule("S2", SPECIALIST, source="persistent limiting pain after conservative care (NICE NG59)",
-      why="Pain that still limits your life after six weeks, despite physiotherapy or exercise, is worth a "
-          "spine or pain specialist's opinion.")
+@rule(
+    "S2",
+    SPECIALIST,
+    source="persistent limiting pain after conservative care (NICE NG59)",
+    why="Pain that still limits your life after six weeks, despite physiotherapy or exercise, is worth a "
+    "spine or pain specialist's opinion.",
+)
 def s2(f: Facts, fired: Fired) -> Evidence:
     """duration_weeks ≥ 6, trend not `improving`, (limits daily activities or `sleep_disturbed` or
     pain_intensity ≥ 7), and conservative care tried"""
@@ -319,9 +388,12 @@ def s2(f: Facts, fired: Fired) -> Evidence:
 S3_FEATURES_NEEDED = 4
 
 
-@rule("S3", SPECIALIST, source="inflammatory back pain, ASAS criteria (Sieper et al. 2009); NICE NG65",
-      why="Long-lasting back pain that began young and has an inflammatory pattern is worth a rheumatologist's "
-          "opinion.")
+@rule(
+    "S3",
+    SPECIALIST,
+    source="inflammatory back pain, ASAS criteria (Sieper et al. 2009); NICE NG65",
+    why="Long-lasting back pain that began young and has an inflammatory pattern is worth a rheumatologist's opinion.",
+)
 def s3(f: Facts, fired: Fired) -> Evidence:
     """duration_weeks ≥ 12, onset age < 45, and at least 4 of: onset age < 40, onset `gradual`,
     `better_with_exercise`, `not_better_with_rest`, `night_pain_eases_on_getting_up`"""
@@ -338,15 +410,23 @@ def s3(f: Facts, fired: Fired) -> Evidence:
     return all_of(f.at_least("duration_weeks", 12), f.onset_age_below(45), *present)
 
 
-@rule("S4", SPECIALIST, source="follow-up with the treating specialist",
-      why="After a spinal injection or surgery, pain that is not improving should go back to the specialist.")
+@rule(
+    "S4",
+    SPECIALIST,
+    source="follow-up with the treating specialist",
+    why="After a spinal injection or surgery, pain that is not improving should go back to the specialist.",
+)
 def s4(f: Facts, fired: Fired) -> Evidence:
     """`injection` or `surgery` in treatments_tried and trend not `improving`"""
     return all_of(f.has("treatments_tried", "injection", "surgery"), f.not_improving())
 
 
-@rule("S5", SPECIALIST, source="the seed: pain that worsens",
-      why="Pain that is getting worse after six weeks or more deserves a specialist's look.")
+@rule(
+    "S5",
+    SPECIALIST,
+    source="the seed: pain that worsens",
+    why="Pain that is getting worse after six weeks or more deserves a specialist's look.",
+)
 def s5(f: Facts, fired: Fired) -> Evidence:
     """trend `worsening` and duration_weeks ≥ 6"""
     return all_of(f.among("trend", "worsening"), f.at_least("duration_weeks", 6))
@@ -355,9 +435,13 @@ def s5(f: Facts, fired: Fired) -> Evidence:
 # ───────────────────────────── primary care ─────────────────────────────
 
 
-@rule("P1", PRIMARY_CARE, source="early radicular symptoms: GP/physio, review at 4-6 weeks (CKS)",
-      why="Signs of an irritated nerve root are best checked by a GP or physiotherapist, with a review at "
-          "four to six weeks.")
+@rule(
+    "P1",
+    PRIMARY_CARE,
+    source="early radicular symptoms: GP/physio, review at 4-6 weeks (CKS)",
+    why="Signs of an irritated nerve root are best checked by a GP or physiotherapist, with a review at "
+    "four to six weeks.",
+)
 def p1(f: Facts, fired: Fired) -> Evidence:
     """radicular symptoms, S1 not fired, and (`numbness_tingling` or trend not `improving`)"""
     if "S1" in fired:
@@ -365,9 +449,13 @@ def p1(f: Facts, fired: Fired) -> Evidence:
     return all_of(f.radicular(), any_of(f.true("numbness_tingling"), f.not_improving()))
 
 
-@rule("P2", PRIMARY_CARE, source="not settling after a few weeks: start structured conservative care (NG59)",
-      why="Pain that has not started to settle after a few weeks is a reason to begin structured care, such as "
-          "physiotherapy.")
+@rule(
+    "P2",
+    PRIMARY_CARE,
+    source="not settling after a few weeks: start structured conservative care (NG59)",
+    why="Pain that has not started to settle after a few weeks is a reason to begin structured care, such as "
+    "physiotherapy.",
+)
 def p2(f: Facts, fired: Fired) -> Evidence:
     """duration_weeks ≥ 4, trend not `improving`, S2 not fired"""
     if "S2" in fired:
@@ -375,16 +463,24 @@ def p2(f: Facts, fired: Fired) -> Evidence:
     return all_of(f.at_least("duration_weeks", 4), f.not_improving())
 
 
-@rule("P3", PRIMARY_CARE, source="severe or disabling pain needs a pain-relief plan",
-      why="Pain this severe, or this disabling, deserves a proper pain-relief plan from a GP.")
+@rule(
+    "P3",
+    PRIMARY_CARE,
+    source="severe or disabling pain needs a pain-relief plan",
+    why="Pain this severe, or this disabling, deserves a proper pain-relief plan from a GP.",
+)
 def p3(f: Facts, fired: Fired) -> Evidence:
     """pain_intensity ≥ 8 or activity_interference ≥ 8"""
     return any_of(f.at_least("pain_intensity", 8), f.at_least("activity_interference", 8))
 
 
-@rule("P4", PRIMARY_CARE, source="stratified care (NICE NG59 1.1.2-1.1.3; Keele STarT Back)",
-      why="Your answers about the past two weeks suggest you would recover faster with physiotherapy "
-          "(with attention to worries and mood when the risk is high) than on your own.")
+@rule(
+    "P4",
+    PRIMARY_CARE,
+    source="stratified care (NICE NG59 1.1.2-1.1.3; Keele STarT Back)",
+    why="Your answers about the past two weeks suggest you would recover faster with physiotherapy "
+    "(with attention to worries and mood when the risk is high) than on your own.",
+)
 def p4(f: Facts, fired: Fired) -> Evidence:
     """risk group `medium` or `high`"""
     if f.risk_group == "low":
@@ -392,8 +488,12 @@ def p4(f: Facts, fired: Fired) -> Evidence:
     return f.screen_evidence or {"risk_group": f.risk_group}
 
 
-@rule("P5", PRIMARY_CARE, source="a risk factor the doctor should know",
-      why="Your background makes some causes of back pain more likely; a GP should know about this pain.")
+@rule(
+    "P5",
+    PRIMARY_CARE,
+    source="a risk factor the doctor should know",
+    why="Your background makes some causes of back pain more likely; a GP should know about this pain.",
+)
 def p5(f: Facts, fired: Fired) -> Evidence:
     """`weakened_immunity` or `injects_drugs`, and no E/U rule fired"""
     if any(rule_id[0] in "EU" for rule_id in fired):
@@ -401,15 +501,23 @@ def p5(f: Facts, fired: Fired) -> Evidence:
     return f.risk("weakened_immunity", "injects_drugs")
 
 
-@rule("P6", PRIMARY_CARE, source="night pain to be checked",
-      why="Pain at night that no position eases should be checked by a GP.")
+@rule(
+    "P6",
+    PRIMARY_CARE,
+    source="night pain to be checked",
+    why="Pain at night that no position eases should be checked by a GP.",
+)
 def p6(f: Facts, fired: Fired) -> Evidence:
     """`constant_night_pain`, U8 not fired"""
     return NONE if "U8" in fired else f.flag("constant_night_pain")
 
 
-@rule("P7", PRIMARY_CARE, source="worsening pain",
-      why="Pain that is getting worse should be seen by a GP or physiotherapist.")
+@rule(
+    "P7",
+    PRIMARY_CARE,
+    source="worsening pain",
+    why="Pain that is getting worse should be seen by a GP or physiotherapist.",
+)
 def p7(f: Facts, fired: Fired) -> Evidence:
     """trend `worsening`, S5 not fired"""
     return NONE if "S5" in fired else f.among("trend", "worsening")
@@ -418,9 +526,13 @@ def p7(f: Facts, fired: Fired) -> Evidence:
 # ───────────────────────────── self care ─────────────────────────────
 
 
-@rule("C0", SELF_CARE, source="no rule above fired",
-      why="None of your answers points to a need for a doctor now; most back and neck pain like this settles "
-          "with time and staying active.")
+@rule(
+    "C0",
+    SELF_CARE,
+    source="no rule above fired",
+    why="None of your answers points to a need for a doctor now; most back and neck pain like this settles "
+    "with time and staying active.",
+)
 def c0(f: Facts, fired: Fired) -> Evidence:
     """no rule above fired"""
     return NONE if fired else {"red_flags": f.a["red_flags"]}

@@ -93,7 +93,7 @@ def _num(x: float | None) -> str:
 
 
 def _long_and_early(a: Mapping[str, Any]) -> bool:
-    return a["duration_weeks"] >= 12 and a["age"] - a["duration_weeks"] / 52 < 45
+    return bool(a["duration_weeks"] >= 12 and a["age"] - a["duration_weeks"] / 52 < 45)
 
 
 def _leg_pain_over_50(a: Mapping[str, Any]) -> bool:
@@ -243,7 +243,11 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("arm", "Into an arm"),
         ),
     ),
-    _scale("pain_intensity", "Over the past week, how bad has the pain been on average?", "0 is no pain, 10 is the worst you can imagine."),
+    _scale(
+        "pain_intensity",
+        "Over the past week, how bad has the pain been on average?",
+        "0 is no pain, 10 is the worst you can imagine.",
+    ),
     _scale(
         "enjoyment_interference",
         "Over the past week, how much has the pain got in the way of enjoying life?",
@@ -360,7 +364,11 @@ QUESTIONS: tuple[Question, ...] = (
                 "It wakes me in the second half of the night and eases when I get up",
                 LONG_AND_EARLY,
             ),
-            Choice("morning_stiffness_over_30_min", "My back is stiff for more than half an hour in the morning", LONG_AND_EARLY),
+            Choice(
+                "morning_stiffness_over_30_min",
+                "My back is stiff for more than half an hour in the morning",
+                LONG_AND_EARLY,
+            ),
             Choice(
                 "leg_pain_walking_eased_by_sitting",
                 "Walking brings on leg pain that eases when I sit down or bend forward",

@@ -65,12 +65,11 @@ def _check(q: Question, value: Any, key: str, problems: list[Problem]) -> Any:
         if not _is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
             bad(f"expected {q.expected()}, got {describe(value)}")
             return value
-        if kind == "integer":
-            if isinstance(value, float):
-                if not value.is_integer():
-                    bad(f"expected {q.expected()}, got {describe(value)}")
-                    return value
-                value = int(value)
+        if kind == "integer" and isinstance(value, float):
+            if not value.is_integer():
+                bad(f"expected {q.expected()}, got {describe(value)}")
+                return value
+            value = int(value)
         if q.refuse_below is not None and value < q.refuse_below:
             bad(f"{value} is under {_n(q.refuse_below)}: {q.refuse_message}")
         elif (q.minimum is not None and value < q.minimum) or (q.maximum is not None and value > q.maximum):
@@ -169,4 +168,4 @@ def record_id(obj: Any) -> str | int | None:
     return None
 
 
-__all__ = ["Answers", "InvalidAnswers", "Problem", "validate", "record_id", "BY_KEY"]
+__all__ = ["BY_KEY", "Answers", "InvalidAnswers", "Problem", "record_id", "validate"]

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).parent
-VIGNETTES: list[dict[str, Any]] = [json.loads(line) for line in (HERE / "vignettes.jsonl").read_text().splitlines() if line.strip()]
+VIGNETTES: list[dict[str, Any]] = [
+    json.loads(line) for line in (HERE / "vignettes.jsonl").read_text().splitlines() if line.strip()
+]
 
 
 @pytest.fixture
