@@ -21,16 +21,22 @@ def rejection(record: Record, error: str) -> dict[str, Any]:
     return out
 
 
-def assess_records(records: Iterable[Record]) -> Iterator[tuple[bool, dict[str, Any]]]:
-    """(True, result) for each assessed record, (False, rejection) for each rejected one, in order."""
+Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
+
+
+def assess_records(records: Iterable[Record]) -> Iterator[Outcome]:
+    """(True, result, answers) for each assessed record, (False, rejection, None) for each rejected one, in
+    input order. `answers` are the validated answers behind the result."""
     for record in records:
         if record.error is not None:
-            yield False, rejection(record, record.error)
+            yield False, rejection(record, record.error), None
             continue
         try:
-            yield True, assess(validate(record.value))
+            answers = validate(record.value)
         except InvalidAnswers as exc:
-            yield False, rejection(record, str(exc))
+            yield False, rejection(record, str(exc)), None
+            continue
+        yield True, assess(answers), answers
 
 
 NO_ANSWERS = (
@@ -50,11 +56,11 @@ def run(env: Environment, data: bytes, fmt: str, input_format: str | None) -> Ex
         return ExitStatus.USAGE
     sink = make_sink(fmt, env, batch)
     rejected = 0
-    for ok, out in assess_records(records):
+    for ok, out, answers in assess_records(records):
         if not ok:
             rejected += 1
             where = f"record {out['line']}" + (f" (id {out['id']!r})" if "id" in out else "")
             env.message(f"{where} rejected: {out['error']}")
-        sink.write(ok, out)
+        sink.write(ok, out, answers)
     sink.close()
     return ExitStatus.REJECTED if rejected else ExitStatus.OK

@@ -8,7 +8,9 @@ from .env import Environment
 
 
 class Sink(Protocol):
-    def write(self, ok: bool, out: dict[str, Any]) -> None: ...
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+        """One result (ok) or one rejection (not ok); `answers` are the validated answers behind a result."""
+        ...
 
     def close(self) -> None: ...
 
@@ -24,7 +26,7 @@ class JsonSink:
         self.encode = msgspec.json.Encoder().encode
         self.format = msgspec.json.format
 
-    def write(self, ok: bool, out: dict[str, Any]) -> None:
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
         if self.batch:
             self.out.write(self.encode(out) + b"\n")
         else:
@@ -44,7 +46,7 @@ class TextSink:
         self.out = env.stdout
         self.batch = batch
 
-    def write(self, ok: bool, out: dict[str, Any]) -> None:
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
         text = self.render(out) if ok else f"Record {out['line']}: rejected: {out['error']}\n"
         self.out.write(text.encode() + (b"\n" if self.batch else b""))
 
