@@ -1,0 +1,158 @@
+"""`backpain` as its users see it, through typer's CliRunner (and once as a real process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from backpain_cli import __version__
+from backpain_cli._cli import app
+from backpain_cli.questionnaire import QUESTIONS
+
+from .conftest import VIGNETTES
+
+runner = CliRunner()
+
+
+def lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in text.splitlines()]
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_help_documents_exit_codes() -> None:
+    for args in (["--help"], ["assess", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0
+        text = " ".join(result.stdout.split())
+        assert "0 every record assessed" in text and "130" in text and "2 usage error" in text
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    assert runner.invoke(app, ["assess", "--format", "yaml"], input="{}").exit_code == 2
+
+
+def test_mixed_batch_keeps_order_and_reports_bad_records_in_place(base_answers: dict[str, Any]) -> None:
+    good = [json.dumps({**base_answers, "id": f"good-{i}"}) for i in range(3)]
+    bad_type = json.dumps({**base_answers, "id": "bad-type", "age": "40"})
+    data = "\n".join([good[0], bad_type, "{not json", "", good[1], "[1, 2]", good[2]]) + "\n"
+    result = runner.invoke(app, ["assess"], input=data)
+    assert result.exit_code == 1
+    out = lines(result.stdout)
+    assert [o.get("id") for o in out] == ["good-0", "bad-type", None, "good-1", None, "good-2"]
+    assert out[1] == {"line": 2, "id": "bad-type", "error": out[1]["error"]} and "age" in out[1]["error"]
+    assert out[2]["line"] == 3 and "invalid JSON" in out[2]["error"]
+    assert out[4]["line"] == 6 and "JSON object" in out[4]["error"]
+    assert all("level" in out[i] for i in (0, 3, 5))
+    assert "record 2" in result.stderr and "age" in result.stderr
+
+
+def test_json_array_in_gives_json_lines_out() -> None:
+    data = json.dumps([v["answers"] for v in VIGNETTES[:3]])
+    result = runner.invoke(app, ["assess"], input=data)
+    assert result.exit_code == 0
+    assert [o["id"] for o in lines(result.stdout)] == [v["answers"]["id"] for v in VIGNETTES[:3]]
+
+
+def test_pretty_printed_object_gives_one_object(base_answers: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["assess"], input=json.dumps(base_answers, indent=4))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["level"] == "self_care"
+    assert result.stderr == ""
+
+
+def test_a_single_rejected_object(base_answers: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["assess"], input=json.dumps({**base_answers, "age": 12}, indent=1))
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    assert out["line"] == 1 and "age" in out["error"] and "doctor" in out["error"]
+
+
+@pytest.mark.parametrize("data", ["", "   \n\n"])
+def test_empty_input_is_a_usage_error(data: str) -> None:
+    result = runner.invoke(app, ["assess"], input=data)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "pipe answers" in result.stderr.lower() or "Pipe answers" in result.stderr
+
+
+@pytest.mark.parametrize("data", ["{", "nope", '{"age": 30,}', "\x00\x01"])
+def test_invalid_json_is_a_rejected_record(data: str) -> None:
+    result = runner.invoke(app, ["assess"], input=data)
+    assert result.exit_code == 1
+    assert "invalid JSON" in json.loads(result.stdout)["error"]
+    assert "Traceback" not in result.output
+
+
+def test_answers_from_a_file_and_from_dash(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(base_answers))
+    from_file = runner.invoke(app, ["assess", "--answers", str(path)])
+    from_stdin = runner.invoke(app, ["assess", "--answers", "-"], input=json.dumps(base_answers))
+    assert from_file.exit_code == from_stdin.exit_code == 0
+    assert json.loads(from_file.stdout) == json.loads(from_stdin.stdout)
+
+
+def test_unreadable_answers_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["assess", "--answers", str(tmp_path / "missing.json")])
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr and "Traceback" not in result.output
+
+
+def test_text_format(base_answers: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["assess", "--format", "text"], input=json.dumps(base_answers))
+    assert result.exit_code == 0
+    assert "not a diagnosis" in result.stdout.lower()
+    assert "\x1b[" not in result.stdout
+
+
+def test_input_format_jsonl_is_respected(base_answers: dict[str, Any]) -> None:
+    pretty = json.dumps(base_answers, indent=2)
+    result = runner.invoke(app, ["assess", "--input-format", "jsonl"], input=pretty)
+    assert result.exit_code == 1  # each line of a pretty document is its own (broken) record
+    assert len(lines(result.stdout)) == len([x for x in pretty.splitlines() if x.strip()])
+
+
+def test_schema_is_draft_2020_12_and_covers_every_key() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert set(schema["properties"]) == {q.key for q in QUESTIONS}
+    assert schema["additionalProperties"] is False
+    for v in VIGNETTES:
+        jsonschema.validate(v["answers"], schema)
+
+
+def test_questions_lists_every_key_with_its_answers_and_when_asked() -> None:
+    text = runner.invoke(app, ["questions"]).stdout
+    for q in QUESTIONS:
+        assert q.key in text
+        for c in q.choices:
+            assert c.value in text
+    assert "only when the pain has lasted 12 weeks or more and began before age 45" in text
+    as_json = json.loads(runner.invoke(app, ["questions", "--format", "json"]).stdout)
+    assert [q["key"] for q in as_json] == [q.key for q in QUESTIONS]
+
+
+def test_module_entry_point_and_real_process(base_answers: dict[str, Any]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "backpain_cli", "assess"],
+        input=json.dumps(base_answers).encode(),
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["level"] == "self_care"
+    assert proc.stderr == b""
