@@ -27,6 +27,7 @@ class InputFormat(enum.StrEnum):
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="A back and neck pain questionnaire that suggests a next step, with its reasons. "
     "Not a diagnosis. Nothing leaves your machine.",
@@ -142,4 +143,15 @@ def questions(
 
 
 def main() -> None:
-    app(prog_name="backpain")
+    try:
+        app(prog_name="backpain")
+    except KeyboardInterrupt:
+        import sys
+
+        sys.stderr.write("backpain: interrupted\n")
+        raise SystemExit(ExitStatus.INTERRUPTED) from None
+    except Exception as exc:  # a bug: say so plainly, never a traceback
+        import sys
+
+        sys.stderr.write(f"backpain: internal error ({type(exc).__name__}: {exc}); please report it\n")
+        raise SystemExit(ExitStatus.INTERNAL) from None
