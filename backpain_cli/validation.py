@@ -155,8 +155,20 @@ def validate(obj: Any) -> Answers:
     problems: list[Problem] = []
     out = _check_object(obj, QUESTIONS, problems)
     if problems:
+        _warn_refused_with_red_flags(obj, problems)
         raise InvalidAnswers(problems)
     return out
+
+
+def _warn_refused_with_red_flags(obj: dict[str, Any], problems: list[Problem]) -> None:
+    """A refused record (under 16) is never assessed, so its red flags would go unanswered: say so."""
+    flags = obj.get("red_flags")
+    refused = any(p.key == "age" and "under" in p.message for p in problems)
+    if refused and isinstance(flags, list) and flags:
+        problems.append(
+            Problem("red_flags", "warning signs were given: whatever the age, get medical help today, and go to an "
+                    "emergency department now for bladder or bowel changes, saddle numbness or symptoms in both legs")
+        )  # fmt: skip
 
 
 def record_id(obj: Any) -> str | int | None:

@@ -127,3 +127,10 @@ def test_integral_floats_count_as_whole_numbers(base_answers: dict[str, Any]) ->
     # JSON Schema calls 40.0 an integer; the validator agrees with the schema and stores 40.
     out = validate({**base_answers, "age": 40.0})
     assert out["age"] == 40 and isinstance(out["age"], int)
+
+
+def test_a_refused_record_with_red_flags_still_gets_urgent_advice(base_answers: dict[str, Any]) -> None:
+    got = problems({**base_answers, "age": 14, "red_flags": ["saddle_numbness"]})
+    assert "doctor" in got["age"]
+    assert "emergency department" in got["red_flags"]
+    assert "red_flags" not in problems({**base_answers, "age": 14})
