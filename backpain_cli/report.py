@@ -48,6 +48,7 @@ LEVEL_STYLES = {
     "primary_care": "dodger_blue2",
     "self_care": "green",
 }
+TITLE_STYLES = {"emergency": "bold white on red"}
 LEVEL_BOXES = {
     "emergency": box.DOUBLE,
     "urgent": box.HEAVY,
@@ -106,7 +107,7 @@ def _headline(result: Mapping[str, Any]) -> Panel:
     body = Text(result["action"], style="bold" if level in ("emergency", "urgent") else "")
     return Panel(
         body,
-        title=Text(LEVEL_TITLES.get(level, level), style=f"bold {style}".strip()),
+        title=Text(LEVEL_TITLES.get(level, level), style=TITLE_STYLES.get(level, f"bold {style}".strip())),
         title_align="left",
         box=LEVEL_BOXES.get(level, box.ROUNDED),
         border_style=style,
@@ -302,7 +303,7 @@ def _emergency(result: Mapping[str, Any], parts: list[RenderableType]) -> Group:
     _section(parts, "Why", _reasons(urgent, with_answers=True))
     _section(parts, "What the doctors will check", _rule_out(result))
     if later:
-        parts += [Text(""), Text("Other findings (" + ", ".join(later) + ") can wait until this is checked.", DIM)]
+        parts += [Text(""), Text("Also noted for the doctors: " + ", ".join(later) + ".", DIM)]
     parts += [Text(""), Text(result["disclaimer"], style="italic dim")]
     return Group(*parts)
 
@@ -361,6 +362,8 @@ def level_text(level: str) -> Text:
 
 #: The batch table's fixed columns: level, decisive rule, pain impact (the id takes the rest).
 LEVEL_WIDTH, RULE_WIDTH, IMPACT_WIDTH = 12, 4, 6
+#: The id column at its widest; a longer id folds onto more lines.
+ID_WIDTH = 48
 
 
 class BatchTable:
@@ -372,7 +375,7 @@ class BatchTable:
         self.buffer = io.StringIO()
         self.console = make_console(self.buffer, self.width, color, environ)
         self.color = color
-        self.id_width = max(8, self.width - LEVEL_WIDTH - RULE_WIDTH - IMPACT_WIDTH - 6)
+        self.id_width = max(8, min(ID_WIDTH, self.width - LEVEL_WIDTH - RULE_WIDTH - IMPACT_WIDTH - 6))
         self.counts: dict[str, int] = dict.fromkeys(LEVEL_NAMES, 0)
         self.rejected = 0
         self.started = False

@@ -47,7 +47,7 @@ class MarkdownSnapshot(TextSnapshot):
 
 
 def cli(args: list[str], data: str, **env: str) -> Any:
-    result = CliRunner().invoke(app, ["assess", *args], input=data, env={"NO_COLOR": None, **env})
+    result = CliRunner().invoke(app, ["assess", *args], input=data, env={"NO_COLOR": None, "COLUMNS": "80", **env})
     return result
 
 
