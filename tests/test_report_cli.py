@@ -172,3 +172,15 @@ def test_text_mode_in_a_real_terminal_is_in_colour_unless_no_color(tmp_path: Pat
     assert COLOUR_SGR.search(outputs[False])
     assert not COLOUR_SGR.search(outputs[True])
     assert "EMERGENCY" in outputs[True]
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_batch_table_snapshot(columns: int, snapshot: Any) -> None:
+    from .test_report import TextSnapshot
+
+    long_id = {**VIGNETTES[-1]["answers"], "id": "a-very-long-reference-that-cannot-fit-in-the-id-column-at-all"}
+    data = ALL + json.dumps(long_id) + "\n" + '{"id": 7, "age": 30}\n'
+    result = cli(["--format", "text"], data, COLUMNS=str(columns))
+    assert result.exit_code == 1
+    assert max(len(line) for line in result.stdout.splitlines()) <= columns
+    assert result.stdout == snapshot(extension_class=TextSnapshot)
