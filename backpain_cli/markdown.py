@@ -78,7 +78,7 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
     out += [
         "## At a glance",
         "",
-        "| | |",
+        "| Measure | Result |",
         "|---|---|",
         f"| Pain impact | {impact(s['pain_impact'])} / 10 (average of pain, and how much it gets in the way of "
         "enjoying life and of activities) |",

@@ -43,10 +43,11 @@ DURATION_WORDS = {
     "chronic": "12 weeks or more (chronic)",
 }
 
+#: What the risk group says: the chance that the pain lasts and limits, and what helps (Keele's strata).
 RISK_WORDS = {
-    "low": "advice and self-care usually suffice",
-    "medium": "physiotherapy usually helps recovery",
-    "high": "physiotherapy that also eases worry and low mood helps most",
+    "low": "a low chance of the pain lasting and limiting you",
+    "medium": "some chance of the pain lasting; physiotherapy usually helps",
+    "high": "a higher chance of the pain lasting; physiotherapy that also eases worry and low mood helps most",
 }
 
 SINCE_LAST_WORDS = {
