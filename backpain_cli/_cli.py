@@ -21,6 +21,13 @@ class OutputFormat(enum.StrEnum):
     markdown = "markdown"
 
 
+class ListFormat(enum.StrEnum):
+    """`backpain questions` prints text or JSON (Markdown is a report format)."""
+
+    json = "json"
+    text = "text"
+
+
 class InputFormat(enum.StrEnum):
     json = "json"
     jsonl = "jsonl"
@@ -179,12 +186,12 @@ def schema() -> None:
 
 @app.command()
 def questions(
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
 ) -> None:
     """List every question: its key, the allowed answers and when it is asked."""
     from .questions_doc import questions_json, questions_text
 
-    if format is OutputFormat.json:
+    if format is ListFormat.json:
         import json
 
         print(json.dumps(questions_json(), indent=2, ensure_ascii=False))
