@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 class OutputFormat(enum.StrEnum):
     json = "json"
     text = "text"
+    markdown = "markdown"
+
+
+class ListFormat(enum.StrEnum):
+    """`backpain questions` prints text or JSON (Markdown is a report format)."""
+
+    json = "json"
+    text = "text"
 
 
 class InputFormat(enum.StrEnum):
@@ -75,16 +83,66 @@ def assess(
         typer.Option("--input-format", help="Say what the input is instead of telling it from its start."),
     ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask questions; fail if no answers.")] = False,
+    output: Annotated[
+        Optional[str],
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write the output to PATH (mode 0600; written in full or not at all) instead of stdout. "
+            "Without --format, the name chooses: .md Markdown, .txt text, anything else JSON.",
+        ),
+    ] = None,
 ) -> None:
     from .env import Environment
 
     env = Environment.from_sys()
     try:
-        status = _assess(env, answers, format, input_format, no_input)
+        if output is not None and output != "-":
+            status = _assess_to_file(env, output, answers, format, input_format, no_input)
+        else:
+            status = _assess(env, answers, format, input_format, no_input)
     except KeyboardInterrupt:
         env.message("interrupted")
         status = ExitStatus.INTERRUPTED
     raise typer.Exit(int(status))
+
+
+def _assess_to_file(
+    env: Environment,
+    path: str,
+    answers: str | None,
+    fmt: OutputFormat | None,
+    input_format: InputFormat | None,
+    no_input: bool,
+) -> ExitStatus:
+    """`--output PATH`: the output goes to a temporary file that replaces PATH only when all is written; on a
+    usage error or an interruption PATH is left as it was."""
+    import dataclasses
+
+    from .sinks import AtomicFile, format_for_path
+
+    try:
+        target = AtomicFile(path)
+    except OSError as exc:
+        env.message(f"cannot write to {path}: {exc.strerror or exc}")
+        return ExitStatus.USAGE
+    chosen = fmt or OutputFormat(format_for_path(path))
+    status = ExitStatus.INTERRUPTED
+    try:
+        status = _assess(
+            dataclasses.replace(env, stdout=target.file, stdout_isatty=False), answers, chosen, input_format, no_input
+        )
+    finally:
+        if status in (ExitStatus.OK, ExitStatus.REJECTED):
+            try:
+                target.commit()
+            except OSError as exc:
+                env.message(f"cannot write to {path}: {exc.strerror or exc}")
+                status = ExitStatus.USAGE
+        else:
+            target.discard()
+    return status
 
 
 def _assess(
@@ -129,12 +187,12 @@ def schema() -> None:
 
 @app.command()
 def questions(
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
 ) -> None:
     """List every question: its key, the allowed answers and when it is asked."""
     from .questions_doc import questions_json, questions_text
 
-    if format is OutputFormat.json:
+    if format is ListFormat.json:
         import json
 
         print(json.dumps(questions_json(), indent=2, ensure_ascii=False))

@@ -1,42 +1,175 @@
-"""A plain-text rendering of one result (no colour, no markup): the fallback face for `--format text`."""
+"""The words of the report, shared by every face of it (terminal, plain text, Markdown, the batch table).
+
+Pure: no I/O, no third-party imports. `report.py` lays these out with rich; `markdown.py` as Markdown.
+"""
 
 from __future__ import annotations
 
-import textwrap
+from collections.abc import Mapping
 from typing import Any
 
+from .questionnaire import BY_KEY, QUESTIONS, SECTIONS, SHORT_NAMES
+
+#: The headline's title; the action (one sentence) follows it.
 LEVEL_TITLES = {
     "emergency": "EMERGENCY",
-    "urgent": "URGENT: see a doctor within 24-48 hours",
-    "specialist": "See a specialist",
-    "primary_care": "See a GP or physiotherapist",
-    "self_care": "Self-care",
+    "urgent": "URGENT",
+    "specialist": "SPECIALIST",
+    "primary_care": "GP OR PHYSIOTHERAPIST",
+    "self_care": "SELF-CARE",
 }
 
+#: The level as a heading (Markdown).
+LEVEL_HEADINGS = {
+    "emergency": "Emergency: act now",
+    "urgent": "Urgent: see a doctor within 24 to 48 hours",
+    "specialist": "See a specialist",
+    "primary_care": "See a GP or physiotherapist",
+    "self_care": "Look after it at home for now",
+}
 
-def _wrap(text: str, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, width=78, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
+#: The level in a word or two (the batch table, counts, "level then").
+LEVEL_NAMES = {
+    "emergency": "emergency",
+    "urgent": "urgent",
+    "specialist": "specialist",
+    "primary_care": "GP or physio",
+    "self_care": "self-care",
+}
+
+DURATION_WORDS = {
+    "acute": "under 6 weeks (acute)",
+    "subacute": "6 to 12 weeks (subacute)",
+    "chronic": "12 weeks or more (chronic)",
+}
+
+#: What the risk group says: the chance that the pain lasts and limits, and what helps (Keele's strata).
+RISK_WORDS = {
+    "low": "a low chance of the pain lasting and limiting you",
+    "medium": "some chance of the pain lasting; physiotherapy usually helps",
+    "high": "a higher chance of the pain lasting; physiotherapy that also eases worry and low mood helps most",
+}
+
+SINCE_LAST_WORDS = {
+    "substantial_improvement": "much better (a drop of half or more)",
+    "meaningful_improvement": "better (a drop of 30% or more)",
+    "no_meaningful_change": "about the same",
+    "worse": "worse",
+}
+
+#: Body map regions: where it hurts (`pain_areas`) and where it spreads (`radiating_pain`), top to bottom.
+PAIN_AREAS = ("neck", "mid_back", "low_back")
+SPREAD_AREAS = ("arm", "buttock_or_thigh", "below_knee")
+AREA_WORDS = {
+    "neck": "neck",
+    "mid_back": "mid back",
+    "low_back": "low back",
+    "arm": "arm",
+    "buttock_or_thigh": "buttock or thigh",
+    "below_knee": "below the knee",
+}
+
+_CONTROL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def render(result: dict[str, Any]) -> str:
-    lines: list[str] = []
-    if "id" in result:
-        lines.append(f"Record: {result['id']}")
-    lines.append(f"Suggested next step: {LEVEL_TITLES[result['level']]}")
-    lines += _wrap(result["action"], "  ")
-    lines.append("")
-    lines.append("Why:")
-    for reason in result["reasons"]:
-        lines += _wrap(f"[{reason['rule']}] {reason['because']}", "  - ")
-    s = result["scores"]
-    lines.append("")
-    lines.append(
-        f"Pain impact {s['pain_impact']}/10; duration {s['duration']}; "
-        f"risk group {s['risk_group']} (screen {s['screen_total']}/9, psychosocial {s['screen_psychosocial']}/5)"
+def shown(value: Any) -> str:
+    """Text from the input (the `id`) as typed, with control and invisible format characters made visible
+    (`\\x1b`), so that it can neither move the cursor nor colour the terminal."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else _CONTROL_NAMES.get(c, f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+        for c in text
     )
-    if result.get("safety_net"):
-        lines.append("")
-        lines += _wrap("Safety-net: " + result["safety_net"])
-    lines.append("")
-    lines += _wrap(result["disclaimer"])
-    return "\n".join(lines) + "\n"
+
+
+def split_reason(because: str) -> tuple[str, str]:
+    """A reason's two parts: why the rule matters, and the answers behind it (empty if not given)."""
+    why, sep, answers = because.partition(" Your answers: ")
+    return (why, answers.rstrip(".")) if sep else (because, "")
+
+
+def number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.1f}"
+
+
+def weeks(x: float) -> str:
+    if x < 1:
+        days = round(x * 7)
+        return "under a day" if days == 0 else "1 day" if days == 1 else f"{days} days"
+    return "1 week" if x == 1 else f"{number(round(x, 1))} weeks"
+
+
+def since_last_text(since: Mapping[str, Any], pain_now: float) -> str:
+    """`since_last` (added by the history feature) in one sentence. The earlier pain impact is worked out from
+    the change, so that the sentence is right whichever value the key `pain_impact` holds."""
+    change = float(since.get("change", 0.0))
+    before = round(pain_now - change, 1)
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    pct = since.get("change_pct")
+    pct_text = f", {sign}{abs(pct):.0f}%" if isinstance(pct, (int, float)) and change else ""
+    category = SINCE_LAST_WORDS.get(str(since.get("category")), str(since.get("category", "")).replace("_", " "))
+    date = str(since.get("date", ""))[:10]
+    level = LEVEL_NAMES.get(str(since.get("level")), str(since.get("level", "")))
+    return (
+        f"Since {shown(date)}: pain impact {impact(before)} → {impact(pain_now)} "
+        f"({sign}{number(abs(round(change, 1)))}{pct_text}): {category}. The level then: {shown(level)}."
+    )
+
+
+def impact(x: float) -> str:
+    """Pain impact, always with its one decimal."""
+    return f"{float(x):.1f}"
+
+
+def _lower_first(label: str) -> str:
+    if label[:2] == "I " or label[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def evidence_text(evidence: Mapping[str, Any]) -> str:
+    """The answers behind a rule or a contributor: `Weeks since it began: 10. Over two weeks: about the same`."""
+    parts = []
+    for key, value in evidence.items():
+        name = SHORT_NAMES.get(key, key)
+        words = answer_words(key, value, lower=True)
+        parts.append(f"{name[:1].upper()}{name[1:]}: {words}")
+    return ". ".join(parts)
+
+
+def answer_words(key: str, value: Any, lower: bool = False) -> str:
+    """One answer in plain words, with the questionnaire's own labels (`lower`: as part of a sentence)."""
+    q = BY_KEY.get(key)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(answer_words(key, v, lower) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {number(v) if isinstance(v, (int, float)) else v}" for k, v in value.items())
+    if isinstance(value, str) and q is not None and q.choices:
+        return _lower_first(q.label(value)) if lower else q.label(value)
+    if isinstance(value, (int, float)):
+        return number(value)
+    return shown(value)
+
+
+def answers_summary(answers: Mapping[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The answers in plain words, by questionnaire section: [(section, [(name, answer words), ...]), ...].
+    The `id` is left out (it heads the report)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for q in QUESTIONS:
+        if q.key == "id" or q.key not in answers:
+            continue
+        name = SHORT_NAMES.get(q.key, q.key)
+        out.setdefault(q.section, []).append((name[:1].upper() + name[1:], answer_words(q.key, answers[q.key])))
+    order = [*SECTIONS, *(s for s in out if s not in SECTIONS)]
+    return [(s, out[s]) for s in order if s in out]
+
+
+def render(result: dict[str, Any], answers: Mapping[str, Any] | None = None, width: int = 80) -> str:
+    """The report as plain text, with no escape codes (the terminal report without colour)."""
+    from .report import render_text
+
+    return render_text(result, answers, width=width, color=False)

@@ -1,10 +1,22 @@
-"""Where results go: one sink per output format. The batch loop hands each result (or rejection) to a sink."""
+"""Where results go: one sink per output format. The batch loop hands each result (or rejection) to a sink.
+
+`--output PATH` swaps stdout for an `AtomicFile`: the sinks write to a private temporary file beside PATH,
+which replaces PATH only once everything is written, so PATH is never left half-written.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from .env import Environment
+
+if TYPE_CHECKING:
+    from .report import BatchTable
 
 
 class Sink(Protocol):
@@ -36,19 +48,83 @@ class JsonSink:
         self.out.flush()
 
 
+def terminal_width(env: Environment) -> int:
+    """The width to lay text out at: $COLUMNS if set, else the terminal's, else 80 (a file or a pipe)."""
+    columns = env.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if env.stdout_isatty:
+        return shutil.get_terminal_size((80, 24)).columns
+    return 80
+
+
 class TextSink:
-    """Plain text: each result in full, a rejection as one line."""
+    """The report for one result: in colour in a terminal (unless NO_COLOR), plain text with no escape codes
+    otherwise. For a batch of two or more records, a compact table (id, level, decisive rule, pain impact), one
+    row per record as it comes, and a count per level. A batch of one record (one line of JSON Lines) gets the
+    report, as one object does."""
 
     def __init__(self, env: Environment, batch: bool) -> None:
-        from .plain import render
-
-        self.render = render
         self.out = env.stdout
         self.batch = batch
+        self.color = env.stdout_isatty
+        self.environ = env.environ
+        self.width = terminal_width(env)
+        self.table: BatchTable | None = None
+        self.first: tuple[bool, dict[str, Any], dict[str, Any] | None] | None = None
 
     def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
-        text = self.render(out) if ok else f"Record {out['line']}: rejected: {out['error']}\n"
-        self.out.write(text.encode() + (b"\n" if self.batch else b""))
+        if not self.batch:
+            self._report(ok, out, answers)
+        elif self.table is None and self.first is None:
+            self.first = (ok, out, answers)
+        else:
+            if self.table is None:
+                from .report import BatchTable
+
+                self.table = BatchTable(self.width, self.color, self.environ)
+            if self.first is not None:
+                self.out.write(self.table.row(*self.first[:2]).encode())
+                self.first = None
+            self.out.write(self.table.row(ok, out).encode())
+
+    def _report(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None) -> None:
+        if ok:
+            from .report import render_text
+
+            text = render_text(out, answers, width=self.width, color=self.color, environ=self.environ)
+            self.out.write(text.encode())
+        # A rejected record on its own: the message on stderr says it all.
+
+    def close(self) -> None:
+        if self.first is not None:
+            self._report(*self.first)
+            self.first = None
+        if self.table is not None:
+            self.out.write(self.table.summary().encode())
+        self.out.flush()
+
+
+class MarkdownSink:
+    """The Markdown report of each result; a rejected record in a batch as a short section in its place."""
+
+    def __init__(self, env: Environment, batch: bool) -> None:
+        self.out = env.stdout
+        self.batch = batch
+        self.first = True
+
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+        from .markdown import code, fenced, render_markdown
+
+        if ok:
+            text = render_markdown(out, answers)
+        elif self.batch:
+            rid = f" ({code(str(out['id']))})" if "id" in out else ""
+            text = f"# Record {out['line']}{rid}: rejected\n\n{fenced(str(out['error']))}\n"
+        else:
+            return
+        self.out.write(("" if self.first else "\n").encode() + text.encode())
+        self.first = False
 
     def close(self) -> None:
         self.out.flush()
@@ -57,4 +133,49 @@ class TextSink:
 def make_sink(fmt: str, env: Environment, batch: bool) -> Sink:
     if fmt == "text":
         return TextSink(env, batch)
+    if fmt == "markdown":
+        return MarkdownSink(env, batch)
     return JsonSink(env, batch)
+
+
+def format_for_path(path: str) -> str:
+    """The output format a file name suggests: .md/.markdown Markdown, .txt text, anything else JSON."""
+    suffix = Path(path).suffix.lower()
+    return {".md": "markdown", ".markdown": "markdown", ".txt": "text"}.get(suffix, "json")
+
+
+class AtomicFile:
+    """A file written in full or not at all: a temporary file beside `path`, created with mode 0600, that
+    replaces `path` on `commit()`; `discard()` removes it. The temporary file's name starts with a dot."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self.file: IO[bytes] = os.fdopen(fd, "wb")
+
+    def commit(self) -> None:
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        try:
+            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(dir_fd)
+        except OSError:
+            pass
+        finally:
+            os.close(dir_fd)
+
+    def discard(self) -> None:
+        self.file.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.tmp)

@@ -1,0 +1,146 @@
+"""The report as Markdown: to print, or to bring to an appointment. It says what the terminal report says, and
+adds the answers themselves in plain words, by questionnaire section, with the questionnaire's own labels.
+
+Pure: no I/O, no third-party imports. Text from the input (the `id`) goes in a code span, so it cannot add
+links, HTML or formatting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .explain import LADDER
+from .plain import (
+    AREA_WORDS,
+    DURATION_WORDS,
+    LEVEL_HEADINGS,
+    PAIN_AREAS,
+    RISK_WORDS,
+    SPREAD_AREAS,
+    answers_summary,
+    evidence_text,
+    impact,
+    shown,
+    since_last_text,
+    split_reason,
+    weeks,
+)
+
+
+def code(text: str) -> str:
+    """Input text as a Markdown code span: shown literally, never read as formatting, a link or HTML."""
+    text = shown(text)
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def fenced(text: str) -> str:
+    """Longer input-bearing text (a rejection message) as a fenced block, shown literally."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{shown(text)}\n{fence}"
+
+
+def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> str:
+    level = result["level"]
+    out: list[str] = ["# Back and neck pain: assessment", ""]
+    if "id" in result:
+        out += [f"Record: {code(str(result['id']))}", ""]
+    out += [f"## Suggested next step: {LEVEL_HEADINGS.get(level, level)}", "", f"**{result['action']}**", ""]
+
+    out += ["## Why", ""]
+    for reason in result["reasons"]:
+        why, said = split_reason(reason["because"])
+        if isinstance(reason.get("answers"), Mapping):
+            said = evidence_text(reason["answers"])
+        out.append(f"- {why} (rule {reason['rule']})")
+        if said:
+            out.append(f"  - Your answers: {said}.")
+    out.append("")
+
+    if result.get("rule_out"):
+        out += ["## What a doctor will want to rule out", ""]
+        out += [f"- {r['what'][:1].upper()}{r['what'][1:]} ({', '.join(r['rules'])})" for r in result["rule_out"]]
+        out.append("")
+
+    s = result["scores"]
+    source = "STarT Back scores" if s.get("screen_source") == "startback" else "two-week screen"
+    duration = DURATION_WORDS.get(s["duration"], str(s["duration"]))
+    if answers is not None and "duration_weeks" in answers:
+        duration += f"; {weeks(answers['duration_weeks'])} so far"
+    risk = f"{s['risk_group']} ({source} {s['screen_total']}/9, worry and mood {s['screen_psychosocial']}/5)"
+    if s["risk_group"] in RISK_WORDS:
+        risk += f": {RISK_WORDS[s['risk_group']]}"
+    out += [
+        "## At a glance",
+        "",
+        "| Measure | Result |",
+        "|---|---|",
+        f"| Pain impact | {impact(s['pain_impact'])} / 10 (average of pain, and how much it gets in the way of "
+        "enjoying life and of activities) |",
+        f"| Risk group | {risk} |",
+        f"| Duration | {duration} |",
+    ]
+    since = result.get("since_last")
+    if isinstance(since, Mapping):
+        out.append(f"| Since last time | {since_last_text(since, float(s['pain_impact']))} |")
+    out.append("")
+    if s.get("screen_note"):
+        out += [f"_{s['screen_note']}_", ""]
+
+    if answers is not None:
+        pain = [AREA_WORDS[a] for a in PAIN_AREAS if a in answers.get("pain_areas", ())]
+        spread = [AREA_WORDS[a] for a in SPREAD_AREAS if a in answers.get("radiating_pain", ())]
+        out += [
+            "## Where it hurts",
+            "",
+            f"- Pain: {', '.join(pain) or 'none given'}",
+            f"- Spreads to: {', '.join(spread) or 'nowhere else'}",
+            "",
+        ]
+
+    if result.get("contributors"):
+        out += ["## Likely contributors (not a diagnosis)", ""]
+        for c in result["contributors"]:
+            label = str(c["label"])
+            out.append(f"- {label[:1].upper()}{label[1:]}")
+            if c.get("answers"):
+                out.append(f"  - Pointing to it: {evidence_text(c['answers'])}.")
+        out.append("")
+
+    if level != "emergency":
+        current = result["care_ladder"]["current"]
+        out += ["## Steps of care", ""]
+        for i, step in enumerate(LADDER, 1):
+            here = " (you are here)" if step["step"] == current else ""
+            out.append(f"{i}. **{step['name']}{here}**: {step['what']}")
+        out += ["", f"What usually comes next: {result['care_ladder']['next']}", ""]
+
+    if result.get("notes"):
+        out += ["## For you", ""]
+        out += [f"- {n['note']}" for n in result["notes"]]
+        out.append("")
+
+    if answers is not None:
+        out += ["## Your answers", ""]
+        for section, items in answers_summary(answers):
+            out += [f"### {section}", ""]
+            out += [f"- {name}: {words}" for name, words in items]
+            out.append("")
+
+    if result.get("safety_net"):
+        out += ["## If things change", "", f"> {result['safety_net']}", ""]
+    out += [
+        "---",
+        "",
+        f"_{result['disclaimer']}_",
+        "",
+        f"Triage policy {result.get('policy_version', '?')}, answers contract version "
+        f"{result.get('contract_version', '?')}.",
+        "",
+    ]
+    return "\n".join(out)
