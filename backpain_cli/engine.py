@@ -29,7 +29,8 @@ def _value_text(key: str, value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     if isinstance(value, str) and key in BY_KEY and BY_KEY[key].choices:
-        return BY_KEY[key].label(value).lower()
+        text = BY_KEY[key].label(value)
+        return text[:1].lower() + text[1:]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
