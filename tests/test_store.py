@@ -64,7 +64,7 @@ def _integrity(db: Path) -> str:
 # -- where and with which permissions ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077, 0o277])
 def test_directory_0700_and_database_0600_whatever_the_umask(
     tmp_path: Path, base_answers: dict[str, Any], umask: int
 ) -> None:
@@ -252,7 +252,7 @@ SAVER = textwrap.dedent(
 
 
 def test_two_processes_saving_at_once_both_keep_their_records(tmp_path: Path, base_answers: dict[str, Any]) -> None:
-    db, go, n = tmp_path / "h.sqlite3", tmp_path / "go", 25
+    db, go, n = tmp_path / "h.sqlite3", tmp_path / "go", 100
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", SAVER, str(db), tag, str(n), str(go)],
@@ -400,3 +400,39 @@ def _count_quiet(db: Path) -> int:
             conn.close()
     except sqlite3.Error:
         return 0
+
+
+SLOW_SAVER = KILLED_MID_SAVE.replace("time.sleep(60)", "time.sleep(1.5)")
+
+
+def test_a_save_during_another_save_waits_and_both_are_kept(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    _save(db, {**base_answers, "id": "first"})
+    slow = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SAVER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert slow.stdin is not None and slow.stdout is not None
+    slow.stdin.write(json.dumps({**base_answers, "id": "slow"}))
+    slow.stdin.close()
+    assert slow.stdout.readline().startswith("inserted 2")  # the slow one is inside its transaction now
+    quick = subprocess.run(
+        [sys.executable, "-m", "backpain_cli", "assess", "--save", "--db", str(db), "-f", "json"],
+        input=json.dumps({**_worse(base_answers), "id": "quick"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert slow.wait(timeout=60) == 0
+    assert quick.returncode == 0, quick.stderr
+    with sqlite3.connect(db) as conn:
+        ids = [json.loads(a)["id"] for (a,) in conn.execute("SELECT answers FROM assessment ORDER BY id")]
+    conn.close()
+    assert ids == ["first", "slow", "quick"]
+    # The quick save waited for the slow one, so it compares itself with it.
+    assert (
+        json.loads(quick.stdout)["since_last"]["pain_impact"] == assess(validate(base_answers))["scores"]["pain_impact"]
+    )
+
+
+def _worse(answers: dict[str, Any]) -> dict[str, Any]:
+    return {**answers, "pain_intensity": 9}
