@@ -121,13 +121,20 @@ def local_date(iso: str, with_time: bool = False) -> str:
 # -- saving ----------------------------------------------------------------------------------------------
 
 
-def save(db_path: Path, answers: Mapping[str, Any], result: dict[str, Any], now: str | None = None) -> Record:
-    """Save one assessment; when an earlier one exists, add `result["since_last"]` (in place) for the report.
-    What is stored is the result without `since_last`. Raises store.StoreError."""
-    from .store import save_result
+def save_result(db_path: Path, answers: Mapping[str, Any], result: dict[str, Any], now: str | None = None) -> Record:
+    """Save one assessment (validated answers and their result) to the history at `db_path`, creating it if need
+    be; when an earlier one exists, add `result["since_last"]` (in place) for the report to show. What is stored
+    is the result without `since_last`. Returns the saved record (its `id` is the number `history` shows).
+    Raises store.StoreError (print it, exit 2). For the interactive "save this result?":
+
+        from backpain_cli.history import save_result
+        from backpain_cli.store import StoreError, resolve_path
+        record = save_result(resolve_path(db_option, env.environ), answers, result)
+    """
+    from .store import save_assessment
 
     result.pop("since_last", None)
-    record, previous = save_result(db_path, answers, result, now)
+    record, previous = save_assessment(db_path, answers, result, now)
     if previous is not None:
         result["since_last"] = since_last(previous, result)
     return record
@@ -201,6 +208,8 @@ SERIES: tuple[tuple[str, str, str, str], ...] = (
     ("activity_interference", "activity", "░", "green"),
 )
 AXIS = 4  # "10 ┤"
+#: Rows of the text table: a year of weekly assessments and more; all of them are in the JSON and the exports.
+TABLE_ROWS = 100
 GROUP = len(SERIES) + 1  # a gap, then one bar per series
 
 
@@ -303,7 +312,7 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
     table.add_column("Pain impact" if width >= 70 else "Impact", justify="right")
     table.add_column("Risk group" if width >= 70 else "Risk")
     table.add_column("Duration")
-    for r in records:
+    for r in records[-TABLE_ROWS:]:
         table.add_row(
             str(r.id),
             local_date(r.date, with_time=width >= 80),
@@ -314,6 +323,13 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
         )
     console.print(Text("Saved assessments", style="bold"))
     console.print(table)
+    if len(records) > TABLE_ROWS:
+        console.print(
+            Text(
+                f"The latest {TABLE_ROWS} of {len(records)} are shown; every one is in --format json and --export csv.",
+                style="dim",
+            )
+        )
     console.print()
     for line in chart(records, width):
         console.print(line, overflow="crop", no_wrap=True)
@@ -454,8 +470,7 @@ def run_history(
 def _delete(env: Environment, store: Store | None, db_path: Path, delete: int | None, yes: bool) -> ExitStatus:
     count = store.count() if store else 0
     if delete is not None:
-        exists = store is not None and any(r.id == delete for r in store.records())
-        if not exists:
+        if store is None or not store.exists(delete):
             env.message(f"there is no saved assessment #{delete} in {db_path}; nothing deleted.")
             return ExitStatus.USAGE
         question = f"Delete saved assessment #{delete} for good?"
@@ -474,7 +489,9 @@ def _delete(env: Environment, store: Store | None, db_path: Path, delete: int | 
             env.message("nothing deleted.")
             return ExitStatus.OK
     if delete is not None:
-        store.delete(delete)
+        if not store.delete(delete):
+            env.message(f"saved assessment #{delete} was already gone; nothing deleted.")
+            return ExitStatus.USAGE
         env.message(f"deleted assessment #{delete}.")
     else:
         n = store.delete_all()
@@ -482,4 +499,4 @@ def _delete(env: Environment, store: Store | None, db_path: Path, delete: int | 
     return ExitStatus.OK
 
 
-__all__ = ["save", "since_last", "since_last_text"]
+__all__ = ["save_result", "since_last", "since_last_text"]

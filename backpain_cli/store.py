@@ -235,6 +235,9 @@ class Store:
         rows = self.conn.execute(f"SELECT {columns} FROM assessment ORDER BY id").fetchall()
         return [_record(row) for row in rows]
 
+    def exists(self, record_id: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM assessment WHERE id = ?", (record_id,)).fetchone() is not None
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM assessment").fetchone()[0])
 
@@ -373,10 +376,13 @@ def _sqlite_error(path: Path, exc: sqlite3.Error) -> StoreError:
 
 
 def _identity(conn: sqlite3.Connection) -> tuple[int, int, int]:
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    objects = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
-    return int(app_id), int(version), int(objects)
+    """(application_id, user_version, number of schema objects), read in one statement so that all three come
+    from the same snapshot even while another process is creating the database."""
+    row = conn.execute(
+        "SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema) "
+        "FROM pragma_application_id() AS a, pragma_user_version() AS v"
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def _check_identity(path: Path, app_id: int, version: int, objects: int) -> None:
@@ -427,7 +433,7 @@ def opened(path: Path, create: bool = True) -> Iterator[Store | None]:
             store.close()
 
 
-def save_result(
+def save_assessment(
     db_path: Path, answers: Mapping[str, Any], result: Mapping[str, Any], now: str | None = None
 ) -> tuple[Record, Record | None]:
     """Open (creating if need be) the history at `db_path`, store one assessment, close. Returns the new record

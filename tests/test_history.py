@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from backpain_cli._cli import app
 from backpain_cli.engine import assess
-from backpain_cli.history import category, chart, compare, render_history, since_last_text
-from backpain_cli.store import open_store, save_result
+from backpain_cli.history import category, chart, compare, render_history, save_result, since_last_text
+from backpain_cli.store import open_store
 from backpain_cli.validation import validate
 
 from .conftest import VIGNETTES
@@ -169,6 +169,19 @@ def test_a_batch_saves_each_assessed_record_and_no_rejected_one(db: Path, base_a
     assert "saved 2 assessments" in result.stderr
     history = json.loads(CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)
     assert [a["pain_impact"] for a in history["assessments"]] == [6, 3]
+
+
+def test_save_result_for_the_interactive_question(db: Path, base_answers: dict[str, Any]) -> None:
+    answers = validate(_items(base_answers, 6, 6, 6))
+    first = assess(answers)
+    record = save_result(db, answers, first)
+    assert record.id == 1
+    assert "since_last" not in first
+    answers = validate(_items(base_answers, 2, 2, 2))
+    second = assess(answers)
+    assert save_result(db, answers, second).id == 2
+    assert second["since_last"]["category"] == "substantial_improvement"
+    assert second["since_last"]["pain_impact"] == 6
 
 
 def test_since_last_text() -> None:
@@ -426,3 +439,23 @@ def test_assess_imports_the_store_only_with_save(tmp_path: Path, base_answers: d
         assert "rich" not in loaded
     else:
         assert loaded == []
+
+
+def test_a_long_history_shows_the_latest_rows(db: Path, base_answers: dict[str, Any]) -> None:
+    from backpain_cli import history
+
+    _seed(db, base_answers, [(5, 5, 5)] * 4)
+    store = open_store(db)
+    assert store is not None
+    with store:
+        records = store.records()
+    old = history.TABLE_ROWS
+    history.TABLE_ROWS = 3
+    try:
+        text = render_history(records, 80, color=False)
+    finally:
+        history.TABLE_ROWS = old
+    table = text.split("Pain over time")[0]
+    assert "01 Oct 2026" not in table and "02 Oct 2026" in table
+    assert "The latest 3 of 4 are shown" in table
+    assert "Since the first (01 Oct 2026)" in text  # the change still counts from the very first

@@ -26,7 +26,7 @@ from backpain_cli.store import (
     StoreError,
     open_store,
     resolve_path,
-    save_result,
+    save_assessment,
 )
 from backpain_cli.validation import validate
 
@@ -40,7 +40,7 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _save(db: Path, answers: dict[str, Any]) -> int:
     valid = validate(answers)
-    record, _ = save_result(db, valid, assess(valid))
+    record, _ = save_assessment(db, valid, assess(valid))
     return record.id
 
 
@@ -238,7 +238,7 @@ SAVER = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     from backpain_cli.engine import assess
-    from backpain_cli.store import save_result
+    from backpain_cli.store import save_assessment
     from backpain_cli.validation import validate
     db, tag, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     answers = validate(json.loads(sys.stdin.read()))
@@ -246,7 +246,7 @@ SAVER = textwrap.dedent(
         time.sleep(0.005)
     for i in range(n):
         a = dict(answers, id=f"{tag}-{i}")
-        save_result(db, a, assess(a))
+        save_assessment(db, a, assess(a))
     """
 )
 
@@ -312,7 +312,7 @@ KILLED_MID_SAVE = textwrap.dedent(
 
     store.Store._insert = staticmethod(insert_then_hang)
     answers = validate(json.loads(sys.stdin.read()))
-    store.save_result(Path(sys.argv[1]), answers, assess(answers))
+    store.save_assessment(Path(sys.argv[1]), answers, assess(answers))
     """
 )
 
@@ -351,14 +351,14 @@ LOOP_SAVER = textwrap.dedent(
     import json, sys
     from pathlib import Path
     from backpain_cli.engine import assess
-    from backpain_cli.store import save_result
+    from backpain_cli.store import save_assessment
     from backpain_cli.validation import validate
     answers = validate(json.loads(sys.stdin.read()))
     print("started", flush=True)
     i = 0
     while True:
         a = dict(answers, id=f"loop-{i}", pain_intensity=i % 11)
-        save_result(Path(sys.argv[1]), a, assess(a))
+        save_assessment(Path(sys.argv[1]), a, assess(a))
         i += 1
     """
 )
@@ -436,3 +436,54 @@ def test_a_save_during_another_save_waits_and_both_are_kept(tmp_path: Path, base
 
 def _worse(answers: dict[str, Any]) -> dict[str, Any]:
     return {**answers, "pain_intensity": 9}
+
+
+CREATING_SLOWLY = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from backpain_cli import store
+    from backpain_cli.engine import assess
+    from backpain_cli.validation import validate
+
+    check = store._check_identity
+    calls = []
+
+    def check_then_hang(*args):
+        check(*args)
+        calls.append(args)
+        if len(calls) == 2:  # the second check is made under the write lock, before the schema is created
+            print("creating", flush=True)
+            time.sleep(1.5)
+
+    store._check_identity = check_then_hang
+    answers = validate(json.loads(sys.stdin.read()))
+    store.save_assessment(Path(sys.argv[1]), dict(answers, id="creator"), assess(answers))
+    """
+)
+
+
+def test_a_save_while_another_process_creates_the_database(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "new" / "h.sqlite3"
+    creator = subprocess.Popen(
+        [sys.executable, "-c", CREATING_SLOWLY, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert creator.stdin is not None and creator.stdout is not None
+    creator.stdin.write(json.dumps(base_answers))
+    creator.stdin.close()
+    assert creator.stdout.readline().startswith("creating")
+    assert db.stat().st_size == 0  # created, empty, being set up under the lock
+    second = subprocess.run(
+        [sys.executable, "-m", "backpain_cli", "assess", "--save", "--db", str(db), "-f", "json"],
+        input=json.dumps({**base_answers, "id": "second"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert creator.wait(timeout=60) == 0
+    assert second.returncode == 0, second.stderr
+    with sqlite3.connect(db) as conn:
+        ids = [json.loads(a)["id"] for (a,) in conn.execute("SELECT answers FROM assessment ORDER BY id")]
+    conn.close()
+    assert ids == ["creator", "second"]
+    assert _integrity(db) == "ok"
