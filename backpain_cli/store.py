@@ -306,7 +306,8 @@ def _create_private_file(path: Path) -> None:
     except FileExistsError:
         return  # another process got there first; it is checked like any existing file
     try:
-        os.fchmod(fd, 0o600)  # the umask may have taken bits away from 0600; never adds any, but be exact
+        if hasattr(os, "fchmod"):  # POSIX; a umask such as 0277 would otherwise leave 0400
+            os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
 
