@@ -459,3 +459,9 @@ def test_a_long_history_shows_the_latest_rows(db: Path, base_answers: dict[str, 
     assert "01 Oct 2026" not in table and "02 Oct 2026" in table
     assert "The latest 3 of 4 are shown" in table
     assert "Since the first (01 Oct 2026)" in text  # the change still counts from the very first
+
+
+def test_a_rise_from_no_pain_has_no_percentage() -> None:
+    since = {"date": "2026-11-20T10:00:00Z", "level": "self_care", "pain_impact": 0.0, **compare(0.0, 2.0)}
+    assert since["change_pct"] is None
+    assert "pain impact 0 → 2, up 2: worse." in since_last_text(since, 2.0)

@@ -487,3 +487,21 @@ def test_a_save_while_another_process_creates_the_database(tmp_path: Path, base_
     conn.close()
     assert ids == ["creator", "second"]
     assert _integrity(db) == "ok"
+
+
+def test_an_older_database_is_migrated_and_keeps_its_records(
+    tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backpain_cli import store
+
+    db = tmp_path / "h.sqlite3"
+    _save(db, {**base_answers, "id": "from-v1"})
+    newer = (*store.MIGRATIONS, ("ALTER TABLE assessment ADD COLUMN note TEXT",))
+    monkeypatch.setattr(store, "MIGRATIONS", newer)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", len(newer))
+    assert _save(db, {**base_answers, "id": "from-v2"}) == 2
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        rows = conn.execute("SELECT json_extract(answers, '$.id'), note FROM assessment ORDER BY id").fetchall()
+    conn.close()
+    assert rows == [("from-v1", None), ("from-v2", None)]
