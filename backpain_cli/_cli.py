@@ -58,6 +58,10 @@ def _main(
     pass
 
 
+DB_HELP = (
+    "The history database [default: $BACKPAIN_HOME/history.sqlite3, else history.sqlite3 in your user data directory]."
+)
+
 ASSESS_HELP = f"""Answer the questionnaire, or assess answers given as JSON.
 
 In a terminal, asks the questions. When stdin is not a terminal, or with --answers, reads answers instead:
@@ -93,15 +97,20 @@ def assess(
             "Without --format, the name chooses: .md Markdown, .txt text, anything else JSON.",
         ),
     ] = None,
+    save: Annotated[
+        bool,
+        typer.Option("--save", help="Keep the answers and result in your history on this machine (see: history)."),
+    ] = False,
+    db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=DB_HELP)] = None,
 ) -> None:
     from .env import Environment
 
     env = Environment.from_sys()
     try:
         if output is not None and output != "-":
-            status = _assess_to_file(env, output, answers, format, input_format, no_input)
+            status = _assess_to_file(env, output, answers, format, input_format, no_input, save, db)
         else:
-            status = _assess(env, answers, format, input_format, no_input)
+            status = _assess(env, answers, format, input_format, no_input, save, db)
     except KeyboardInterrupt:
         env.message("interrupted")
         status = ExitStatus.INTERRUPTED
@@ -115,6 +124,8 @@ def _assess_to_file(
     fmt: OutputFormat | None,
     input_format: InputFormat | None,
     no_input: bool,
+    save: bool = False,
+    db: Path | None = None,
 ) -> ExitStatus:
     """`--output PATH`: the output goes to a temporary file that replaces PATH only when all is written; on a
     usage error or an interruption PATH is left as it was."""
@@ -131,7 +142,13 @@ def _assess_to_file(
     status = ExitStatus.INTERRUPTED
     try:
         status = _assess(
-            dataclasses.replace(env, stdout=target.file, stdout_isatty=False), answers, chosen, input_format, no_input
+            dataclasses.replace(env, stdout=target.file, stdout_isatty=False),
+            answers,
+            chosen,
+            input_format,
+            no_input,
+            save,
+            db,
         )
     finally:
         if status in (ExitStatus.OK, ExitStatus.REJECTED):
@@ -151,6 +168,8 @@ def _assess(
     fmt: OutputFormat | None,
     input_format: InputFormat | None,
     no_input: bool,
+    save: bool = False,
+    db: Path | None = None,
 ) -> ExitStatus:
     if answers is None and env.stdin_isatty:
         if no_input:
@@ -172,7 +191,73 @@ def _assess(
     from .batch import run
 
     chosen = fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)
+    if save:
+        from .history import run_save
+        from .store import resolve_path
+
+        return run_save(
+            env, data, chosen.value, input_format.value if input_format else None, resolve_path(db, env.environ)
+        )
+    if db is not None:
+        env.message("nothing saved: --db says where to save, --save asks to save.")
     return run(env, data, chosen.value, input_format.value if input_format else None)
+
+
+class ExportFormat(enum.StrEnum):
+    json = "json"
+    csv = "csv"
+    answers = "answers"
+
+
+HISTORY_HELP = """Show your saved assessments: a table, a chart of pain impact and its three 0-10 items over time,
+and the change since the first and the previous one. A drop in pain impact of 30% or more is a meaningful
+improvement, 50% or more a substantial one (IMMPACT, Dworkin et al. 2008).
+
+--export writes every saved assessment to stdout: json (JSON Lines of date, answers and result), csv (one row
+an assessment) or answers (JSON Lines of answers with the assessment's number as id, ready for
+'backpain assess'). --delete and --delete-all remove data for good (they ask first unless --yes).
+
+Exit status: 0 done; 2 usage error, or a database that is not a sound backpain history (it is left untouched)."""
+
+
+@app.command(help=HISTORY_HELP)
+def history(
+    format: Annotated[
+        Optional[OutputFormat],
+        typer.Option("--format", "-f", help="Output format [default: text in a terminal, json otherwise]."),
+    ] = None,
+    export: Annotated[Optional[ExportFormat], typer.Option("--export", help="Export every saved assessment.")] = None,
+    delete: Annotated[
+        Optional[int], typer.Option("--delete", metavar="ID", help="Delete the saved assessment numbered ID.")
+    ] = None,
+    delete_all: Annotated[bool, typer.Option("--delete-all", help="Delete every saved assessment.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking first.")] = False,
+    db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=DB_HELP)] = None,
+) -> None:
+    from .env import Environment
+    from .history import run_history
+    from .store import resolve_path
+
+    env = Environment.from_sys()
+    chosen = sum(x is not None and x is not False for x in (export, delete, delete_all))
+    if chosen > 1:
+        env.message("choose one of --export, --delete and --delete-all.")
+        raise typer.Exit(int(ExitStatus.USAGE))
+    fmt = format or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)
+    try:
+        status = run_history(
+            env,
+            resolve_path(db, env.environ),
+            fmt.value,
+            export.value if export else None,
+            delete,
+            delete_all,
+            yes,
+        )
+    except KeyboardInterrupt:
+        env.message("interrupted")
+        status = ExitStatus.INTERRUPTED
+    raise typer.Exit(int(status))
 
 
 @app.command()

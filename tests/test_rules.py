@@ -279,7 +279,6 @@ def test_result_contract_parts(base_answers: dict[str, Any]) -> None:
 
 
 def test_because_keeps_the_labels_own_capitals(base_answers: dict[str, Any]) -> None:
-    result = run(base_answers, age=30, duration_weeks=20, onset="gradual", trend="same",
-                 pattern=["better_with_exercise", "not_better_with_rest", "night_pain_eases_on_getting_up"])  # fmt: skip
+    result = run(base_answers, age=30, duration_weeks=20, onset="gradual", trend="same", pattern=INFLAMMATORY)
     s3 = next(r for r in result["reasons"] if r["rule"] == "S3")
     assert "when I exercise" in s3["because"]

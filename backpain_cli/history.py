@@ -1,0 +1,491 @@
+"""Progress over time: saving results when asked, the change since an earlier assessment, `backpain history`.
+
+Change in pain impact is judged by the IMMPACT thresholds (Dworkin et al. 2008): a drop of 30% or more is a
+meaningful improvement, 50% or more a substantial one. Any rise is called what it is: worse. These describe the
+trend only; the policy's rules are not touched by them (its `trend` is still the person's own answer).
+
+The comparisons (`compare`, `since_last`) are pure; the store (sqlite3) and rich are imported
+only by the functions that need them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .env import Environment
+from .exit_codes import ExitStatus
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from .store import Record, Store
+
+MEANINGFUL_DROP_PCT = 30
+SUBSTANTIAL_DROP_PCT = 50
+ITEMS = ("pain_intensity", "enjoyment_interference", "activity_interference")
+ITEM_NAMES = {"pain_intensity": "intensity", "enjoyment_interference": "enjoyment", "activity_interference": "activity"}
+LEVEL_NAMES = {
+    "emergency": "emergency",
+    "urgent": "urgent",
+    "specialist": "specialist",
+    "primary_care": "GP or physio",
+    "self_care": "self-care",
+}
+CATEGORY_TEXT = {
+    "substantial_improvement": "substantial improvement (50% or more lower)",
+    "meaningful_improvement": "meaningful improvement (30% or more lower)",
+    "no_meaningful_change": "no meaningful change",
+    "worse": "worse",
+}
+THRESHOLDS_NOTE = (
+    "A drop in pain impact of 30% or more is a meaningful improvement, 50% or more a substantial one "
+    "(IMMPACT, Dworkin et al. 2008)."
+)
+
+
+# -- comparisons (pure) ----------------------------------------------------------------------------------
+
+
+def category(before: float, after: float) -> str:
+    """How pain impact moved from `before` to `after` (both 0-10, one decimal), by the IMMPACT thresholds."""
+    # In whole tenths, so that 5.0 -> 3.5 is exactly a 30% drop, not 29.999...%.
+    b, a = round(before * 10), round(after * 10)
+    drop = b - a
+    if drop < 0:
+        return "worse"
+    if b > 0 and drop * 100 >= SUBSTANTIAL_DROP_PCT * b:
+        return "substantial_improvement"
+    if b > 0 and drop * 100 >= MEANINGFUL_DROP_PCT * b:
+        return "meaningful_improvement"
+    return "no_meaningful_change"
+
+
+def compare(before: float, after: float) -> dict[str, Any]:
+    """`change` (after − before: positive is a rise), `change_pct` (of `before`; None when before is 0) and
+    `category`."""
+    change = round(after - before, 1)
+    pct = round(change / before * 100, 1) if before else None
+    return {"change": change, "change_pct": pct, "category": category(before, after)}
+
+
+def since(reference: Record, pain_impact: float) -> dict[str, Any]:
+    """The change from a saved assessment to a pain impact: the shape of `result["since_last"]`."""
+    return {
+        "date": reference.date,
+        "level": reference.level,
+        "pain_impact": reference.pain_impact,
+        **compare(reference.pain_impact, pain_impact),
+    }
+
+
+def since_last(previous: Record, result: Mapping[str, Any]) -> dict[str, Any]:
+    """`result["since_last"]`: how `result` compares with the assessment saved before it."""
+    return since(previous, float(result["scores"]["pain_impact"]))
+
+
+def _signed(x: float) -> str:
+    return f"{x:+g}".replace("-", "−")
+
+
+def change_words(before: float, after: float, change: Mapping[str, Any]) -> str:
+    """`6.3 → 2.0, down 4.3 (−68%): substantial improvement (...)`."""
+    diff = change["change"]
+    direction = "up" if diff > 0 else "down" if diff < 0 else "unchanged"
+    moved = f"{direction} {abs(diff):g}" if diff else direction
+    pct = f" ({_signed(round(change['change_pct']))}%)" if change["change_pct"] is not None and diff else ""
+    return f"{before:g} → {after:g}, {moved}{pct}: {CATEGORY_TEXT[change['category']]}"
+
+
+def local_date(iso: str, with_time: bool = False) -> str:
+    """A stored UTC timestamp as a local date (and time): `27 Nov 2026 09:30`."""
+    try:
+        moment = datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    return moment.strftime("%d %b %Y %H:%M" if with_time else "%d %b %Y")
+
+
+# -- saving ----------------------------------------------------------------------------------------------
+
+
+def save_result(db_path: Path, answers: Mapping[str, Any], result: dict[str, Any], now: str | None = None) -> Record:
+    """Save one assessment (validated answers and their result) to the history at `db_path`, creating it if need
+    be; when an earlier one exists, add `result["since_last"]` (in place) for the report to show. What is stored
+    is the result without `since_last`. Returns the saved record (its `id` is the number `history` shows).
+    Raises store.StoreError (print it, exit 2). For the interactive "save this result?":
+
+        from backpain_cli.history import save_result
+        from backpain_cli.store import StoreError, resolve_path
+        record = save_result(resolve_path(db_option, env.environ), answers, result)
+    """
+    from .store import save_assessment
+
+    result.pop("since_last", None)
+    record, previous = save_assessment(db_path, answers, result, now)
+    if previous is not None:
+        result["since_last"] = since_last(previous, result)
+    return record
+
+
+def run_save(env: Environment, data: bytes, fmt: str, input_format: str | None, db_path: Path) -> ExitStatus:
+    """`backpain assess --save`: as batch.run, and each assessed record is saved before it is shown."""
+    from .batch import NO_ANSWERS, assess_records
+    from .reader import NoInput, read_records
+    from .sinks import make_sink
+    from .store import StoreError, opened
+
+    try:
+        batch, records = read_records(data, input_format)
+    except NoInput:
+        env.message(NO_ANSWERS)
+        return ExitStatus.USAGE
+    rejected = saved = 0
+    try:
+        with opened(db_path) as store:  # opened (and checked) before anything is shown
+            assert store is not None
+            sink = make_sink(fmt, env, batch)
+            for ok, out, answers in assess_records(records):
+                if not ok:
+                    rejected += 1
+                    where = f"record {out['line']}" + (f" (id {out['id']!r})" if "id" in out else "")
+                    env.message(f"{where} rejected: {out['error']}")
+                    sink.write(ok, out, answers)
+                    continue
+                assert answers is not None
+                _, previous = store.save(answers, out)
+                saved += 1
+                if previous is not None:
+                    out["since_last"] = since_last(previous, out)
+                sink.write(ok, out, answers)
+            sink.close()
+    except StoreError as exc:
+        env.message(str(exc) + (f" ({saved} saved before this)" if saved else ""))
+        return ExitStatus.USAGE
+    if saved:
+        what = "1 assessment" if saved == 1 else f"{saved} assessments"
+        env.message(f"saved {what} to {db_path} (see them with: backpain history)")
+    return ExitStatus.REJECTED if rejected else ExitStatus.OK
+
+
+# -- backpain history ------------------------------------------------------------------------------------
+
+
+def history_json(records: Sequence[Record]) -> dict[str, Any]:
+    """Every assessment's summary, and the change since the first and since the previous one."""
+    out: dict[str, Any] = {"assessments": [r.summary() for r in records], "since_first": None, "since_previous": None}
+    if len(records) >= 2:
+        last = records[-1]
+        for key, reference in (("since_first", records[0]), ("since_previous", records[-2])):
+            change = since(reference, last.pain_impact)
+            change["id"] = reference.id
+            change["items"] = {k: getattr(last, k) - getattr(reference, k) for k in ITEMS}
+            out[key] = change
+    return out
+
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+#: The four series of the chart, in the order of their bars: pain impact (with eighth-block tops, as it has
+#: one decimal) and its three 0-10 items (whole numbers), each with a fill that tells it apart without colour.
+SERIES: tuple[tuple[str, str, str, str], ...] = (
+    ("pain_impact", "pain impact", "█", "bold cyan"),
+    ("pain_intensity", "intensity", "▓", "magenta"),
+    ("enjoyment_interference", "enjoyment", "▒", "yellow"),
+    ("activity_interference", "activity", "░", "green"),
+)
+AXIS = 4  # "10 ┤"
+#: Rows of the text table: a year of weekly assessments and more; all of them are in the JSON and the exports.
+TABLE_ROWS = 100
+GROUP = len(SERIES) + 1  # a gap, then one bar per series
+
+
+def _cell(value: float, row: int, fill: str) -> str:
+    """The character of a bar of height `value` (0-10) in chart row `row` (1 = bottom, 10 = top)."""
+    part = value - (row - 1)
+    if part >= 1:
+        return fill
+    if part <= 0:
+        return " "
+    if fill != "█":
+        return fill if part >= 0.5 else " "
+    return BLOCKS[round(part * 8)]
+
+
+def chart(records: Sequence[Record], width: int) -> list[Text]:
+    """A column chart of pain impact and its three items, one group of bars per assessment, oldest on the left;
+    the latest that fit in `width` columns (at least one)."""
+    from rich.text import Text
+
+    fit = max(1, (width - AXIS) // GROUP)
+    shown = records[-fit:]
+    title = "Pain over time (0 none, 10 worst)"
+    if len(shown) < len(records):
+        title += f", latest {len(shown)} of {len(records)}"
+    lines = [Text(title, style="bold")]
+    for row in range(10, 0, -1):
+        line = Text(f"{row:>2} " + ("┤" if row % 2 == 0 else "│"), style="dim")
+        for record in shown:
+            line.append(" ")
+            for key, _, fill, style in SERIES:
+                line.append(_cell(float(getattr(record, key)), row, fill), style=style)
+        lines.append(line)
+    lines.append(Text(" 0 └" + "─" * (GROUP * len(shown)), style="dim"))
+    labels = [" "] * (AXIS + GROUP * len(shown))
+    free = 0
+    for i, record in enumerate(shown):
+        start = AXIS + 1 + GROUP * i
+        label = local_date(record.date)[:6]
+        if start >= free and start + len(label) <= len(labels):
+            labels[start : start + len(label)] = list(label)
+            free = start + len(label) + 1
+    lines.append(Text("".join(labels).rstrip()))
+    legend = Text()
+    for key, name, fill, style in SERIES:
+        if key != SERIES[0][0]:
+            legend.append("  ")
+        legend.append(fill * 2, style=style)
+        legend.append(f" {name}")
+    lines.append(legend)
+    return lines
+
+
+def _change_lines(records: Sequence[Record]) -> list[Text]:
+    from rich.text import Text
+
+    summary = history_json(records)
+    last = records[-1]
+    lines = []
+    for key, what in (("since_first", "first"), ("since_previous", "previous")):
+        change = summary[key]
+        if key == "since_previous" and summary["since_first"]["id"] == change["id"]:
+            continue  # two assessments: the first is the previous
+        style = "bold red" if change["category"] == "worse" else "green" if "improvement" in change["category"] else ""
+        line = Text(f"Since the {what} ({local_date(change['date'])}): pain impact ")
+        line.append(change_words(change["pain_impact"], last.pain_impact, change), style=style)
+        items = ", ".join(
+            f"{ITEM_NAMES[k]} {getattr(r, k)} → {getattr(last, k)}"
+            for k in ITEMS
+            for r in [records[0] if key == "since_first" else records[-2]]
+        )
+        line.append(f". Items: {items}.")
+        lines.append(line)
+    lines.append(Text(THRESHOLDS_NOTE, style="dim"))
+    return lines
+
+
+def render_history(records: Sequence[Record], width: int, color: bool) -> str:
+    """The text face of `backpain history`: table, chart, changes."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Pain impact" if width >= 70 else "Impact", justify="right")
+    table.add_column("Risk group" if width >= 70 else "Risk")
+    table.add_column("Duration")
+    for r in records[-TABLE_ROWS:]:
+        table.add_row(
+            str(r.id),
+            local_date(r.date, with_time=width >= 80),
+            LEVEL_NAMES.get(r.level, r.level),
+            f"{r.pain_impact:g}",
+            r.risk_group,
+            r.duration,
+        )
+    console.print(Text("Saved assessments", style="bold"))
+    console.print(table)
+    if len(records) > TABLE_ROWS:
+        console.print(
+            Text(
+                f"The latest {TABLE_ROWS} of {len(records)} are shown; every one is in --format json and --export csv.",
+                style="dim",
+            )
+        )
+    console.print()
+    for line in chart(records, width):
+        console.print(line, overflow="crop", no_wrap=True)
+    if len(records) >= 2:
+        console.print()
+        for line in _change_lines(records):
+            console.print(line)
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+# -- export ----------------------------------------------------------------------------------------------
+
+EXPORTS = ("json", "csv", "answers")
+
+
+def _jsonl(objects: Iterable[Any]) -> Iterable[bytes]:
+    import json
+
+    for obj in objects:
+        yield (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+
+
+def export_json(records: Sequence[Record]) -> Iterable[bytes]:
+    """JSON Lines: one saved assessment a line, with its id, date, answers and result."""
+    return _jsonl({"id": r.id, "date": r.date, "answers": r.answers, "result": r.result} for r in records)
+
+
+def export_answers(records: Sequence[Record]) -> Iterable[bytes]:
+    """JSON Lines of contract answers, each with the record's id as `id`: `backpain assess` re-assesses them."""
+    return _jsonl({**(r.answers or {}), "id": r.id} for r in records)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(map(str, value))
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value  # never a formula in a spreadsheet
+    return value
+
+
+def export_csv(records: Sequence[Record]) -> Iterable[bytes]:
+    """One row a record: the summary, the rules that fired, then every answer (lists joined with `;`)."""
+    import csv
+
+    from .questionnaire import QUESTIONS
+
+    answer_columns: list[tuple[str, Callable[[Mapping[str, Any]], Any]]] = []
+    for q in QUESTIONS:
+        if q.kind == "startback":
+            for f in q.fields:
+                answer_columns.append(
+                    (f"{q.key}_{f.key}", lambda a, k=q.key, s=f.key: (a.get(k) or {}).get(s))  # type: ignore[misc]
+                )
+        else:
+            name = "answers_id" if q.key == "id" else q.key
+            answer_columns.append((name, lambda a, k=q.key: a.get(k)))  # type: ignore[misc]
+    summary = ["id", "date", "level", "rules", "pain_impact", "risk_group", "duration", "screen_total"]
+    summary += ["screen_psychosocial", "policy_version"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(summary + [name for name, _ in answer_columns])
+    for r in records:
+        result, answers = r.result or {}, r.answers or {}
+        scores = result.get("scores", {})
+        row = [r.id, r.date, r.level, " ".join(x["rule"] for x in result.get("reasons", [])), r.pain_impact]
+        row += [r.risk_group, r.duration, scores.get("screen_total"), scores.get("screen_psychosocial")]
+        row += [r.policy_version] + [get(answers) for _, get in answer_columns]
+        writer.writerow(["" if v is None else _csv_cell(v) for v in row])
+    yield buffer.getvalue().encode()
+
+
+# -- the command -----------------------------------------------------------------------------------------
+
+
+def _confirm(env: Environment, question: str) -> bool | None:
+    """Ask on stderr, read the answer from stdin. True/False, or None when stdin has nothing to say."""
+    env.stderr.write(f"{question} [y/N] ")
+    env.stderr.flush()
+    line = env.stdin.readline()
+    if not line:
+        env.stderr.write("\n")
+        return None
+    return line.decode(errors="replace").strip().lower() in ("y", "yes")
+
+
+def _width(env: Environment) -> int:
+    columns = env.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if env.stdout_isatty:
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return 80
+
+
+def run_history(
+    env: Environment,
+    db_path: Path,
+    fmt: str,
+    export: str | None,
+    delete: int | None,
+    delete_all: bool,
+    yes: bool,
+) -> ExitStatus:
+    from .store import StoreError, opened
+
+    try:
+        with opened(db_path, create=False) as store:
+            if delete is not None or delete_all:
+                return _delete(env, store, db_path, delete, yes)
+            records = store.records(full=export is not None) if store else []
+    except StoreError as exc:
+        env.message(str(exc))
+        return ExitStatus.USAGE
+    if export is not None:
+        writer = {"json": export_json, "csv": export_csv, "answers": export_answers}[export]
+        if export == "csv" or records:
+            for chunk in writer(records):
+                env.stdout.write(chunk)
+        env.stdout.flush()
+        return ExitStatus.OK
+    if fmt == "json":
+        import json
+
+        env.stdout.write((json.dumps(history_json(records), ensure_ascii=False, indent=2) + "\n").encode())
+    elif not records:
+        env.stdout.write(f"No saved assessments yet in {db_path}.\nSave one with: backpain assess --save\n".encode())
+    else:
+        color = env.stdout_isatty and "NO_COLOR" not in env.environ
+        env.stdout.write(render_history(records, _width(env), color).encode())
+    env.stdout.flush()
+    return ExitStatus.OK
+
+
+def _delete(env: Environment, store: Store | None, db_path: Path, delete: int | None, yes: bool) -> ExitStatus:
+    count = store.count() if store else 0
+    if delete is not None:
+        if store is None or not store.exists(delete):
+            env.message(f"there is no saved assessment #{delete} in {db_path}; nothing deleted.")
+            return ExitStatus.USAGE
+        question = f"Delete saved assessment #{delete} for good?"
+    else:
+        if not count:
+            env.message(f"there are no saved assessments in {db_path}; nothing deleted.")
+            return ExitStatus.OK
+        question = f"Delete all {count} saved assessments for good?"
+    assert store is not None
+    if not yes:
+        answer = _confirm(env, question)
+        if answer is None:
+            env.message("nothing deleted: no answer to the question. Add --yes to delete without asking.")
+            return ExitStatus.USAGE
+        if not answer:
+            env.message("nothing deleted.")
+            return ExitStatus.OK
+    if delete is not None:
+        if not store.delete(delete):
+            env.message(f"saved assessment #{delete} was already gone; nothing deleted.")
+            return ExitStatus.USAGE
+        env.message(f"deleted assessment #{delete}.")
+    else:
+        n = store.delete_all()
+        env.message(f"deleted all {n} saved assessments.")
+    return ExitStatus.OK
+
+
+__all__ = ["save_result", "since_last"]

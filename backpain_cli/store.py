@@ -1,0 +1,444 @@
+"""Saved assessments: a local SQLite database that only ever holds what the person asked to keep.
+
+Where: `--db PATH`, else `$BACKPAIN_HOME/history.sqlite3`, else `history.sqlite3` in the user's data
+directory (platformdirs). A directory this module creates is 0700 and the database file 0600, whatever the
+umask; SQLite gives its journal the database's own mode.
+
+Safety:
+- Every write is one `BEGIN IMMEDIATE` transaction (rollback journal, busy timeout), so two processes saving
+  at once both keep their record, and a process killed mid-save leaves the database as it was before.
+- Before SQLite is handed a file, its first bytes must be SQLite's; then its `application_id` must be ours
+  (or the file a brand-new empty one), its `user_version` (the schema version) not newer than this code knows,
+  and `PRAGMA quick_check` must pass. Anything else is a `StoreError` (the CLI exits 2); the file is never
+  written to, so never overwritten.
+- `secure_delete` is on and deletions are followed by `VACUUM`, so deleted answers leave the file; temporary
+  tables stay in memory.
+
+Nothing here reaches the network. Imported only when a command touches the history (sqlite3 is not free).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+DB_NAME = "history.sqlite3"
+HOME_VARIABLE = "BACKPAIN_HOME"
+#: `PRAGMA application_id`: "BKPN". Tells our database from any other SQLite file.
+APPLICATION_ID = 0x424B504E
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: Seconds a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT = 30.0
+
+#: Schema migrations, in order; migration N (1-based) takes `user_version` N-1 to N. Append, never edit.
+#: Each is a tuple of single statements (run inside one transaction; `executescript` would commit early).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE assessment (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            policy_version TEXT NOT NULL,
+            contract_version INTEGER NOT NULL,
+            level TEXT NOT NULL,
+            pain_impact REAL NOT NULL,
+            pain_intensity INTEGER NOT NULL,
+            enjoyment_interference INTEGER NOT NULL,
+            activity_interference INTEGER NOT NULL,
+            risk_group TEXT NOT NULL,
+            duration TEXT NOT NULL,
+            duration_weeks REAL NOT NULL,
+            answers TEXT NOT NULL CHECK (json_valid(answers)),
+            result TEXT NOT NULL CHECK (json_valid(result))
+        )""",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_SUMMARY = (
+    "id, created_at, level, pain_impact, pain_intensity, enjoyment_interference, activity_interference, "
+    "risk_group, duration, duration_weeks, policy_version"
+)
+
+
+class StoreError(Exception):
+    """A problem with the history database, in words for the person. The CLI prints it and exits 2."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One saved assessment. `answers` and `result` are loaded only when asked for (`full=True`)."""
+
+    id: int
+    date: str  #: when it was saved: UTC, ISO 8601 (`2026-11-27T09:30:00Z`)
+    level: str
+    pain_impact: float
+    pain_intensity: int
+    enjoyment_interference: int
+    activity_interference: int
+    risk_group: str
+    duration: str
+    duration_weeks: float
+    policy_version: str
+    answers: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": self.date,
+            "level": self.level,
+            "pain_impact": self.pain_impact,
+            "pain_intensity": self.pain_intensity,
+            "enjoyment_interference": self.enjoyment_interference,
+            "activity_interference": self.activity_interference,
+            "risk_group": self.risk_group,
+            "duration": self.duration,
+            "duration_weeks": self.duration_weeks,
+            "policy_version": self.policy_version,
+        }
+
+
+def default_path(environ: Mapping[str, str]) -> Path:
+    """`$BACKPAIN_HOME/history.sqlite3`, else the user's data directory (e.g. ~/.local/share/backpain)."""
+    home = environ.get(HOME_VARIABLE)
+    if home:
+        return Path(home).expanduser() / DB_NAME
+    import platformdirs  # only when neither --db nor BACKPAIN_HOME says where
+
+    return platformdirs.user_data_path("backpain", appauthor=False) / DB_NAME
+
+
+def resolve_path(db: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
+    return Path(db).expanduser() if db else default_path(environ)
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    """An open, checked, up-to-date history database. Use `open_store` to get one."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- life cycle --------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (`BEGIN IMMEDIATE`) so two writers queue instead of failing."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------------------------------
+
+    def save(
+        self, answers: Mapping[str, Any], result: Mapping[str, Any], now: str | None = None
+    ) -> tuple[Record, Record | None]:
+        """Store one assessment; return it and the one saved just before it (None if it is the first)."""
+        scores = result["scores"]
+        row = {
+            "created_at": now or _utc_now(),
+            "policy_version": str(result["policy_version"]),
+            "contract_version": int(result.get("contract_version", 1)),
+            "level": result["level"],
+            "pain_impact": float(scores["pain_impact"]),
+            "pain_intensity": int(answers["pain_intensity"]),
+            "enjoyment_interference": int(answers["enjoyment_interference"]),
+            "activity_interference": int(answers["activity_interference"]),
+            "risk_group": scores["risk_group"],
+            "duration": scores["duration"],
+            "duration_weeks": float(answers["duration_weeks"]),
+            "answers": _dumps(answers),
+            "result": _dumps(result),
+        }
+        with self._write() as conn:
+            previous = self._latest(conn)
+            new_id = self._insert(conn, row)
+        record = Record(
+            id=new_id,
+            date=row["created_at"],
+            level=row["level"],
+            pain_impact=row["pain_impact"],
+            pain_intensity=row["pain_intensity"],
+            enjoyment_interference=row["enjoyment_interference"],
+            activity_interference=row["activity_interference"],
+            risk_group=row["risk_group"],
+            duration=row["duration"],
+            duration_weeks=row["duration_weeks"],
+            policy_version=row["policy_version"],
+            answers=dict(answers),
+            result=dict(result),
+        )
+        return record, previous
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+        columns = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        cursor = conn.execute(f"INSERT INTO assessment ({columns}) VALUES ({marks})", row)
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def delete(self, record_id: int) -> bool:
+        """Remove one assessment and compact the file so its bytes are gone. False if there is no such id."""
+        with self._write() as conn:
+            deleted = conn.execute("DELETE FROM assessment WHERE id = ?", (record_id,)).rowcount
+        if deleted:
+            self._vacuum()
+        return bool(deleted)
+
+    def delete_all(self) -> int:
+        """Remove every assessment (numbering starts again at 1) and compact the file. Returns how many."""
+        with self._write() as conn:
+            deleted = conn.execute("DELETE FROM assessment").rowcount
+            conn.execute("DELETE FROM sqlite_sequence WHERE name = 'assessment'")
+        self._vacuum()
+        return int(deleted)
+
+    def _vacuum(self) -> None:
+        # secure_delete has already zeroed the freed space; VACUUM rebuilds the file without it and truncates.
+        self.conn.execute("VACUUM")
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def records(self, full: bool = False) -> list[Record]:
+        """Every saved assessment, oldest first (in the order saved)."""
+        columns = _SUMMARY + (", answers, result" if full else "")
+        rows = self.conn.execute(f"SELECT {columns} FROM assessment ORDER BY id").fetchall()
+        return [_record(row) for row in rows]
+
+    def exists(self, record_id: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM assessment WHERE id = ?", (record_id,)).fetchone() is not None
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM assessment").fetchone()[0])
+
+    @staticmethod
+    def _latest(conn: sqlite3.Connection) -> Record | None:
+        row = conn.execute(f"SELECT {_SUMMARY} FROM assessment ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else _record(row)
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    answers = json.loads(row[11]) if len(row) > 11 else None
+    result = json.loads(row[12]) if len(row) > 12 else None
+    return Record(
+        id=row[0],
+        date=row[1],
+        level=row[2],
+        pain_impact=row[3],
+        pain_intensity=row[4],
+        enjoyment_interference=row[5],
+        activity_interference=row[6],
+        risk_group=row[7],
+        duration=row[8],
+        duration_weeks=row[9],
+        policy_version=row[10],
+        answers=answers,
+        result=result,
+    )
+
+
+# -- opening ---------------------------------------------------------------------------------------------
+
+
+def _not_ours(path: Path, what: str) -> StoreError:
+    return StoreError(
+        f"{path} is not a backpain history database ({what}). It was left untouched. "
+        "Move it away, or point backpain at another file with --db PATH or BACKPAIN_HOME."
+    )
+
+
+def _damaged(path: Path, problem: str) -> StoreError:
+    return StoreError(
+        f"the history database {path} is damaged (SQLite says: {problem}). It was left untouched. "
+        "Move it away (a copy may be recoverable with the sqlite3 tool's .recover), or use --db PATH."
+    )
+
+
+def _make_private_dir(directory: Path) -> None:
+    """Create `directory` (and missing parents) if needed; the directory itself gets mode 0700."""
+    if directory.is_dir():
+        return
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(directory, 0o700)
+    except FileExistsError:
+        if not directory.is_dir():
+            raise
+        return
+    os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask; this is not
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only, before SQLite opens it."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        return  # another process got there first; it is checked like any existing file
+    try:
+        if hasattr(os, "fchmod"):  # POSIX; a umask such as 0277 would otherwise leave 0400
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse anything at `path` that is not a regular file starting like an SQLite database (or empty)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise StoreError(f"cannot open the history database {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise _not_ours(path, "it is not a regular file")
+    if st.st_size == 0:
+        return  # a new database (ours, created just now, or by a process stopped before its first commit)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read the history database {path}: {exc.strerror or exc}") from None
+    if head != SQLITE_MAGIC:
+        raise _not_ours(path, "it is not an SQLite database, or its start is damaged")
+
+
+def open_store(path: Path, create: bool = True) -> Store | None:
+    """Open the history at `path`, creating it (when `create`) or returning None (when not) if it is absent.
+    Raises StoreError for anything that is not a sound backpain history of a schema this code knows."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        if not create:
+            return None
+        try:
+            _make_private_dir(path.parent)
+            _create_private_file(path)
+        except OSError as exc:
+            raise StoreError(f"cannot create the history database {path}: {exc.strerror or exc}") from None
+    _check_file(path)
+    try:
+        # mode=rw: SQLite must never create the file itself (it would not be 0600 under a loose umask).
+        conn = sqlite3.connect(
+            path.resolve().as_uri() + "?mode=rw", uri=True, timeout=BUSY_TIMEOUT, isolation_level=None
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the history database {path}: {exc}") from None
+    try:
+        store = Store(conn, path)
+        _prepare(store)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _sqlite_error(path, exc) from None
+    except BaseException:
+        conn.close()
+        raise
+    return store
+
+
+def _sqlite_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"the history database {path} is busy (another backpain is writing to it); nothing was changed. Try again."
+        )
+    if "malformed" in text:
+        return _damaged(path, text)
+    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in text:
+        return _not_ours(path, f"SQLite says: {text}")
+    return StoreError(f"the history database {path} could not be used: {text}. Nothing was changed.")
+
+
+def _identity(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(application_id, user_version, number of schema objects), read in one statement so that all three come
+    from the same snapshot even while another process is creating the database."""
+    row = conn.execute(
+        "SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema) "
+        "FROM pragma_application_id() AS a, pragma_user_version() AS v"
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _check_identity(path: Path, app_id: int, version: int, objects: int) -> None:
+    if app_id == 0 and version == 0 and objects == 0:
+        return  # empty: a new database
+    if app_id != APPLICATION_ID:
+        raise _not_ours(path, "it is some other program's SQLite database")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the history database {path} was written by a newer version of backpain (history schema "
+            f"{version}; this version knows up to {SCHEMA_VERSION}). It was left untouched: upgrade backpain "
+            "to use it."
+        )
+
+
+def _prepare(store: Store) -> None:
+    conn, path = store.conn, store.path
+    conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed, so deleted answers do not linger
+    conn.execute("PRAGMA temp_store = MEMORY")  # VACUUM's copy and sorts never touch a temporary file
+    app_id, version, objects = _identity(conn)
+    _check_identity(path, app_id, version, objects)
+    if objects:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise _damaged(path, problems[0])
+    if version < SCHEMA_VERSION:
+        with store._write():
+            # Checked again under the write lock: another process may have set it up meanwhile.
+            app_id, version, objects = _identity(conn)
+            _check_identity(path, app_id, version, objects)
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[number - 1]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@contextmanager
+def opened(path: Path, create: bool = True) -> Iterator[Store | None]:
+    """`open_store` as a context manager that closes the store, and turns any SQLite error into StoreError."""
+    store = open_store(path, create)
+    try:
+        yield store
+    except sqlite3.Error as exc:
+        raise _sqlite_error(path, exc) from None
+    finally:
+        if store is not None:
+            store.close()
+
+
+def save_assessment(
+    db_path: Path, answers: Mapping[str, Any], result: Mapping[str, Any], now: str | None = None
+) -> tuple[Record, Record | None]:
+    """Open (creating if need be) the history at `db_path`, store one assessment, close. Returns the new record
+    and the one saved before it. Raises StoreError."""
+    with opened(db_path) as store:
+        assert store is not None
+        return store.save(answers, result, now)

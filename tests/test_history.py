@@ -1,0 +1,462 @@
+"""`backpain history`, `assess --save` and the change since the last assessment, as a person sees them.
+Every test uses a real SQLite file under tmp_path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from typer.testing import CliRunner
+
+from backpain_cli._cli import app
+from backpain_cli.engine import assess
+from backpain_cli.history import category, chart, compare, render_history, save_result
+from backpain_cli.plain import since_last_text
+from backpain_cli.store import open_store
+from backpain_cli.validation import validate
+
+from .conftest import VIGNETTES
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKPAIN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "history.sqlite3"
+
+
+def _items(base: dict[str, Any], pain: int, enjoyment: int, activity: int, **more: Any) -> dict[str, Any]:
+    return {
+        **base,
+        "pain_intensity": pain,
+        "enjoyment_interference": enjoyment,
+        "activity_interference": activity,
+        **more,
+    }
+
+
+def _save_cli(db: Path, answers: dict[str, Any], fmt: str = "json") -> Any:
+    result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db), "-f", fmt], input=json.dumps(answers))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _seed(db: Path, base: dict[str, Any], values: list[tuple[int, int, int]]) -> None:
+    for i, (p, e, a) in enumerate(values):
+        answers = validate(_items(base, p, e, a, id=f"seed-{i}"))
+        save_result(db, answers, assess(answers), now=f"2026-10-{i + 1:02d}T09:00:00Z")
+
+
+# -- the IMMPACT categories --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (5.0, 3.5, "meaningful_improvement"),  # exactly 30% lower
+        (5.0, 3.6, "no_meaningful_change"),  # 28%
+        (5.0, 2.5, "substantial_improvement"),  # exactly 50%
+        (6.3, 4.4, "meaningful_improvement"),  # 30.2%
+        (6.3, 4.5, "no_meaningful_change"),  # 28.6%
+        (6.3, 3.2, "meaningful_improvement"),  # 49.2%
+        (6.3, 3.1, "substantial_improvement"),  # 50.8%
+        (4.0, 4.0, "no_meaningful_change"),
+        (4.0, 4.1, "worse"),
+        (0.0, 0.0, "no_meaningful_change"),
+        (0.0, 0.3, "worse"),
+        (10.0, 0.0, "substantial_improvement"),
+    ],
+)
+def test_category(before: float, after: float, expected: str) -> None:
+    assert category(before, after) == expected
+
+
+tenths = st.integers(0, 100).map(lambda n: n / 10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tenths, tenths)
+def test_category_agrees_with_the_percentage(before: float, after: float) -> None:
+    c = compare(before, after)
+    assert c["change"] == round(after - before, 1)
+    if after > before:
+        assert c["category"] == "worse"
+    elif before == 0:
+        assert c["change_pct"] is None
+        assert c["category"] == "no_meaningful_change"
+    else:
+        drop = (before - after) / before * 100
+        expected = (
+            "substantial_improvement"
+            if drop >= 50 - 1e-9
+            else "meaningful_improvement"
+            if drop >= 30 - 1e-9
+            else "no_meaningful_change"
+        )
+        assert c["category"] == expected
+        assert abs(c["change_pct"] + drop) <= 0.05 + 1e-9
+
+
+# -- since the last, on assess --save ------------------------------------------------------------------------
+
+
+def test_first_save_has_no_since_last_and_the_second_has_it(db: Path, base_answers: dict[str, Any]) -> None:
+    first = json.loads(_save_cli(db, _items(base_answers, 8, 7, 6)).stdout)  # 7.0
+    assert "since_last" not in first
+    second = json.loads(_save_cli(db, _items(base_answers, 3, 3, 4)).stdout)  # 3.3
+    since = second["since_last"]
+    assert since["level"] == first["level"]
+    assert since["pain_impact"] == 7.0
+    assert since["change"] == -3.7
+    assert since["change_pct"] == -52.9
+    assert since["category"] == "substantial_improvement"
+    assert since["date"].endswith("Z")
+    assert set(since) == {"date", "level", "pain_impact", "change", "change_pct", "category"}
+
+
+def test_a_rise_is_shown_plainly(db: Path, base_answers: dict[str, Any]) -> None:
+    _save_cli(db, _items(base_answers, 3, 3, 3))
+    result = _save_cli(db, _items(base_answers, 6, 5, 5), fmt="text")
+    text = " ".join(result.stdout.split())
+    assert "pain impact 3.0 → 5.3 (+2.3, +77%)" in text and "worse" in text.lower()
+    out = json.loads(_save_cli(db, _items(base_answers, 7, 5, 5)).stdout)
+    assert out["since_last"]["category"] == "worse"
+    assert out["since_last"]["change"] == 0.4
+
+
+def test_the_policy_is_unchanged_by_history(db: Path, base_answers: dict[str, Any]) -> None:
+    """Saving a much worse assessment after a better one changes nothing in the result but since_last."""
+    _save_cli(db, _items(base_answers, 1, 1, 1))
+    answers = _items(base_answers, 9, 9, 9)
+    saved = json.loads(_save_cli(db, answers).stdout)
+    plain = json.loads(CliRunner().invoke(app, ["assess", "-f", "json"], input=json.dumps(answers)).stdout)
+    assert saved.pop("since_last")["category"] == "worse"
+    assert saved == plain
+
+
+def test_what_is_stored_is_the_result_without_since_last(db: Path, base_answers: dict[str, Any]) -> None:
+    _save_cli(db, base_answers)
+    _save_cli(db, base_answers)
+    store = open_store(db)
+    assert store is not None
+    with store:
+        assert all("since_last" not in r.result for r in store.records(full=True) if r.result)
+
+
+def test_a_batch_saves_each_assessed_record_and_no_rejected_one(db: Path, base_answers: dict[str, Any]) -> None:
+    lines = [_items(base_answers, 6, 6, 6, id="a"), {"age": 3}, _items(base_answers, 3, 3, 3, id="b")]
+    result = CliRunner().invoke(
+        app, ["assess", "--save", "--db", str(db)], input="".join(json.dumps(x) + "\n" for x in lines)
+    )
+    assert result.exit_code == 1
+    outs = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [o.get("id") for o in outs] == ["a", None, "b"]
+    assert outs[2]["since_last"]["category"] == "substantial_improvement"
+    assert "saved 2 assessments" in result.stderr
+    history = json.loads(CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)
+    assert [a["pain_impact"] for a in history["assessments"]] == [6, 3]
+
+
+def test_save_result_for_the_interactive_question(db: Path, base_answers: dict[str, Any]) -> None:
+    answers = validate(_items(base_answers, 6, 6, 6))
+    first = assess(answers)
+    record = save_result(db, answers, first)
+    assert record.id == 1
+    assert "since_last" not in first
+    answers = validate(_items(base_answers, 2, 2, 2))
+    second = assess(answers)
+    assert save_result(db, answers, second).id == 2
+    assert second["since_last"]["category"] == "substantial_improvement"
+    assert second["since_last"]["pain_impact"] == 6
+
+
+# -- backpain history ----------------------------------------------------------------------------------------
+
+
+def test_history_json(db: Path, base_answers: dict[str, Any]) -> None:
+    _seed(db, base_answers, [(8, 8, 8), (6, 6, 6), (5, 5, 5)])
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"])
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    assert [a["id"] for a in out["assessments"]] == [1, 2, 3]
+    assert out["assessments"][0] == {
+        "id": 1,
+        "date": "2026-10-01T09:00:00Z",
+        "level": out["assessments"][0]["level"],
+        "pain_impact": 8.0,
+        "pain_intensity": 8,
+        "enjoyment_interference": 8,
+        "activity_interference": 8,
+        "risk_group": "low",
+        "duration": "acute",
+        "duration_weeks": 1.0,
+        "policy_version": out["assessments"][0]["policy_version"],
+    }
+    assert out["since_first"]["id"] == 1
+    assert out["since_first"]["category"] == "meaningful_improvement"  # 8 -> 5: 37.5%
+    assert out["since_first"]["items"] == {
+        "pain_intensity": -3,
+        "enjoyment_interference": -3,
+        "activity_interference": -3,
+    }
+    assert out["since_previous"]["id"] == 2
+    assert out["since_previous"]["category"] == "no_meaningful_change"  # 6 -> 5: 16.7%
+
+
+def test_history_text_table_and_changes(db: Path, base_answers: dict[str, Any]) -> None:
+    _seed(db, base_answers, [(8, 8, 8), (6, 6, 6), (3, 3, 4)])
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "-f", "text"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())  # as read, whatever the wrapping
+    assert "Saved assessments" in text
+    assert "01 Oct 2026" in text and "03 Oct 2026" in text
+    assert "Since the first (01 Oct 2026): pain impact 8 → 3.3, down 4.7 (−59%): substantial improvement" in text
+    assert "Since the previous (02 Oct 2026): pain impact 6 → 3.3, down 2.7 (−45%): meaningful improvement" in text
+    assert "IMMPACT, Dworkin et al. 2008" in text
+    assert "\x1b[" not in text  # no colour codes when not a terminal
+
+
+def test_history_with_nothing_saved(db: Path) -> None:
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "-f", "text"])
+    assert result.exit_code == 0
+    assert "No saved assessments yet" in result.stdout
+    assert not db.exists()
+
+
+def _bars(lines: list[str], column: int) -> str:
+    """The characters of one chart column, bottom to top."""
+    return "".join(line[column] if column < len(line) else " " for line in reversed(lines))
+
+
+def test_chart_at_60_columns(db: Path, base_answers: dict[str, Any]) -> None:
+    values = [(8, 7, 4), (10, 10, 10), (9, 9, 9), (0, 0, 0)] + [(5, 5, 5)] * 9 + [(7, 6, 6)]  # 14 assessments
+    _seed(db, base_answers, values)
+    store = open_store(db)
+    assert store is not None
+    with store:
+        records = store.records()
+    lines = [t.plain for t in chart(records, 60)]
+    assert all(cell_len(line) <= 60 for line in lines)
+    assert "latest 11 of 14" in lines[0]
+    rows = lines[1:11]  # 10 at the top, 1 at the bottom
+    assert [r[:4] for r in rows[:2]] == ["10 ┤", " 9 │"]
+    # The last group (7, 6, 6: pain impact 6.3): bars of 6.3, 7, 6 and 6 rows.
+    start = 4 + 5 * 10 + 1
+    assert _bars(rows, start) == "██████▂   "  # 6 full rows and 0.3 of the seventh (eighths)
+    assert _bars(rows, start + 1) == "▓▓▓▓▓▓▓   "
+    assert _bars(rows, start + 2) == "▒▒▒▒▒▒    "
+    assert _bars(rows, start + 3) == "░░░░░░    "
+    # The oldest shown is the fourth saved (0, 0, 0): empty; the first three no longer fit.
+    assert [_bars(rows, 5 + i) for i in range(4)] == [" " * 10] * 4
+    assert _bars(rows, 10) == "█████     "
+    assert "pain impact" in lines[-1] and "intensity" in lines[-1]
+    whole = render_history(records, 60, color=False)
+    assert all(cell_len(line) <= 60 for line in whole.splitlines())
+
+
+def test_chart_through_the_cli_at_60_columns(db: Path, base_answers: dict[str, Any]) -> None:
+    _seed(db, base_answers, [(8, 7, 4), (5, 5, 5)])
+    result = CliRunner(env={"COLUMNS": "60"}).invoke(app, ["history", "--db", str(db), "-f", "text"])
+    assert result.exit_code == 0
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= 60
+    assert "Pain over time" in result.stdout
+    wide = CliRunner(env={"COLUMNS": "100"}).invoke(app, ["history", "--db", str(db), "-f", "text"])
+    assert "Pain impact" in wide.stdout  # room for the long headers
+    assert "01 Oct 2026 09:00" in wide.stdout
+
+
+def test_history_colour_in_a_terminal(db: Path, base_answers: dict[str, Any]) -> None:
+    _seed(db, base_answers, [(2, 2, 2), (8, 8, 8)])
+    store = open_store(db)
+    assert store is not None
+    with store:
+        text = render_history(store.records(), 80, color=True)
+    assert "\x1b[" in text
+    assert "worse" in text
+
+
+# -- export --------------------------------------------------------------------------------------------------
+
+
+def test_export_answers_reassess_to_the_stored_results(db: Path) -> None:
+    for v in VIGNETTES:
+        _save_cli(db, v["answers"])
+    exported = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "answers"])
+    assert exported.exit_code == 0
+    reassessed = CliRunner().invoke(app, ["assess", "-f", "json"], input=exported.stdout)
+    assert reassessed.exit_code == 0, reassessed.output
+    results = [json.loads(line) for line in reassessed.stdout.splitlines()]
+    full = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "json"])
+    stored = [json.loads(line) for line in full.stdout.splitlines()]
+    assert len(results) == len(stored) == len(VIGNETTES)
+    for got, record in zip(results, stored, strict=True):
+        assert got["id"] == record["id"]  # the record's own number
+        assert record["result"]["id"] == record["answers"]["id"]  # the caller's reference, as stored
+        assert {**got, "id": None} == {**record["result"], "id": None}
+
+
+def test_export_json(db: Path, base_answers: dict[str, Any]) -> None:
+    _seed(db, base_answers, [(5, 5, 5), (4, 4, 4)])
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "json"])
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [set(x) for x in lines] == [{"id", "date", "answers", "result"}] * 2
+    assert lines[1]["date"] == "2026-10-02T09:00:00Z"
+    assert lines[1]["answers"]["pain_intensity"] == 4
+    assert lines[1]["result"]["scores"]["pain_impact"] == 4
+
+
+def test_export_csv(db: Path, base_answers: dict[str, Any]) -> None:
+    _seed(db, base_answers, [(5, 5, 5)])
+    answers = validate(_items(base_answers, 6, 6, 6, id="=cmd()", radiating_pain=["arm", "buttock_or_thigh"]))
+    save_result(db, answers, assess(answers))
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 2
+    assert rows[0]["id"] == "1" and rows[0]["pain_impact"] == "5.0"
+    assert rows[1]["radiating_pain"] == "arm;buttock_or_thigh"
+    assert rows[1]["numbness_tingling"] == "false"
+    assert rows[1]["answers_id"] == "'=cmd()"  # never a spreadsheet formula
+    assert rows[1]["rules"]
+
+
+# -- delete --------------------------------------------------------------------------------------------------
+
+MARK = "unmistakable-marker-7f3a9c"
+
+
+def _files_bytes(db: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+
+
+def test_delete_one_really_removes_its_bytes(db: Path, base_answers: dict[str, Any]) -> None:
+    _save_cli(db, _items(base_answers, 5, 5, 5, id="keep-me"))
+    _save_cli(db, _items(base_answers, 4, 4, 4, id=MARK))
+    _save_cli(db, _items(base_answers, 3, 3, 3, id="keep-me-too"))
+    assert MARK.encode() in db.read_bytes()
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--delete", "2", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "deleted assessment #2" in result.stderr
+    assert MARK.encode() not in _files_bytes(db)
+    assert b"keep-me-too" in db.read_bytes()
+    out = json.loads(CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)
+    assert [a["id"] for a in out["assessments"]] == [1, 3]
+
+
+def test_delete_all_asks_first(db: Path, base_answers: dict[str, Any]) -> None:
+    _save_cli(db, _items(base_answers, 5, 5, 5, id=MARK))
+    _save_cli(db, _items(base_answers, 4, 4, 4, id=MARK + "-2"))
+    runner = CliRunner()
+    no = runner.invoke(app, ["history", "--db", str(db), "--delete-all"], input="n\n")
+    assert no.exit_code == 0
+    assert "Delete all 2 saved assessments for good? [y/N]" in no.stderr
+    assert "nothing deleted" in no.stderr
+    silent = runner.invoke(app, ["history", "--db", str(db), "--delete-all"], input="")
+    assert silent.exit_code == 2
+    assert "--yes" in silent.stderr
+    assert MARK.encode() in db.read_bytes()
+    yes = runner.invoke(app, ["history", "--db", str(db), "--delete-all"], input="y\n")
+    assert yes.exit_code == 0
+    assert "deleted all 2 saved assessments" in yes.stderr
+    assert MARK.encode() not in _files_bytes(db)
+    out = json.loads(runner.invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)
+    assert out["assessments"] == []
+    assert json.loads(_save_cli(db, base_answers).stdout).get("since_last") is None
+
+
+def test_delete_one_asks_first_too(db: Path, base_answers: dict[str, Any]) -> None:
+    _save_cli(db, base_answers)
+    no = CliRunner().invoke(app, ["history", "--db", str(db), "--delete", "1"], input="\n")
+    assert no.exit_code == 0
+    assert "Delete saved assessment #1 for good?" in no.stderr
+    assert json.loads(CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)["assessments"]
+
+
+def test_delete_an_unknown_id(db: Path, base_answers: dict[str, Any]) -> None:
+    _save_cli(db, base_answers)
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--delete", "9", "--yes"])
+    assert result.exit_code == 2
+    assert "no saved assessment #9" in result.stderr
+
+
+def test_one_action_at_a_time(db: Path) -> None:
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--delete-all", "--export", "json"])
+    assert result.exit_code == 2
+    assert "choose one of" in result.stderr
+
+
+# -- start-up stays lean -------------------------------------------------------------------------------------
+
+IMPORTS = textwrap.dedent(
+    """
+    import sys
+    from backpain_cli._cli import main
+    sys.argv = ["backpain", "assess", "-f", "json"] + sys.argv[1:]
+    try:
+        main()
+    except SystemExit:
+        pass
+    heavy = {"sqlite3", "_sqlite3", "rich", "platformdirs", "backpain_cli.store", "backpain_cli.history"}
+    print(sorted(m for m in sys.modules if m in heavy), file=sys.stderr)
+    """
+)
+
+
+@pytest.mark.parametrize("save", [False, True])
+def test_assess_imports_the_store_only_with_save(tmp_path: Path, base_answers: dict[str, Any], save: bool) -> None:
+    args = ["--save", "--db", str(tmp_path / "h.sqlite3")] if save else []
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORTS, *args],
+        input=json.dumps(base_answers),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    loaded = json.loads(proc.stderr.strip().splitlines()[-1].replace("'", '"'))
+    if save:
+        assert {"sqlite3", "backpain_cli.store"} <= set(loaded)
+        assert "rich" not in loaded
+    else:
+        assert loaded == []
+
+
+def test_a_long_history_shows_the_latest_rows(db: Path, base_answers: dict[str, Any]) -> None:
+    from backpain_cli import history
+
+    _seed(db, base_answers, [(5, 5, 5)] * 4)
+    store = open_store(db)
+    assert store is not None
+    with store:
+        records = store.records()
+    old = history.TABLE_ROWS
+    history.TABLE_ROWS = 3
+    try:
+        text = render_history(records, 80, color=False)
+    finally:
+        history.TABLE_ROWS = old
+    table = text.split("Pain over time")[0]
+    assert "01 Oct 2026" not in table and "02 Oct 2026" in table
+    assert "The latest 3 of 4 are shown" in table
+    assert "Since the first (01 Oct 2026)" in text  # the change still counts from the very first
+
+
+def test_a_rise_from_no_pain_has_no_percentage() -> None:
+    since = {"date": "2026-11-20T10:00:00Z", "level": "self_care", "pain_impact": 0.0, **compare(0.0, 2.0)}
+    assert since["change_pct"] is None
+    text = since_last_text(since, 2.0)
+    assert "pain impact 0.0 → 2.0 (+2)" in text and "%" not in text

@@ -1,0 +1,507 @@
+"""The history database: where it lives, its permissions, its schema versions, what it refuses, and that it keeps
+every record through concurrent saves and a process killed mid-save. Every test uses a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from backpain_cli._cli import app
+from backpain_cli.engine import assess
+from backpain_cli.store import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    StoreError,
+    open_store,
+    resolve_path,
+    save_assessment,
+)
+from backpain_cli.validation import validate
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never let a test near the real user data directory."""
+    monkeypatch.setenv("BACKPAIN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+def _save(db: Path, answers: dict[str, Any]) -> int:
+    valid = validate(answers)
+    record, _ = save_assessment(db, valid, assess(valid))
+    return record.id
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def _count(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM assessment").fetchone()[0])
+
+
+def _integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+# -- where and with which permissions ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077, 0o277])
+def test_directory_0700_and_database_0600_whatever_the_umask(
+    tmp_path: Path, base_answers: dict[str, Any], umask: int
+) -> None:
+    db = tmp_path / "new" / "dir" / "history.sqlite3"
+    old = os.umask(umask)
+    try:
+        _save(db, base_answers)
+    finally:
+        os.umask(old)
+    assert _mode(db.parent) == 0o700
+    assert _mode(db) == 0o600
+
+
+def test_the_journal_gets_the_database_mode(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    _save(db, base_answers)
+    old = os.umask(0)
+    try:
+        conn = sqlite3.connect(db, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM assessment")  # forces the rollback journal to be written
+        journal = Path(str(db) + "-journal")
+        assert journal.exists()
+        assert _mode(journal) == 0o600
+        conn.execute("ROLLBACK")
+        conn.close()
+    finally:
+        os.umask(old)
+
+
+def test_where_the_database_lives(tmp_path: Path) -> None:
+    assert resolve_path("/x/y.db", {"BACKPAIN_HOME": "/home"}) == Path("/x/y.db")
+    assert resolve_path(None, {"BACKPAIN_HOME": "/home"}) == Path("/home/history.sqlite3")
+
+
+def test_default_is_the_user_data_directory(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    env = {"BACKPAIN_HOME": "", "XDG_DATA_HOME": str(tmp_path / "data")}
+    result = CliRunner(env=env).invoke(app, ["assess", "--save", "-f", "json"], input=json.dumps(base_answers))
+    assert result.exit_code == 0, result.output
+    db = tmp_path / "data" / "backpain" / "history.sqlite3"
+    assert _count(db) == 1
+    assert _mode(db.parent) == 0o700
+    assert str(db) in result.stderr
+
+
+def test_backpain_home_and_db_option(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    runner = CliRunner(env={"BACKPAIN_HOME": str(tmp_path / "home2")})
+    assert runner.invoke(app, ["assess", "--save"], input=json.dumps(base_answers)).exit_code == 0
+    assert _count(tmp_path / "home2" / "history.sqlite3") == 1
+    other = tmp_path / "elsewhere.db"
+    assert runner.invoke(app, ["assess", "--save", "--db", str(other)], input=json.dumps(base_answers)).exit_code == 0
+    assert _count(other) == 1
+    assert _count(tmp_path / "home2" / "history.sqlite3") == 1
+
+
+def test_nothing_is_stored_unless_asked(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    before = sorted(p for p in tmp_path.rglob("*"))
+    result = CliRunner().invoke(app, ["assess", "-f", "json"], input=json.dumps(base_answers))
+    assert result.exit_code == 0
+    result = CliRunner().invoke(app, ["assess", "--db", str(tmp_path / "x.db")], input=json.dumps(base_answers))
+    assert result.exit_code == 0
+    assert "nothing saved" in result.stderr
+    result = CliRunner().invoke(app, ["history", "-f", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["assessments"] == []
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+
+
+# -- schema versions ---------------------------------------------------------------------------------------
+
+
+def test_new_database_is_marked_as_ours(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    _save(db, base_answers)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_an_empty_file_becomes_a_database(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    db.touch(mode=0o600)  # e.g. a process stopped between creating the file and its first commit
+    assert _save(db, base_answers) == 1
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    _save(db, base_answers)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = db.read_bytes()
+    for args in (["assess", "--save", "--db", str(db)], ["history", "--db", str(db)]):
+        result = CliRunner().invoke(app, args, input=json.dumps(base_answers))
+        assert result.exit_code == 2, result.output
+        assert "newer version of backpain" in result.stderr
+        assert "Traceback" not in result.output
+        assert result.stdout == ""
+    assert db.read_bytes() == before
+
+
+# -- what it refuses ---------------------------------------------------------------------------------------
+
+
+def _foreign_sqlite(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('someone else''s data')")
+    conn.close()
+
+
+def _damaged(path: Path, base_answers: dict[str, Any]) -> None:
+    for i in range(30):
+        _save(path, {**base_answers, "id": f"record-{i}" * 20})
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page : 3 * page] = b"\xff\x00garbage" * (2 * page // 9) + b"\xff" * (2 * page % 9)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("kind", ["text", "binary", "foreign_sqlite", "damaged", "half_header"])
+def test_a_foreign_or_corrupt_file_is_refused_and_left_untouched(
+    tmp_path: Path, base_answers: dict[str, Any], kind: str
+) -> None:
+    db = tmp_path / "h.sqlite3"
+    if kind == "text":
+        db.write_text("my notes, not a database\n")
+    elif kind == "binary":
+        db.write_bytes(bytes(range(256)) * 20)
+    elif kind == "foreign_sqlite":
+        _foreign_sqlite(db)
+    elif kind == "half_header":
+        db.write_bytes(b"SQLite for")
+    else:
+        _damaged(db, base_answers)
+    before = db.read_bytes()
+    for args in (
+        ["assess", "--save", "--db", str(db)],
+        ["history", "--db", str(db), "-f", "text"],
+        ["history", "--db", str(db), "--export", "json"],
+        ["history", "--db", str(db), "--delete-all", "--yes"],
+    ):
+        result = CliRunner().invoke(app, args, input=json.dumps(base_answers))
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "left untouched" in result.stderr
+        assert result.stdout == ""
+    assert db.read_bytes() == before
+    assert not Path(str(db) + "-journal").exists()
+
+
+def test_a_directory_at_the_path_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    db.mkdir()
+    result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db)], input=json.dumps(base_answers))
+    assert result.exit_code == 2
+    assert "not a regular file" in result.stderr
+
+
+def test_open_store_raises_store_error_not_sqlite_error(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    db.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(StoreError):
+        open_store(db)
+
+
+# -- nothing lost ------------------------------------------------------------------------------------------
+
+SAVER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from backpain_cli.engine import assess
+    from backpain_cli.store import save_assessment
+    from backpain_cli.validation import validate
+    db, tag, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    answers = validate(json.loads(sys.stdin.read()))
+    while not go.exists():
+        time.sleep(0.005)
+    for i in range(n):
+        a = dict(answers, id=f"{tag}-{i}")
+        save_assessment(db, a, assess(a))
+    """
+)
+
+
+def test_two_processes_saving_at_once_both_keep_their_records(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db, go, n = tmp_path / "h.sqlite3", tmp_path / "go", 100
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(db), tag, str(n), str(go)],
+            stdin=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("a", "b")
+    ]
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write(json.dumps(base_answers))
+        p.stdin.close()
+    go.touch()  # both start together, including creating the database
+    for p in procs:
+        assert p.wait(timeout=100) == 0, p.stderr.read() if p.stderr else ""
+    with sqlite3.connect(db) as conn:
+        ids = sorted(json.loads(a)["id"] for (a,) in conn.execute("SELECT answers FROM assessment"))
+    conn.close()
+    assert ids == sorted([f"a-{i}" for i in range(n)] + [f"b-{i}" for i in range(n)])
+    assert _integrity(db) == "ok"
+
+
+def test_two_cli_saves_at_once(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "backpain_cli", "assess", "--save", "--db", str(db), "-f", "json"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(json.dumps({**base_answers, "id": i}).encode(), timeout=60) for i, p in enumerate(procs)]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert _count(db) == 2
+    # Exactly one of the two saw the other as the earlier assessment.
+    assert sum("since_last" in json.loads(out) for out, _ in outs) == 1
+
+
+KILLED_MID_SAVE = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from backpain_cli import store
+    from backpain_cli.engine import assess
+    from backpain_cli.validation import validate
+
+    insert = store.Store._insert
+
+    def insert_then_hang(conn, row):
+        new_id = insert(conn, row)  # written, inside the transaction, not yet committed
+        print("inserted", new_id, flush=True)
+        time.sleep(60)
+        return new_id
+
+    store.Store._insert = staticmethod(insert_then_hang)
+    answers = validate(json.loads(sys.stdin.read()))
+    store.save_assessment(Path(sys.argv[1]), answers, assess(answers))
+    """
+)
+
+
+def test_a_save_killed_mid_transaction_leaves_the_database_consistent(
+    tmp_path: Path, base_answers: dict[str, Any]
+) -> None:
+    db = tmp_path / "h.sqlite3"
+    for i in range(3):
+        _save(db, {**base_answers, "id": f"kept-{i}"})
+    before = db.read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_MID_SAVE, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps({**base_answers, "id": "lost"}))
+    proc.stdin.close()
+    assert proc.stdout.readline().startswith("inserted 4")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    assert Path(str(db) + "-journal").exists()  # a hot journal: the save was cut off mid-way
+    assert _integrity(db) == "ok"  # and SQLite rolled it back on opening
+    assert _count(db) == 3
+    assert db.read_bytes()[:100] == before[:100]
+    assert _save(db, {**base_answers, "id": "after"}) == 4
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "answers"])
+    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == [1, 2, 3, 4]
+
+
+LOOP_SAVER = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from backpain_cli.engine import assess
+    from backpain_cli.store import save_assessment
+    from backpain_cli.validation import validate
+    answers = validate(json.loads(sys.stdin.read()))
+    print("started", flush=True)
+    i = 0
+    while True:
+        a = dict(answers, id=f"loop-{i}", pain_intensity=i % 11)
+        save_assessment(Path(sys.argv[1]), a, assess(a))
+        i += 1
+    """
+)
+
+
+def test_a_saver_killed_at_any_moment_leaves_whole_records(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOOP_SAVER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(base_answers))
+    proc.stdin.close()
+    assert proc.stdout.readline().startswith("started")
+    deadline = time.monotonic() + 20
+    while (not db.exists() or _count_quiet(db) < 5) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert _integrity(db) == "ok"
+    store = open_store(db)
+    assert store is not None
+    with store:
+        records = store.records(full=True)
+    assert len(records) >= 5
+    for r in records:  # every record whole: its columns agree with its stored answers and result
+        assert r.answers is not None and r.result is not None
+        assert r.pain_intensity == r.answers["pain_intensity"]
+        assert r.pain_impact == r.result["scores"]["pain_impact"]
+        assert r.result["id"] == r.answers["id"]
+
+
+def _count_quiet(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(db, timeout=5)
+        try:
+            return int(conn.execute("SELECT count(*) FROM assessment").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+SLOW_SAVER = KILLED_MID_SAVE.replace("time.sleep(60)", "time.sleep(1.5)")
+
+
+def test_a_save_during_another_save_waits_and_both_are_kept(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "h.sqlite3"
+    _save(db, {**base_answers, "id": "first"})
+    slow = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SAVER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert slow.stdin is not None and slow.stdout is not None
+    slow.stdin.write(json.dumps({**base_answers, "id": "slow"}))
+    slow.stdin.close()
+    assert slow.stdout.readline().startswith("inserted 2")  # the slow one is inside its transaction now
+    quick = subprocess.run(
+        [sys.executable, "-m", "backpain_cli", "assess", "--save", "--db", str(db), "-f", "json"],
+        input=json.dumps({**_worse(base_answers), "id": "quick"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert slow.wait(timeout=60) == 0
+    assert quick.returncode == 0, quick.stderr
+    with sqlite3.connect(db) as conn:
+        ids = [json.loads(a)["id"] for (a,) in conn.execute("SELECT answers FROM assessment ORDER BY id")]
+    conn.close()
+    assert ids == ["first", "slow", "quick"]
+    # The quick save waited for the slow one, so it compares itself with it.
+    assert (
+        json.loads(quick.stdout)["since_last"]["pain_impact"] == assess(validate(base_answers))["scores"]["pain_impact"]
+    )
+
+
+def _worse(answers: dict[str, Any]) -> dict[str, Any]:
+    return {**answers, "pain_intensity": 9}
+
+
+CREATING_SLOWLY = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from backpain_cli import store
+    from backpain_cli.engine import assess
+    from backpain_cli.validation import validate
+
+    check = store._check_identity
+    calls = []
+
+    def check_then_hang(*args):
+        check(*args)
+        calls.append(args)
+        if len(calls) == 2:  # the second check is made under the write lock, before the schema is created
+            print("creating", flush=True)
+            time.sleep(1.5)
+
+    store._check_identity = check_then_hang
+    answers = validate(json.loads(sys.stdin.read()))
+    store.save_assessment(Path(sys.argv[1]), dict(answers, id="creator"), assess(answers))
+    """
+)
+
+
+def test_a_save_while_another_process_creates_the_database(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "new" / "h.sqlite3"
+    creator = subprocess.Popen(
+        [sys.executable, "-c", CREATING_SLOWLY, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert creator.stdin is not None and creator.stdout is not None
+    creator.stdin.write(json.dumps(base_answers))
+    creator.stdin.close()
+    assert creator.stdout.readline().startswith("creating")
+    assert db.stat().st_size == 0  # created, empty, being set up under the lock
+    second = subprocess.run(
+        [sys.executable, "-m", "backpain_cli", "assess", "--save", "--db", str(db), "-f", "json"],
+        input=json.dumps({**base_answers, "id": "second"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert creator.wait(timeout=60) == 0
+    assert second.returncode == 0, second.stderr
+    with sqlite3.connect(db) as conn:
+        ids = [json.loads(a)["id"] for (a,) in conn.execute("SELECT answers FROM assessment ORDER BY id")]
+    conn.close()
+    assert ids == ["creator", "second"]
+    assert _integrity(db) == "ok"
+
+
+def test_an_older_database_is_migrated_and_keeps_its_records(
+    tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backpain_cli import store
+
+    db = tmp_path / "h.sqlite3"
+    _save(db, {**base_answers, "id": "from-v1"})
+    newer = (*store.MIGRATIONS, ("ALTER TABLE assessment ADD COLUMN note TEXT",))
+    monkeypatch.setattr(store, "MIGRATIONS", newer)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", len(newer))
+    assert _save(db, {**base_answers, "id": "from-v2"}) == 2
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        rows = conn.execute("SELECT json_extract(answers, '$.id'), note FROM assessment ORDER BY id").fetchall()
+    conn.close()
+    assert rows == [("from-v1", None), ("from-v2", None)]
