@@ -52,11 +52,13 @@ RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
     """Likely contributors, each with the answers that point to it. Never a diagnosis."""
     at_50 = f.at_least("age", 50)
+    # A strain is no explanation to offer beside a red flag: what a doctor must rule out comes first.
+    serious = any(rule_id[0] in "EU" for rule_id in fired)
     found: list[tuple[str, str, Evidence]] = [
         (
             "muscle_strain",
             "a strained or overworked muscle or ligament",
-            unless(f.radicular(), f.among("onset", "after_lifting_or_strain")),
+            unless(serious or f.radicular(), f.among("onset", "after_lifting_or_strain")),
         ),
         (
             "disc_or_nerve_root",
@@ -78,7 +80,7 @@ def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
     return [{"id": cid, "label": label, "answers": ev} for cid, label, ev in found if ev]
 
 
-def unless(blocker: Evidence, evidence: Evidence) -> Evidence:
+def unless(blocker: Evidence | bool, evidence: Evidence) -> Evidence:
     """`evidence`, unless `blocker` fired."""
     return {} if blocker else evidence
 

@@ -159,7 +159,8 @@ QUESTIONS: tuple[Question, ...] = (
         refuse_below=16,
         refuse_message=(
             "this questionnaire is for people aged 16 and over; back or neck pain in a child or young "
-            "teenager should be checked by a doctor"
+            "teenager should be checked by a doctor, the same day after an injury or with fever, weakness, "
+            "numbness, or changes in bladder or bowel control"
         ),
     ),
     Question(

@@ -27,9 +27,12 @@ class Problem:
 
 
 class InvalidAnswers(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
+    """Every problem of one record; `warning` when the unassessed record holds readable warning signs."""
+
+    def __init__(self, problems: list[Problem], warning: str | None = None) -> None:
         self.problems = problems
-        super().__init__("; ".join(map(str, problems)))
+        self.warning = warning
+        super().__init__("; ".join(map(str, problems)) + (f". {warning}" if warning else ""))
 
 
 def describe(value: Any) -> str:
@@ -155,20 +158,28 @@ def validate(obj: Any) -> Answers:
     problems: list[Problem] = []
     out = _check_object(obj, QUESTIONS, problems)
     if problems:
-        _warn_refused_with_red_flags(obj, problems)
-        raise InvalidAnswers(problems)
+        raise InvalidAnswers(problems, unassessed_warning(obj))
     return out
 
 
-def _warn_refused_with_red_flags(obj: dict[str, Any], problems: list[Problem]) -> None:
-    """A refused record (under 16) is never assessed, so its red flags would go unanswered: say so."""
+#: Signs that send a person to an emergency department whatever else the record holds (E1, E2, E3).
+EMERGENCY_SIGNS = (
+    "NOT ASSESSED, but warning signs were given ({signs}): get medical help today, and go to an emergency "
+    "department now for bladder or bowel changes, numbness around the genitals or back passage, symptoms in both "
+    "legs or weakness that is getting worse"
+)
+
+
+def unassessed_warning(obj: dict[str, Any]) -> str | None:
+    """A rejected record is never assessed, so the warning signs it does state (when readable) would go
+    unanswered: name them, with the emergency advice. Under-triage is the worst error."""
     flags = obj.get("red_flags")
-    refused = any(p.key == "age" and "under" in p.message for p in problems)
-    if refused and isinstance(flags, list) and flags:
-        problems.append(
-            Problem("red_flags", "warning signs were given: whatever the age, get medical help today, and go to an "
-                    "emergency department now for bladder or bowel changes, saddle numbness or symptoms in both legs")
-        )  # fmt: skip
+    signs = (
+        [f for f in flags if isinstance(f, str) and f in BY_KEY["red_flags"].values] if isinstance(flags, list) else []
+    )
+    if obj.get("weakness") in ("stable", "worsening"):
+        signs.append(f"weakness {obj['weakness']}")
+    return EMERGENCY_SIGNS.format(signs=", ".join(signs)) if signs else None
 
 
 def record_id(obj: Any) -> str | int | None:

@@ -282,3 +282,8 @@ def test_because_keeps_the_labels_own_capitals(base_answers: dict[str, Any]) -> 
     result = run(base_answers, age=30, duration_weeks=20, onset="gradual", trend="same", pattern=INFLAMMATORY)
     s3 = next(r for r in result["reasons"] if r["rule"] == "S3")
     assert "when I exercise" in s3["because"]
+
+
+def test_no_muscle_strain_beside_a_red_flag(base_answers: dict[str, Any]) -> None:
+    assert [c["id"] for c in run(base_answers)["contributors"]] == ["muscle_strain"]
+    assert run(base_answers, red_flags=["bladder_or_bowel_change"])["contributors"] == []

@@ -130,7 +130,19 @@ def test_integral_floats_count_as_whole_numbers(base_answers: dict[str, Any]) ->
 
 
 def test_a_refused_record_with_red_flags_still_gets_urgent_advice(base_answers: dict[str, Any]) -> None:
-    got = problems({**base_answers, "age": 14, "red_flags": ["saddle_numbness"]})
-    assert "doctor" in got["age"]
-    assert "emergency department" in got["red_flags"]
-    assert "red_flags" not in problems({**base_answers, "age": 14})
+    with pytest.raises(InvalidAnswers) as info:
+        validate({**base_answers, "age": 14, "red_flags": ["saddle_numbness", "not_a_flag"], "weakness": "worsening"})
+    assert "doctor" in str(info.value) and "the same day" in str(info.value)
+    assert info.value.warning is not None
+    assert "NOT ASSESSED" in info.value.warning and "saddle_numbness" in info.value.warning
+    assert "weakness worsening" in info.value.warning and "not_a_flag" not in info.value.warning
+    assert "emergency department now" in str(info.value)
+
+
+def test_any_rejected_record_with_warning_signs_says_so(base_answers: dict[str, Any]) -> None:
+    with pytest.raises(InvalidAnswers) as info:
+        validate({**base_answers, "red_flags": ["bladder_or_bowel_change"], "goal": ["less_pain"]})
+    assert info.value.warning and "bladder_or_bowel_change" in info.value.warning
+    with pytest.raises(InvalidAnswers) as quiet:
+        validate({**base_answers, "goal": ["less_pain"]})
+    assert quiet.value.warning is None
