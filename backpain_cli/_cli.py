@@ -74,12 +74,16 @@ def assess(
         typer.Option("--input-format", help="Say what the input is instead of telling it from its start."),
     ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask questions; fail if no answers.")] = False,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes for large JSON Lines batches (JSON output)."),
+    ] = 1,
 ) -> None:
     from .env import Environment
 
     env = Environment.from_sys()
     try:
-        status = _assess(env, answers, format, input_format, no_input)
+        status = _assess(env, answers, format, input_format, no_input, jobs)
     except KeyboardInterrupt:
         env.message("interrupted")
         status = ExitStatus.INTERRUPTED
@@ -92,6 +96,7 @@ def _assess(
     fmt: OutputFormat | None,
     input_format: InputFormat | None,
     no_input: bool,
+    jobs: int = 1,
 ) -> ExitStatus:
     if answers is None and env.stdin_isatty:
         if no_input:
@@ -102,18 +107,19 @@ def _assess(
         from .interactive import run_interactive
 
         return run_interactive(env, fmt.value if fmt else None)
-    if answers is None or answers == "-":
-        data = env.stdin.read()
-    else:
-        try:
-            data = Path(answers).read_bytes()
-        except OSError as exc:
-            env.message(f"cannot read answers from {answers}: {exc.strerror or exc}")
-            return ExitStatus.USAGE
     from .batch import run
 
     chosen = fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)
-    return run(env, data, chosen.value, input_format.value if input_format else None)
+    in_fmt = input_format.value if input_format else None
+    if answers is None or answers == "-":
+        return run(env, env.stdin, chosen.value, in_fmt, jobs)
+    try:
+        stream = Path(answers).open("rb")  # noqa: SIM115 - closed below, once it is known to be open
+    except OSError as exc:
+        env.message(f"cannot read answers from {answers}: {exc.strerror or exc}")
+        return ExitStatus.USAGE
+    with stream:
+        return run(env, stream, chosen.value, in_fmt, jobs)
 
 
 @app.command()
