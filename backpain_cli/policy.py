@@ -96,7 +96,10 @@ class Facts:
 
     def has(self, key: str, *values: str) -> Evidence:
         """Any of `values` in the list answer `key`."""
-        present = [v for v in values if v in self.a.get(key, ())]
+        answer = self.a.get(key)
+        if not answer:  # most of these lists are empty: a quick answer for them
+            return NONE
+        present = [v for v in values if v in answer]
         return {key: present} if present else NONE
 
     def flag(self, *names: str) -> Evidence:
