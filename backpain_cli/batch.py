@@ -7,12 +7,13 @@ until it is known whether a second record follows). At the end, one summary line
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from .decoding import Rejected, answers
 from .engine import assess
@@ -110,6 +111,9 @@ def run(env: Environment, stream: IO[bytes], fmt: str, input_format: str | None,
         records = chain(ahead, records)
     else:
         batch = reader.kind == "array"
+    buffered = _Buffer(env.stdout)
+    reader.on_wait = buffered.flush  # results go out before the input is waited for
+    env = dataclasses.replace(env, stdout=cast(IO[bytes], buffered))
     sink = make_sink(fmt, env, batch)
     tally = Tally()
     progress = _Progress(env, reader) if batch and env.stderr_isatty else None
@@ -130,7 +134,7 @@ def run(env: Environment, stream: IO[bytes], fmt: str, input_format: str | None,
                     progress.update(tally.read)
             sink.close()
     except BrokenPipeError:  # the reader of our output has gone (`| head -1`): stop, quietly
-        _silence(env.stdout)
+        _silence(buffered.out)
         return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
     finally:
         if progress is not None:
@@ -138,6 +142,30 @@ def run(env: Environment, stream: IO[bytes], fmt: str, input_format: str | None,
     if batch:
         env.message(tally.line(reader.blank))
     return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
+
+
+class _Buffer:
+    """Output gathered into large writes (even under PYTHONUNBUFFERED), flushed whenever input is awaited."""
+
+    def __init__(self, out: IO[bytes], size: int = 1 << 16) -> None:
+        self.out = out
+        self.size = size
+        self.buf = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buf += data
+        if len(self.buf) >= self.size:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buf:
+            self.out.write(self.buf)
+            self.buf.clear()
+        self.out.flush()
+
+    def fileno(self) -> int:
+        return self.out.fileno()
 
 
 def _silence(stdout: IO[bytes]) -> None:

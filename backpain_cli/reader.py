@@ -16,7 +16,7 @@ is one record.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -50,6 +50,8 @@ class Reader:
 
     def __init__(self, stream: IO[bytes], input_format: str | None = None, max_record: int = MAX_RECORD) -> None:
         self.stream = stream
+        self._read1 = getattr(stream, "read1", stream.read)
+        self.on_wait: Callable[[], object] = lambda: None
         self.max_record = max_record
         self.blank = 0
         self.consumed = 0
@@ -66,7 +68,7 @@ class Reader:
         elif input_format == "json":
             self.kind = "document"
         else:
-            self.kind = "jsonl" if _whole_line(first) else "document"
+            self.kind = "jsonl" if len(first) > max_record or _whole_line(first) else "document"
 
     def _readline(self) -> bytes:
         line = self.stream.readline(self.max_record + 1)
@@ -92,33 +94,62 @@ class Reader:
             return self._array()
         return self._document()
 
+    def read(self, size: int = CHUNK) -> bytes:
+        """The next bytes of input: what is there, or wait for some. Before waiting, `on_wait` is called (the
+        batch loop flushes its output then, so that results are never held back while input is slow)."""
+        self.on_wait()
+        chunk = self._read1(size)
+        self.consumed += len(chunk)
+        return chunk
+
     # -- JSON Lines --
 
     def _lines(self) -> Iterator[Record]:
         limit = self.max_record
-        readline = self.stream.readline
-        line = self.first
         number = self.line
-        consumed = self.consumed
+        line: bytes | None = self.first
+        too_long = len(self.first) > limit
+        buf = b""
+        pos = 0
+        if too_long and not self.first.endswith(b"\n"):
+            _, buf, _ = self._rest_of_line(self.first, limit)
         try:
-            while line:
-                if line.isspace():
-                    self.blank += 1
-                elif len(line) > limit and not line.endswith(b"\n"):
-                    while line and not line.endswith(b"\n"):  # drop the rest of the line, chunk by chunk
-                        line = readline(CHUNK)
-                        consumed += len(line)
+            while line is not None:
+                if too_long:
                     yield Record(number, error=_too_long(limit))
+                elif line.isspace():
+                    self.blank += 1
                 else:
                     yield Record(number, line)
-                line = readline(limit + 1)
-                consumed += len(line)
+                end = buf.find(b"\n", pos)
+                if end < 0:  # the next line is not all here: read on
+                    line, buf, too_long = self._rest_of_line(buf[pos:], limit)
+                    pos = 0
+                else:
+                    line = buf[pos : end + 1]
+                    pos = end + 1
+                    too_long = False
                 number += 1
-                if not number & 1023:
-                    self.consumed = consumed
         finally:
-            self.consumed = consumed
             self.line = number
+
+    def _rest_of_line(self, head: bytes, limit: int) -> tuple[bytes | None, bytes, bool]:
+        """Read until the line begun by `head` ends: (the line, the bytes after it, too long). A line longer
+        than `limit` is not kept. At the end of input the line is what is left, or None if nothing is."""
+        parts = [head]
+        size = len(head)
+        too_long = size > limit
+        while True:
+            chunk = self.read(max(CHUNK, min(size, limit)))
+            if not chunk:
+                return (b"".join(parts) or None) if not too_long else b"", b"", too_long
+            end = chunk.find(b"\n")
+            if end >= 0:
+                too_long = too_long or size + end + 1 > limit
+                return (b"" if too_long else b"".join([*parts, chunk[: end + 1]])), chunk[end + 1 :], too_long
+            size += len(chunk)
+            too_long = too_long or size > limit
+            parts = [] if too_long else [*parts, chunk]
 
     # -- one JSON document --
 
@@ -159,7 +190,6 @@ _CLOSE = frozenset(b"]}")
 
 def _split_array(reader: Reader, first: bytes) -> Iterator[Record]:
     """Cut a JSON array into its top-level elements by scanning bytes, tracking strings and bracket depth."""
-    stream = reader.stream
     limit = reader.max_record
     buf = first
     start = buf.index(b"[") + 1  # where the current element begins in buf
@@ -213,8 +243,7 @@ def _split_array(reader: Reader, first: bytes) -> Iterator[Record]:
         else:
             keep = start
         buf, pos, start = buf[keep:], pos - keep, start - keep
-        chunk = stream.read(read_size)
-        reader.consumed += len(chunk)
+        chunk = reader.read(read_size)
         if not chunk:
             index += 1
             yield Record(index, error="invalid JSON: the input ended before the array was closed with `]`")
@@ -228,11 +257,10 @@ def _after_array(reader: Reader, rest: bytes, index: int) -> Iterator[Record]:
     """Anything but white space after the array is one more rejected record."""
     extra = bool(rest.strip())
     while not extra:
-        chunk = reader.stream.read(CHUNK)
-        reader.consumed += len(chunk)
+        chunk = reader.read()
         if not chunk:
             return
         extra = bool(chunk.strip())
-    while reader.stream.read(CHUNK):
+    while reader.read():
         pass
     yield Record(index, error="invalid JSON: more input after the end of the array")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -201,3 +202,29 @@ def test_memory_stays_flat(tmp_path: Path, kind: str) -> None:
         large.write_bytes(b"[" + jsonl(20_000).replace(b"\n", b",")[:-1] + b"]")
     growth_kb = _peak_kb(large) - _peak_kb(small)
     assert growth_kb < 4 * 1024, f"peak RSS grew by {growth_kb} KB from 1,000 to 20,000 records"
+
+
+def test_results_are_written_while_more_input_is_awaited() -> None:
+    import select
+
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # output buffered, as usual
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "assess"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=environ,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(b"1\n2\n")  # two small rejections: far less than a pipe's buffer
+        proc.stdin.flush()
+        got = b""
+        while got.count(b"\n") < 2:
+            ready, _, _ = select.select([proc.stdout], [], [], 30)
+            assert ready, "no result while the input stayed open"
+            got += proc.stdout.read1(65536)  # type: ignore[attr-defined]
+        assert [json.loads(x)["line"] for x in got.splitlines()] == [1, 2]
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
