@@ -40,10 +40,13 @@ def all_of(*parts: Evidence) -> Evidence:
 
 def any_of(*parts: Evidence) -> Evidence:
     """Fires when any part fires; the evidence is that of every part that fired."""
-    return _merge([p for p in parts if p])
+    fired = [p for p in parts if p]
+    return fired[0] if len(fired) == 1 else _merge(fired)
 
 
 def _merge(parts: Any) -> Evidence:
+    if len(parts) < 2:  # nothing to merge: the one part as it is, or none
+        return parts[0] if parts else NONE
     out: Evidence = {}
     for part in parts:
         for key, value in part.items():
