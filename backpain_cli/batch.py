@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -192,9 +193,9 @@ class _Progress:
         self.bar: Any = None
         self.task: Any = None
         self.total: int | None = None
-        try:
+        try:  # a file's size gives the bar an end; a pipe's progress is a count
             st = os.fstat(reader.stream.fileno())
-            if st.st_size and os.path.isfile(f"/proc/self/fd/{reader.stream.fileno()}"):
+            if stat.S_ISREG(st.st_mode) and st.st_size:
                 self.total = st.st_size
         except (OSError, ValueError, AttributeError):
             self.total = None
