@@ -53,8 +53,8 @@ ASSESS_HELP = f"""Answer the questionnaire, or assess answers given as JSON.
 
 In a terminal, asks the questions. When stdin is not a terminal, or with --answers, reads answers instead:
 one JSON object, a JSON array of objects, or JSON Lines. One object in gives one JSON object out; several
-give JSON Lines, one result per record in input order; a rejected record is reported in place as
-{{"line": N, "id": ..., "error": "..."}}.
+give JSON Lines, one result per record in input order, written as they are made; a rejected record is
+reported in place as {{"line": N, "id": ..., "error": "..."}}. A batch ends with one summary line on stderr.
 
 {EXIT_HELP}"""
 
@@ -76,7 +76,7 @@ def assess(
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask questions; fail if no answers.")] = False,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes for large JSON Lines batches (JSON output)."),
+        typer.Option("--jobs", "-j", min=1, help="Worker processes for large batches with JSON output."),
     ] = 1,
 ) -> None:
     from .env import Environment

@@ -221,7 +221,7 @@ class _Progress:
             self.bar.stop()
 
 
-# -- several processes (--jobs N), JSON Lines only: workers assess and encode, the parent writes in order --
+# -- several processes (--jobs N), batches with JSON output: workers assess and encode, the parent writes in order --
 
 CHUNK_RECORDS = 1000
 #: (ok, level or None, the JSON line, the rejection or None)
