@@ -96,6 +96,13 @@ def test_broken_arrays_are_rejected_in_place(data: bytes, error: str) -> None:
     assert error in json.loads(out[-1])["error"]
 
 
+def test_deeply_nested_array_elements() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    code, out, _ = invoke(b"[" + good(0) + b", " + deep + b", " + good(1) + b"]")
+    assert code == 1
+    assert [json.loads(x).get("error", "ok") for x in out] == ["ok", "invalid JSON: nested too deeply", "ok"]
+
+
 def test_array_strings_with_brackets_commas_and_escapes() -> None:
     answers = dict(GOOD[0], id='a "tricky", [id] {with} \\ escapes')
     code, out, _ = invoke(b"[" + json.dumps(answers).encode() + b", " + good(1) + b"]")
@@ -201,10 +208,12 @@ def _line() -> st.SearchStrategy[bytes]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(lines=st.lists(_line(), min_size=2, max_size=8), crlf=st.booleans())
-def test_fuzz_one_output_line_per_input_line(lines: list[bytes], crlf: bool) -> None:
+@given(lines=st.lists(_line(), min_size=2, max_size=8), crlf=st.booleans(), told=st.booleans())
+def test_fuzz_one_output_line_per_input_line(lines: list[bytes], crlf: bool, told: bool) -> None:
+    if not told:  # told from the start: a first line of JSON Lines is a whole line
+        lines = [good(len(lines)), *lines]
     data = (b"\r\n" if crlf else b"\n").join(lines) + b"\n"
-    code, out, err = run_bytes(data, "jsonl")
+    code, out, err = run_bytes(data, "jsonl" if told else None)
     lines = [lines[0].removeprefix(b"\xef\xbb\xbf"), *lines[1:]]  # a byte-order mark starts the input only
     nonblank = [i + 1 for i, line in enumerate(lines) if line and not line.isspace()]
     # JSON may hold U+0085 or U+2028 unescaped: split on newlines only
