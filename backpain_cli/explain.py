@@ -83,12 +83,7 @@ def unless(blocker: Evidence, evidence: Evidence) -> Evidence:
     return {} if blocker else evidence
 
 
-_RULE_OUT_IDS = frozenset(r for _, ids in RULE_OUT for r in ids)
-
-
 def rule_out(fired: dict[str, Evidence]) -> list[dict[str, Any]]:
-    if _RULE_OUT_IDS.isdisjoint(fired):  # the common case: no urgent or emergency rule fired
-        return []
     return [
         {"what": what, "rules": [r for r in ids if r in fired]}
         for what, ids in RULE_OUT
