@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -66,8 +67,8 @@ ASSESS_HELP = f"""Answer the questionnaire, or assess answers given as JSON.
 
 In a terminal, asks the questions. When stdin is not a terminal, or with --answers, reads answers instead:
 one JSON object, a JSON array of objects, or JSON Lines. One object in gives one JSON object out; several
-give JSON Lines, one result per record in input order; a rejected record is reported in place as
-{{"line": N, "id": ..., "error": "..."}}.
+give JSON Lines, one result per record in input order, written as they are made; a rejected record is
+reported in place as {{"line": N, "id": ..., "error": "..."}}. A batch ends with one summary line on stderr.
 
 {EXIT_HELP}"""
 
@@ -102,31 +103,37 @@ def assess(
         typer.Option("--save", help="Keep the answers and result in your history on this machine (see: history)."),
     ] = False,
     db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=DB_HELP)] = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes for large batches with JSON output."),
+    ] = 1,
 ) -> None:
     from .env import Environment
 
     env = Environment.from_sys()
+    opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs)
     try:
-        if output is not None and output != "-":
-            status = _assess_to_file(env, output, answers, format, input_format, no_input, save, db)
-        else:
-            status = _assess(env, answers, format, input_format, no_input, save, db)
+        status = _assess_to_file(env, output, opts) if output is not None and output != "-" else _assess(env, opts)
     except KeyboardInterrupt:
         env.message("interrupted")
         status = ExitStatus.INTERRUPTED
     raise typer.Exit(int(status))
 
 
-def _assess_to_file(
-    env: Environment,
-    path: str,
-    answers: str | None,
-    fmt: OutputFormat | None,
-    input_format: InputFormat | None,
-    no_input: bool,
-    save: bool = False,
-    db: Path | None = None,
-) -> ExitStatus:
+@dataclass(frozen=True)
+class AssessOptions:
+    """What `backpain assess` was asked to do, as one value the faces pass along."""
+
+    answers: str | None = None
+    fmt: OutputFormat | None = None
+    input_format: InputFormat | None = None
+    no_input: bool = False
+    save: bool = False
+    db: Path | None = None
+    jobs: int = 1
+
+
+def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitStatus:
     """`--output PATH`: the output goes to a temporary file that replaces PATH only when all is written; on a
     usage error or an interruption PATH is left as it was."""
     import dataclasses
@@ -138,18 +145,10 @@ def _assess_to_file(
     except OSError as exc:
         env.message(f"cannot write to {path}: {exc.strerror or exc}")
         return ExitStatus.USAGE
-    chosen = fmt or OutputFormat(format_for_path(path))
+    opts = dataclasses.replace(opts, fmt=opts.fmt or OutputFormat(format_for_path(path)))
     status = ExitStatus.INTERRUPTED
     try:
-        status = _assess(
-            dataclasses.replace(env, stdout=target.file, stdout_isatty=False),
-            answers,
-            chosen,
-            input_format,
-            no_input,
-            save,
-            db,
-        )
+        status = _assess(dataclasses.replace(env, stdout=target.file, stdout_isatty=False), opts)
     finally:
         if status in (ExitStatus.OK, ExitStatus.REJECTED):
             try:
@@ -162,45 +161,40 @@ def _assess_to_file(
     return status
 
 
-def _assess(
-    env: Environment,
-    answers: str | None,
-    fmt: OutputFormat | None,
-    input_format: InputFormat | None,
-    no_input: bool,
-    save: bool = False,
-    db: Path | None = None,
-) -> ExitStatus:
-    if answers is None and env.stdin_isatty:
-        if no_input:
+def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
+    if opts.answers is None and env.stdin_isatty:
+        if opts.no_input:
             from .batch import NO_ANSWERS
 
             env.message(NO_ANSWERS)
             return ExitStatus.USAGE
         from .interactive import run_interactive
 
-        return run_interactive(env, fmt.value if fmt else None)
-    if answers is None or answers == "-":
-        data = env.stdin.read()
-    else:
-        try:
-            data = Path(answers).read_bytes()
-        except OSError as exc:
-            env.message(f"cannot read answers from {answers}: {exc.strerror or exc}")
-            return ExitStatus.USAGE
+        return run_interactive(env, opts.fmt.value if opts.fmt else None)
+    if opts.answers is None or opts.answers == "-":
+        return _run(env, env.stdin, opts)
+    try:
+        stream = Path(opts.answers).open("rb")  # noqa: SIM115 - closed below, once it is known to be open
+    except OSError as exc:
+        env.message(f"cannot read answers from {opts.answers}: {exc.strerror or exc}")
+        return ExitStatus.USAGE
+    with stream:
+        return _run(env, stream, opts)
+
+
+def _run(env: Environment, stream: IO[bytes], opts: AssessOptions) -> ExitStatus:
     from .batch import run
 
-    chosen = fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)
-    if save:
+    fmt = (opts.fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)).value
+    input_format = opts.input_format.value if opts.input_format else None
+    if opts.save:
         from .history import run_save
         from .store import resolve_path
 
-        return run_save(
-            env, data, chosen.value, input_format.value if input_format else None, resolve_path(db, env.environ)
-        )
-    if db is not None:
+        return run_save(env, stream, fmt, input_format, resolve_path(opts.db, env.environ))
+    if opts.db is not None:
         env.message("nothing saved: --db says where to save, --save asks to save.")
-    return run(env, data, chosen.value, input_format.value if input_format else None)
+    return run(env, stream, fmt, input_format, opts.jobs)
 
 
 class ExportFormat(enum.StrEnum):

@@ -11,6 +11,7 @@ The result is a plain JSON-ready dict; its contract parts are `id`, `level`, `re
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from . import explain
@@ -22,12 +23,17 @@ Result = dict[str, Any]
 
 
 def _value_text(key: str, value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
     if isinstance(value, list):
-        return "; ".join(_value_text(key, v) for v in value) if value else "none"
+        return "; ".join([_scalar_text(key, v) for v in value]) if value else "none"
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
+    return _scalar_text(key, value)
+
+
+@lru_cache(maxsize=4096, typed=True)  # the same few answers come up again and again
+def _scalar_text(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, str) and key in BY_KEY and BY_KEY[key].choices:
         text = BY_KEY[key].label(value)
         return text[:1].lower() + text[1:]
@@ -38,7 +44,12 @@ def _value_text(key: str, value: Any) -> str:
 
 def answers_text(evidence: Evidence) -> str:
     """The answers behind a rule in plain words: `weeks since it began: 10. Over two weeks: about the same`."""
-    return ". ".join(f"{SHORT_NAMES.get(k, k).capitalize()}: {_value_text(k, v)}" for k, v in evidence.items())
+    return ". ".join(
+        [f"{_SHORT[k] if k in _SHORT else k.capitalize()}: {_value_text(k, v)}" for k, v in evidence.items()]
+    )
+
+
+_SHORT = {k: name.capitalize() for k, name in SHORT_NAMES.items()}
 
 
 def assess(answers: Mapping[str, Any]) -> Result:

@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .env import Environment
 from .exit_codes import ExitStatus
@@ -131,44 +131,31 @@ def save_result(db_path: Path, answers: Mapping[str, Any], result: dict[str, Any
     return record
 
 
-def run_save(env: Environment, data: bytes, fmt: str, input_format: str | None, db_path: Path) -> ExitStatus:
+def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | None, db_path: Path) -> ExitStatus:
     """`backpain assess --save`: as batch.run, and each assessed record is saved before it is shown."""
-    from .batch import NO_ANSWERS, assess_records
-    from .reader import NoInput, read_records
-    from .sinks import make_sink
+    from .batch import run
     from .store import StoreError, opened
 
-    try:
-        batch, records = read_records(data, input_format)
-    except NoInput:
-        env.message(NO_ANSWERS)
-        return ExitStatus.USAGE
-    rejected = saved = 0
+    saved = 0
     try:
         with opened(db_path) as store:  # opened (and checked) before anything is shown
             assert store is not None
-            sink = make_sink(fmt, env, batch)
-            for ok, out, answers in assess_records(records):
-                if not ok:
-                    rejected += 1
-                    where = f"record {out['line']}" + (f" (id {out['id']!r})" if "id" in out else "")
-                    env.message(f"{where} rejected: {out['error']}")
-                    sink.write(ok, out, answers)
-                    continue
-                assert answers is not None
-                _, previous = store.save(answers, out)
+
+            def save(result: dict[str, Any], answers: dict[str, Any]) -> None:
+                nonlocal saved
+                _, previous = store.save(answers, result)
                 saved += 1
                 if previous is not None:
-                    out["since_last"] = since_last(previous, out)
-                sink.write(ok, out, answers)
-            sink.close()
+                    result["since_last"] = since_last(previous, result)
+
+            status = run(env, stream, fmt, input_format, on_assessed=save)
     except StoreError as exc:
         env.message(str(exc) + (f" ({saved} saved before this)" if saved else ""))
         return ExitStatus.USAGE
     if saved:
         what = "1 assessment" if saved == 1 else f"{saved} assessments"
         env.message(f"saved {what} to {db_path} (see them with: backpain history)")
-    return ExitStatus.REJECTED if rejected else ExitStatus.OK
+    return status
 
 
 # -- backpain history ------------------------------------------------------------------------------------

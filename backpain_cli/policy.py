@@ -40,10 +40,13 @@ def all_of(*parts: Evidence) -> Evidence:
 
 def any_of(*parts: Evidence) -> Evidence:
     """Fires when any part fires; the evidence is that of every part that fired."""
-    return _merge([p for p in parts if p])
+    fired = [p for p in parts if p]
+    return fired[0] if len(fired) == 1 else _merge(fired)
 
 
 def _merge(parts: Any) -> Evidence:
+    if len(parts) < 2:  # nothing to merge: the one part as it is, or none
+        return parts[0] if parts else NONE
     out: Evidence = {}
     for part in parts:
         for key, value in part.items():
@@ -96,7 +99,10 @@ class Facts:
 
     def has(self, key: str, *values: str) -> Evidence:
         """Any of `values` in the list answer `key`."""
-        present = [v for v in values if v in self.a.get(key, ())]
+        answer = self.a.get(key)
+        if not answer:  # most of these lists are empty: a quick answer for them
+            return NONE
+        present = [v for v in values if v in answer]
         return {key: present} if present else NONE
 
     def flag(self, *names: str) -> Evidence:

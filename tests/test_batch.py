@@ -1,0 +1,230 @@
+"""Batches: one object or JSON Lines out, the summary line, exit codes, a closed pipe, progress, --jobs, memory."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from backpain_cli import batch
+from backpain_cli._cli import app
+from backpain_cli.batch import run
+from backpain_cli.env import Environment
+
+from .conftest import VIGNETTES
+
+GOOD = [v["answers"] for v in VIGNETTES]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def jsonl(n: int, start: int = 0) -> bytes:
+    return b"".join(json.dumps(dict(GOOD[i % len(GOOD)], id=f"r{i}")).encode() + b"\n" for i in range(start, start + n))
+
+
+def invoke(data: bytes, *args: str) -> Any:
+    return CliRunner().invoke(app, ["assess", "--format", "json", *args], input=data)
+
+
+def run_env(data: bytes, jobs: int = 1, stderr_isatty: bool = False) -> tuple[int, bytes, str]:
+    out, err = io.BytesIO(), io.StringIO()
+    env = Environment(io.BytesIO(data), out, err, False, False, stderr_isatty)
+    return int(run(env, env.stdin, "json", None, jobs)), out.getvalue(), err.getvalue()
+
+
+# -- one object in, one object out; several, JSON Lines --
+
+
+def test_one_line_gives_one_object() -> None:
+    result = invoke(jsonl(1))
+    assert result.exit_code == 0
+    assert result.stdout.startswith("{\n")  # the single-object form, as for a pretty-printed object
+    assert json.loads(result.stdout)["id"] == "r0"
+    assert result.stderr == ""  # no summary for a single record
+
+
+def test_several_lines_give_json_lines_in_order() -> None:
+    result = invoke(jsonl(5))
+    assert result.exit_code == 0
+    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == [f"r{i}" for i in range(5)]
+
+
+def test_an_array_of_one_is_still_a_batch() -> None:
+    result = invoke(b"[" + json.dumps(GOOD[0]).encode() + b"]")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_input_format_overrides_detection() -> None:
+    two_arrays = b"[1]\n[2]\n"
+    as_jsonl = invoke(two_arrays, "--input-format", "jsonl")
+    assert [json.loads(x)["line"] for x in as_jsonl.stdout.splitlines()] == [1, 2]
+    as_json = invoke(two_arrays, "--input-format", "json")
+    assert "more input after the end of the array" in as_json.stdout
+
+
+# -- summary and exit status --
+
+
+def test_summary_is_one_stderr_line_with_the_counts() -> None:
+    data = jsonl(4) + b"\n" + b'{"age": 3}\n'
+    result = invoke(data)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("backpain: record 6 rejected: ")
+    summary = lines[-1]
+    levels = [json.loads(x).get("level") for x in result.stdout.splitlines()]
+    assert len(lines) == 2
+    assert "5 records read: 4 assessed" in summary and "1 rejected" in summary
+    assert "1 blank line skipped" in summary
+    for level in ("emergency", "urgent", "specialist", "primary_care", "self_care"):
+        assert f"{level.replace('_', ' ')} {levels.count(level)}" in summary
+
+
+def test_all_assessed_exits_0() -> None:
+    assert invoke(jsonl(3)).exit_code == 0
+
+
+def test_rejection_messages_on_stderr_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "MAX_MESSAGES", 2)
+    code, out, err = run_env(b"1\n2\n3\n4\n")
+    assert code == 1
+    assert len(out.splitlines()) == 4
+    assert err.count("rejected: ") == 2 and "more records rejected" in err and "4 rejected" in err
+
+
+# -- a closed pipe: prompt and quiet --
+
+
+def test_head_1_ends_promptly_and_quietly(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(jsonl(20_000))
+    with big.open("rb") as stdin:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "backpain_cli", "assess"],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # what `head -1` does after its line
+        err = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    assert json.loads(first)["id"] == "r0"
+    assert err == b""
+    assert code == 0
+
+
+# -- progress: on a terminal only --
+
+
+def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "PROGRESS_AFTER", 0.0)
+    _, out, err = run_env(jsonl(600), stderr_isatty=True)
+    assert len(out.splitlines()) == 600
+    assert "Assessed" in err
+    assert "backpain: 600 records read" in err.splitlines()[-1]  # after the bar is cleared
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "PROGRESS_AFTER", 0.0)
+    _, _, err = run_env(jsonl(600))
+    assert err.splitlines() == [err.strip()]  # the summary alone
+
+
+def test_json_mode_imports_no_rich_questionary_or_prompt_toolkit() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        from backpain_cli._cli import main
+        try:
+            main()
+        except SystemExit:
+            pass
+        heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'questionary', 'prompt_toolkit'))
+        print(heavy, file=sys.stderr)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "assess"], input=jsonl(3), capture_output=True, check=False, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.decode().splitlines()[-1] == "[]"
+
+
+# -- several processes --
+
+
+def test_jobs_give_the_same_output_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "CHUNK_RECORDS", 7)
+    data = jsonl(40) + b'{"age": 3}\n' + jsonl(5, 40)
+    one = run_env(data, jobs=1)
+    two = run_env(data, jobs=2)
+    assert one == two
+    assert one[0] == 1 and len(one[1].splitlines()) == 46
+
+
+# -- flat memory --
+
+MEMORY_CHILD = """
+import resource, sys
+from backpain_cli.batch import run
+from backpain_cli.env import Environment
+env = Environment(open(sys.argv[1], "rb"), open("/dev/null", "wb"), sys.stderr, False, False, False)
+run(env, env.stdin, "json", None)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_kb(path: Path) -> int:
+    proc = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, str(path)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return int(proc.stdout.split()[-1])
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "array"])
+def test_memory_stays_flat(tmp_path: Path, kind: str) -> None:
+    small, large = tmp_path / "small", tmp_path / "large"
+    if kind == "jsonl":
+        small.write_bytes(jsonl(1_000))
+        large.write_bytes(jsonl(20_000))
+    else:
+        small.write_bytes(b"[" + jsonl(1_000).replace(b"\n", b",")[:-1] + b"]")
+        large.write_bytes(b"[" + jsonl(20_000).replace(b"\n", b",")[:-1] + b"]")
+    growth_kb = _peak_kb(large) - _peak_kb(small)
+    assert growth_kb < 4 * 1024, f"peak RSS grew by {growth_kb} KB from 1,000 to 20,000 records"
+
+
+def test_results_are_written_while_more_input_is_awaited() -> None:
+    import select
+
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # output buffered, as usual
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "assess"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=environ,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(b"1\n2\n")  # two small rejections: far less than a pipe's buffer
+        proc.stdin.flush()
+        got = b""
+        while got.count(b"\n") < 2:
+            ready, _, _ = select.select([proc.stdout], [], [], 30)
+            assert ready, "no result while the input stayed open"
+            got += proc.stdout.read1(65536)  # type: ignore[attr-defined]
+        assert [json.loads(x)["line"] for x in got.splitlines()] == [1, 2]
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)

@@ -1,0 +1,136 @@
+"""The fast decode path and `validation.validate` agree: the fast path accepts only what validate accepts, with
+the same answers (same keys, order, values and JSON types), and the combined path accepts exactly what
+validate accepts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backpain_cli.decoding import Rejected, answers, fast_answers
+from backpain_cli.questionnaire import QUESTIONS, Question
+from backpain_cli.validation import InvalidAnswers, validate
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _near(q: Question) -> st.SearchStrategy[Any]:
+    """Values for `q`: mostly valid, often just outside what is allowed."""
+    if q.kind in ("integer", "number"):
+        lo, hi = int(q.minimum or 0), int(q.maximum or 0)
+        ints = st.integers(lo - 3, hi + 3)
+        return ints | ints.map(float) | st.floats(lo - 1, hi + 1, allow_nan=False) | st.sampled_from([True, "5"])
+    if q.kind == "boolean":
+        return st.booleans() | st.sampled_from([0, 1, "true", None])
+    if q.kind == "choice":
+        return st.sampled_from([*q.values, "other", "", None, 1])
+    if q.kind == "multi":
+        return st.lists(st.sampled_from([*q.values, "other"]), max_size=4) | st.sampled_from(["x", None, {}])
+    if q.kind == "id":
+        return st.text(max_size=8) | st.integers() | st.sampled_from([True, 1.5, None, [], "a:b:c"])
+    fields = st.fixed_dictionaries({f.key: _near(f) for f in q.fields}, optional={"extra": st.just(1)})
+    return fields | st.sampled_from([None, [], 3])
+
+
+def _valid(q: Question) -> st.SearchStrategy[Any]:
+    if q.kind == "integer":
+        return st.integers(int(q.minimum or 0), int(q.maximum or 0))
+    if q.kind == "number":
+        return st.integers(0, 60) | st.floats(0, q.maximum, allow_nan=False)
+    if q.kind == "boolean":
+        return st.booleans()
+    if q.kind == "choice":
+        return st.sampled_from(q.values)
+    if q.kind == "multi":
+        return st.lists(st.sampled_from(q.values), unique=True, min_size=q.min_items, max_size=4)
+    if q.kind == "id":
+        return st.text(max_size=8) | st.integers()
+    return st.integers(0, 9).flatmap(
+        lambda t: st.fixed_dictionaries({"total": st.just(t), "psychosocial": st.integers(0, min(t, 5))})
+    )
+
+
+@st.composite
+def records(draw: st.DrawFn) -> Any:
+    """Mostly valid records, some with one to three answers changed, dropped or added; a few other JSON."""
+    if draw(st.integers(0, 20)) == 0:
+        return draw(JSON_VALUES)
+    obj: dict[str, Any] = {}
+    for q in QUESTIONS:
+        if q.required or draw(st.booleans()):
+            obj[q.key] = draw(_valid(q))
+    for _ in range(draw(st.integers(0, 3))):
+        q = draw(st.sampled_from(QUESTIONS))
+        change = draw(st.integers(0, 4))
+        if change == 0:
+            obj.pop(q.key, None)
+        elif change == 1:
+            obj[draw(st.sampled_from(["agee", "fever_or_chills", "x"]))] = draw(JSON_VALUES)
+        else:
+            obj[q.key] = draw(_near(q))
+    keys = list(obj)
+    order = draw(st.permutations(keys))
+    return {k: obj[k] for k in order}
+
+
+def _validated(obj: Any) -> dict[str, Any] | None:
+    try:
+        return validate(obj)
+    except InvalidAnswers:
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(obj=records())
+def test_fast_path_agrees_with_validate(obj: Any) -> None:
+    raw = json.dumps(obj).encode()
+    expected = _validated(obj)
+    fast = fast_answers(raw)
+    if fast is not None:
+        assert expected is not None, "the fast path accepted what validate rejects"
+        assert msgspec.json.encode(fast) == msgspec.json.encode(expected)  # keys, order, values and types
+    try:
+        got = answers(raw)
+    except Rejected:
+        got = None
+    assert (got is None) == (expected is None)
+    if got is not None:
+        assert msgspec.json.encode(got) == msgspec.json.encode(expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(obj=records(), data=st.data())
+def test_a_repeated_key_is_always_rejected(obj: Any, data: st.DataObject) -> None:
+    if not isinstance(obj, dict) or not obj:
+        return
+    key = data.draw(st.sampled_from(sorted(obj)))
+    raw = json.dumps(obj).encode()
+    repeated = raw[:-1] + b", " + json.dumps(key).encode() + b": " + json.dumps(obj[key]).encode() + b"}"
+    assert fast_answers(repeated) is None
+    try:
+        answers(repeated)
+    except Rejected as exc:
+        assert f"{key}: given more than once" in str(exc)
+    else:
+        raise AssertionError("a repeated key was accepted")
+
+
+def test_colons_inside_the_id_do_not_hide_a_repeated_key(base_answers: dict[str, Any]) -> None:
+    raw = json.dumps(dict(base_answers, id="a:b")).encode()
+    assert fast_answers(raw) is not None
+    repeated = raw[:-1] + b', "age": 31}'  # two keys more than... one colon fewer than the id's extra
+    assert fast_answers(repeated) is None
+    tricky = json.dumps(dict(base_answers, id="a")).encode()[:-1] + b', "age": 99}'
+    assert fast_answers(tricky) is None

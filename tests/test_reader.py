@@ -1,0 +1,250 @@
+"""Hardened input: whatever a line holds, it gives exactly one output line, in order, and never a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from backpain_cli._cli import app
+from backpain_cli.batch import run
+from backpain_cli.env import Environment
+from backpain_cli.reader import Reader
+
+from .conftest import VIGNETTES
+
+GOOD = [v["answers"] for v in VIGNETTES]
+
+
+def good(i: int = 0) -> bytes:
+    return json.dumps(GOOD[i % len(GOOD)]).encode()
+
+
+def invoke(data: bytes, *args: str) -> tuple[int, list[str], str]:
+    result = CliRunner().invoke(app, ["assess", "--format", "json", *args], input=data)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout.splitlines(), result.stderr
+
+
+def run_bytes(data: bytes, input_format: str | None = None, **env: Any) -> tuple[int, bytes, str]:
+    """The batch loop on in-memory streams, for speed in the fuzz tests."""
+    out, err = io.BytesIO(), io.StringIO()
+    environment = Environment(io.BytesIO(data), out, err, False, False, env.get("stderr_isatty", False))
+    status = run(environment, environment.stdin, "json", input_format)
+    return int(status), out.getvalue(), err.getvalue()
+
+
+def kinds(data: bytes, input_format: str | None = None) -> str:
+    return Reader(io.BytesIO(data), input_format).kind
+
+
+# -- input kinds, told from the start --
+
+
+def test_kinds_told_from_the_start() -> None:
+    assert kinds(b"  \n[" + good() + b"]") == "array"
+    assert kinds(good() + b"\n" + good()) == "jsonl"
+    assert kinds(b"{\n" + good()[1:]) == "document"  # a pretty-printed object
+    assert kinds(b"NaN\n" + good()) == "jsonl"  # a whole line, even a bad one, is a line of JSON Lines
+    assert kinds(b"[1]\n[2]\n", "jsonl") == "jsonl"
+    assert kinds(good(), "json") == "document"
+
+
+def test_a_bad_line_deep_in_json_lines_never_changes_the_mode() -> None:
+    lines = [good(i) for i in range(40)]
+    lines[30] = b'{"age": 40, "pain_areas": ['  # ends inside a value
+    code, out, _ = invoke(b"\n".join(lines) + b"\n")
+    assert code == 1
+    assert len(out) == 40
+    rejected = json.loads(out[30])
+    assert rejected["line"] == 31 and "truncated" in rejected["error"]
+    assert [json.loads(x)["id"] for i, x in enumerate(out) if i != 30] == [
+        GOOD[i % len(GOOD)]["id"] for i in range(40) if i != 30
+    ]
+
+
+def test_array_streamed_element_by_element() -> None:
+    elements = [GOOD[0], 5, {"id": "x", "age": "old"}, GOOD[1]]
+    data = b"[\n" + b",\n".join(json.dumps(e).encode() for e in elements) + b"\n]\n"
+    code, out, err = invoke(data)
+    assert code == 1
+    assert "4 records read: 2 assessed" in err
+    got = [json.loads(x) for x in out]
+    assert [g.get("line") for g in got] == [None, 2, 3, None]
+    assert got[0]["id"] == GOOD[0]["id"] and got[3]["id"] == GOOD[1]["id"]
+    assert got[2]["id"] == "x" and "age" in got[2]["error"]
+    assert "a JSON object" in got[1]["error"]
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b"[" + good() + b",]", "empty element"),
+        (b"[" + good(), "ended before the array was closed"),
+        (b"[" + good() + b"] trailing", "more input after the end of the array"),
+    ],
+)
+def test_broken_arrays_are_rejected_in_place(data: bytes, error: str) -> None:
+    code, out, _ = invoke(data)
+    assert code == 1
+    assert error in json.loads(out[-1])["error"]
+
+
+def test_deeply_nested_array_elements() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    code, out, _ = invoke(b"[" + good(0) + b", " + deep + b", " + good(1) + b"]")
+    assert code == 1
+    assert [json.loads(x).get("error", "ok") for x in out] == ["ok", "invalid JSON: nested too deeply", "ok"]
+
+
+def test_array_strings_with_brackets_commas_and_escapes() -> None:
+    answers = dict(GOOD[0], id='a "tricky", [id] {with} \\ escapes')
+    code, out, _ = invoke(b"[" + json.dumps(answers).encode() + b", " + good(1) + b"]")
+    assert code == 0
+    assert [json.loads(x)["id"] for x in out] == [answers["id"], GOOD[1]["id"]]
+
+
+def test_an_element_longer_than_a_read_chunk() -> None:
+    answers = dict(GOOD[0], id="x" * 300_000)
+    code, out, _ = invoke(b"[" + json.dumps(answers).encode() + b"," + good(1) + b"]")
+    assert code == 0
+    assert [len(json.loads(x)["id"]) for x in out] == [300_000, len(GOOD[1]["id"])]
+
+
+# -- every kind of bad line gives one line out, in order --
+
+BAD_LINES = {
+    "invalid UTF-8": (b'{"id": "\xff\xfe", "age": 30}', "UTF-8"),
+    "deep nesting": (b'{"id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    "deep objects": (b'{"a":' * 50_000 + b"1" + b"}" * 50_000, "nested too deeply"),
+    "NaN": (b'{"age": NaN}', "invalid JSON"),
+    "Infinity": (b'{"age": Infinity}', "invalid JSON"),
+    "float too big": (b'{"age": 1e400}', "too large"),
+    "integer too big": (b'{"age": 1' + b"0" * 400 + b"}", "age"),
+    "top-level array": (b"[1, 2]", "expected a JSON object"),
+    "top-level string": (b'"hello"', "expected a JSON object"),
+    "top-level number": (b"42", "expected a JSON object"),
+    "top-level null": (b"null", "expected a JSON object"),
+    "two values": (b"{} {}", "trailing characters"),
+    "duplicate key": (good()[:-1] + b', "red_flags": []}', "red_flags: given more than once"),
+    "duplicate nested key": (
+        good()[:-1] + b', "startback": {"total": 5, "total": 1, "psychosocial": 1}}',
+        "total: given more than once",
+    ),
+    "lone surrogate": (b'{"id": "\\ud800"}', "invalid JSON"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_LINES))
+def test_each_bad_line_is_one_rejection_in_place(name: str) -> None:
+    bad, error = BAD_LINES[name]
+    code, out, err = invoke(good(0) + b"\n" + bad + b"\n" + good(1) + b"\n")
+    assert code == 1
+    assert len(out) == 3
+    first, middle, last = (json.loads(x) for x in out)
+    assert first["id"] == GOOD[0]["id"] and last["id"] == GOOD[1]["id"]
+    assert middle["line"] == 2
+    assert error in middle["error"]
+    assert "backpain: record 2 " in err
+
+
+def test_a_10_mb_line() -> None:
+    big = json.dumps(dict(GOOD[0], id="y" * 10_000_000)).encode()
+    code, out, _ = invoke(good(1) + b"\n" + big + b"\n" + b'{"a": "' + b"z" * 10_000_000 + b'"}\n')
+    assert code == 1
+    assert len(out) == 3
+    assert len(json.loads(out[1])["id"]) == 10_000_000
+    assert "unknown key" in json.loads(out[2])["error"]
+
+
+def test_a_line_past_the_limit_is_rejected_without_reading_it_whole() -> None:
+    data = good(0) + b"\n" + b'{"id": "' + b"q" * 5000 + b'"}\n' + good(1) + b"\n"
+    reader = Reader(io.BytesIO(data), max_record=1000)
+    records = list(reader)
+    assert [r.line for r in records] == [1, 2, 3]
+    assert records[1].error is not None and "longer than 1000 bytes" in records[1].error
+    assert records[2].raw.strip() == good(1)
+
+
+def test_bom_crlf_and_blank_lines() -> None:
+    data = b"\xef\xbb\xbf" + good(0) + b"\r\n\r\n   \r\n" + good(1) + b"\r\n\n"
+    code, out, err = invoke(data)
+    assert code == 0
+    assert [json.loads(x)["id"] for x in out] == [GOOD[0]["id"], GOOD[1]["id"]]
+    assert "2 records read" in err and "3 blank lines skipped" in err
+
+
+def test_bom_before_a_single_pretty_printed_object() -> None:
+    code, out, _ = invoke(b"\xef\xbb\xbf" + json.dumps(GOOD[0], indent=2).encode())
+    assert code == 0
+    assert json.loads("\n".join(out))["id"] == GOOD[0]["id"]
+
+
+def test_only_white_space_is_a_usage_error() -> None:
+    code, out, err = invoke(b"\n \r\n\t\n")
+    assert code == 2 and out == [] and "no answers" in err
+
+
+# -- fuzzing: one output line per non-blank input line, in order, never a traceback --
+
+
+def _line() -> st.SearchStrategy[bytes]:
+    record = st.sampled_from(GOOD).map(lambda a: json.dumps(a).encode())
+    mangled = st.tuples(record, st.integers(0, 700), st.binary(max_size=8)).map(
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] :]
+    )
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=8,
+    ).map(lambda v: json.dumps(v).encode())
+    return st.one_of(record, mangled, values, st.binary(max_size=40)).map(lambda b: b.replace(b"\n", b" "))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(_line(), min_size=2, max_size=8), crlf=st.booleans(), told=st.booleans())
+def test_fuzz_one_output_line_per_input_line(lines: list[bytes], crlf: bool, told: bool) -> None:
+    if not told:  # told from the start: a first line of JSON Lines is a whole line
+        lines = [good(len(lines)), *lines]
+    data = (b"\r\n" if crlf else b"\n").join(lines) + b"\n"
+    code, out, err = run_bytes(data, "jsonl" if told else None)
+    lines = [lines[0].removeprefix(b"\xef\xbb\xbf"), *lines[1:]]  # a byte-order mark starts the input only
+    nonblank = [i + 1 for i, line in enumerate(lines) if line and not line.isspace()]
+    # JSON may hold U+0085 or U+2028 unescaped: split on newlines only
+    got = out.decode().split("\n")[:-1] if len(nonblank) > 1 else ([out.decode()] if out else [])
+    assert len(got) == len(nonblank)
+    for number, text in zip(nonblank, got, strict=True):
+        value = json.loads(text)
+        assert value.get("line", number) == number
+        assert ("error" in value) or ("level" in value)
+    if not nonblank:
+        assert code == 2  # nothing to assess
+    else:
+        assert code == (1 if any("error" in json.loads(t) for t in got) else 0)
+    assert "Traceback" not in err
+
+
+@settings(max_examples=40, deadline=None)
+@given(elements=st.lists(_line(), min_size=1, max_size=6))
+def test_fuzz_arrays_never_crash(elements: list[bytes]) -> None:
+    code, out, err = run_bytes(b"[" + b",".join(elements) + b"]")
+    assert code in (0, 1)
+    assert " read: " in err.splitlines()[-1]
+    for text in out.decode().split("\n")[:-1]:
+        value = json.loads(text)
+        assert ("error" in value) or ("level" in value)
+
+
+def test_long_lines_across_reads_and_first() -> None:
+    long_line = b'{"id": "' + b"q" * 200_000 + b'"}\n'
+    data = long_line + good(0) + b"\n" + long_line + long_line.rstrip(b"\n")
+    records = list(Reader(io.BytesIO(data), max_record=100_000))
+    assert [r.line for r in records] == [1, 2, 3, 4]
+    assert [r.error is not None for r in records] == [True, False, True, True]
+    assert records[1].raw.strip() == good(0)
