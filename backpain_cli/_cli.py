@@ -23,7 +23,7 @@ class OutputFormat(enum.StrEnum):
 
 
 class ListFormat(enum.StrEnum):
-    """`backpain questions` prints text or JSON (Markdown is a report format)."""
+    """`backpain questions` and `backpain history` print text or JSON (Markdown is a report format)."""
 
     json = "json"
     text = "text"
@@ -60,8 +60,14 @@ def _main(
 
 
 DB_HELP = (
-    "The history database [default: $BACKPAIN_HOME/history.sqlite3, else history.sqlite3 in your user data directory]."
+    "The history database (default: $BACKPAIN_HOME/history.sqlite3, else history.sqlite3 in your user data directory)."
 )
+
+
+def _paragraphs(text: str) -> str:
+    """Help text with each paragraph on one line, so that the help formatter wraps it to the terminal."""
+    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+
 
 ASSESS_HELP = f"""Answer the questionnaire, or assess answers given as JSON.
 
@@ -73,7 +79,7 @@ reported in place as {{"line": N, "id": ..., "error": "..."}}. A batch ends with
 {EXIT_HELP}"""
 
 
-@app.command(help=ASSESS_HELP, epilog=EXIT_HELP)
+@app.command(help=_paragraphs(ASSESS_HELP))
 def assess(
     answers: Annotated[
         Optional[str],
@@ -81,7 +87,7 @@ def assess(
     ] = None,
     format: Annotated[
         Optional[OutputFormat],
-        typer.Option("--format", "-f", help="Output format [default: text in a terminal, json otherwise]."),
+        typer.Option("--format", "-f", help="Output format (default: text in a terminal, json otherwise)."),
     ] = None,
     input_format: Annotated[
         Optional[InputFormat],
@@ -214,11 +220,11 @@ an assessment) or answers (JSON Lines of answers with the assessment's number as
 Exit status: 0 done; 2 usage error, or a database that is not a sound backpain history (it is left untouched)."""
 
 
-@app.command(help=HISTORY_HELP)
+@app.command(help=_paragraphs(HISTORY_HELP))
 def history(
     format: Annotated[
-        Optional[OutputFormat],
-        typer.Option("--format", "-f", help="Output format [default: text in a terminal, json otherwise]."),
+        Optional[ListFormat],
+        typer.Option("--format", "-f", help="Output format (default: text in a terminal, json otherwise)."),
     ] = None,
     export: Annotated[Optional[ExportFormat], typer.Option("--export", help="Export every saved assessment.")] = None,
     delete: Annotated[
@@ -237,7 +243,7 @@ def history(
     if chosen > 1:
         env.message("choose one of --export, --delete and --delete-all.")
         raise typer.Exit(int(ExitStatus.USAGE))
-    fmt = format or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)
+    fmt = format or (ListFormat.text if env.stdout_isatty else ListFormat.json)
     try:
         status = run_history(
             env,
