@@ -74,12 +74,20 @@ def assess(
         typer.Option("--input-format", help="Say what the input is instead of telling it from its start."),
     ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask questions; fail if no answers.")] = False,
+    save_answers: Annotated[
+        Optional[str],
+        typer.Option(
+            "--save-answers",
+            metavar="PATH",
+            help="After the questions, save your answers to PATH (private to you) to assess again with --answers.",
+        ),
+    ] = None,
 ) -> None:
     from .env import Environment
 
     env = Environment.from_sys()
     try:
-        status = _assess(env, answers, format, input_format, no_input)
+        status = _assess(env, answers, format, input_format, no_input, save_answers)
     except KeyboardInterrupt:
         env.message("interrupted")
         status = ExitStatus.INTERRUPTED
@@ -92,6 +100,7 @@ def _assess(
     fmt: OutputFormat | None,
     input_format: InputFormat | None,
     no_input: bool,
+    save_answers: str | None = None,
 ) -> ExitStatus:
     if answers is None and env.stdin_isatty:
         if no_input:
@@ -101,7 +110,12 @@ def _assess(
             return ExitStatus.USAGE
         from .interactive import run_interactive
 
-        return run_interactive(env, fmt.value if fmt else None)
+        return run_interactive(env, fmt.value if fmt else None, save_answers)
+    if save_answers is not None:
+        env.message(
+            "--save-answers saves answers given at the questions; with --answers or piped input there are none to save."
+        )
+        return ExitStatus.USAGE
     if answers is None or answers == "-":
         data = env.stdin.read()
     else:
