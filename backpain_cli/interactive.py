@@ -44,11 +44,13 @@ STYLE = Style.from_dict(
         "progress": "fg:ansibrightblack",
         "help": "italic",
         "alarm": "bold fg:ansired",
+        "problem": "fg:ansiyellow",
         "heading": "bold",
     }
 )
 
-_CHECKBOX_HOW = "(arrow keys to move, space to tick, Enter when done; nothing ticked means none)"
+_CHECKBOX_HOW = "(arrow keys to move, space to tick, Enter when done)"
+_CHECKBOX_NONE = "(arrow keys to move, space to tick, Enter when done; nothing ticked means none)"
 _SELECT_HOW = "(arrow keys to move, Enter to choose)"
 
 # Ctrl-D cancels at every prompt, as Ctrl-C does (questionary's lists would otherwise swallow it).
@@ -79,10 +81,8 @@ class Screen:
         app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), _CANCEL_KEYS])
         return question.unsafe_ask()
 
-    def text(self, message: str, check: Any, default: str = "") -> str:
-        answer: str = self._ask(
-            questionary.text(message, default=default, validate=check, input=self.input, output=self.output)
-        )
+    def text(self, message: str, default: str = "") -> str:
+        answer: str = self._ask(questionary.text(message, default=default, input=self.input, output=self.output))
         return answer
 
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
@@ -98,15 +98,12 @@ class Screen:
         )
         return answer
 
-    def checkbox(
-        self, message: str, choices: Sequence[tuple[str, str]], checked: Sequence[str], check: Any
-    ) -> list[str]:
+    def checkbox(self, message: str, choices: Sequence[tuple[str, str]], checked: Sequence[str], how: str) -> list[str]:
         answer: list[str] = self._ask(
             questionary.checkbox(
                 message,
                 [questionary.Choice(title, value, checked=value in checked) for title, value in choices],
-                validate=check,
-                instruction=_CHECKBOX_HOW,
+                instruction=how,
                 input=self.input,
                 output=self.output,
             )
@@ -148,7 +145,11 @@ class Questionnaire:
         current = self.answers.get(q.key)
         options = flow.offered(q, self.answers)
         if q.kind in ("integer", "number"):
-            text = self.screen.text(q.prompt, lambda t: flow.check_number(q, t) or True, default=_number_text(current))
+            # Checked after Enter, not as typed: the message stays on the screen above the question asked again.
+            text = self.screen.text(q.prompt, default=_number_text(current))
+            while (problem := flow.check_number(q, text)) is not None:
+                self.screen.say(problem, "class:problem")
+                text = self.screen.text(q.prompt)
             self.answers[q.key] = flow.read_number(q, text)
         elif q.kind == "boolean":
             default = None if current is None else (_YES if current else _NO)
@@ -164,12 +165,12 @@ class Questionnaire:
             else:
                 self.answers[q.key] = picked
         elif q.kind == "multi":
-            ticked = self.screen.checkbox(
-                q.prompt,
-                [(c.label, c.value) for c in options],
-                checked=current or (),
-                check=lambda values: flow.check_list(q, values) or True,
-            )
+            choices = [(c.label, c.value) for c in options]
+            how = _CHECKBOX_HOW if q.min_items else _CHECKBOX_NONE
+            ticked = self.screen.checkbox(q.prompt, choices, current or (), how)
+            while (problem := flow.check_list(q, ticked)) is not None:
+                self.screen.say(problem, "class:problem")
+                ticked = self.screen.checkbox(q.prompt, choices, ticked, how)
             self.answers[q.key] = [v for v in q.values if v in ticked]  # in the definition's order
         else:  # pragma: no cover - only JSON-only kinds are left, and they are never asked
             raise AssertionError(f"{q.key} ({q.kind}) cannot be asked")
