@@ -9,7 +9,6 @@ Imported only on the interactive path: JSON mode never loads questionary or prom
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -72,11 +71,19 @@ class Screen:
     def __init__(self, input: Input, output: Output) -> None:
         self.input = input
         self.output = output
+        self.pending: list[tuple[str, str]] = []
 
     def say(self, text: str, style: str = "") -> None:
-        print_formatted_text(FormattedText([(style, text)]), style=STYLE, output=self.output)
+        """A line for the person; lines are shown together, just before the next question (or at `flush`)."""
+        self.pending += [(style, text), ("", "\n")]
+
+    def flush(self) -> None:
+        if self.pending:
+            text, self.pending = FormattedText(self.pending), []
+            print_formatted_text(text, style=STYLE, output=self.output, end="")
 
     def _ask(self, question: questionary.Question) -> Any:
+        self.flush()
         app = question.application
         app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), _CANCEL_KEYS])
         return question.unsafe_ask()
@@ -179,10 +186,11 @@ class Questionnaire:
 
     def check_emergency(self) -> None:
         """Show the emergency advice as soon as the answers so far fire an emergency rule; then stop or go on."""
+        from . import early  # the policy: loaded after the first question is on the screen
         from .explain import ACTION
         from .policy import EMERGENCY
 
-        new = [r for r in flow.emergencies(self.answers, self.decided) if r.id not in self.warned]
+        new = [r for r in early.emergencies(self.answers, self.decided) if r.id not in self.warned]
         if not new:
             return
         self.warned.update(r.id for r in new)
@@ -267,9 +275,11 @@ def run_interactive(
         )
         answers = Questionnaire(screen).run()
     except Stopped:
+        screen.flush()
         env.message(STOPPED)
         return ExitStatus.INTERRUPTED
     except (KeyboardInterrupt, EOFError):
+        screen.pending.clear()
         env.message(CANCELLED)
         return ExitStatus.INTERRUPTED
     return finish(env, answers, fmt, save_answers)
@@ -289,6 +299,8 @@ def finish(env: Environment, answers: dict[str, Any], fmt: str | None, save_answ
     result = assess(valid)
     status = ExitStatus.OK
     if save_answers is not None:
+        import json
+
         from .answers_file import write_private
 
         data = (json.dumps(answers, indent=2, ensure_ascii=False) + "\n").encode()

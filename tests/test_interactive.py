@@ -19,7 +19,7 @@ from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 from typer.testing import CliRunner
 
-from backpain_cli import flow
+from backpain_cli import early, flow
 from backpain_cli._cli import app
 from backpain_cli.engine import assess
 from backpain_cli.env import Environment
@@ -82,7 +82,7 @@ def script_parts(answers: Mapping[str, Any], *, on_warning: str = "go") -> list[
         if value is not None:
             so_far[q.key] = value
         decided.add(q.key)
-        new = {r.id for r in flow.emergencies(so_far, decided)} - warned
+        new = {r.id for r in early.emergencies(so_far, decided)} - warned
         if new:
             warned |= new
             parts.append(("!warning", ENTER if on_warning == "stop" else DOWN + ENTER))
@@ -237,8 +237,8 @@ def _pattern_screen(answers: dict[str, Any]) -> tuple[Run, str]:
 
 def test_pattern_options_asked_when_long_and_early(base_answers: dict[str, Any]) -> None:
     answers = {**base_answers, "age": 30, "duration_weeks": 20, "pattern": ["better_with_exercise"]}
-    early = {c.value for c in CONDITIONAL if c.asked_when and c.asked_when.test(answers)}
-    assert early == {
+    long_and_early = {c.value for c in CONDITIONAL if c.asked_when and c.asked_when.test(answers)}
+    assert long_and_early == {
         "better_with_exercise",
         "not_better_with_rest",
         "night_pain_eases_on_getting_up",
@@ -247,7 +247,7 @@ def test_pattern_options_asked_when_long_and_early(base_answers: dict[str, Any])
     run, shown = _pattern_screen(answers)
     assert run.status == ExitStatus.OK
     for c in PATTERN.choices:
-        assert (c.label in shown) == (c.asked_when is None or c.value in early), c.value
+        assert (c.label in shown) == (c.asked_when is None or c.value in long_and_early), c.value
     assert run.json() == assess(validate(answers))
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backpain_cli import flow
+from backpain_cli import early, flow
 from backpain_cli.policy import EMERGENCY, RULES_BY_ID, Facts, evaluate
 from backpain_cli.questionnaire import BY_KEY, QUESTIONS, Question
 from backpain_cli.validation import validate
@@ -113,12 +113,12 @@ def _emergency_ids(answers: dict[str, Any]) -> list[str]:
 def test_early_warnings_are_the_policy(answers: dict[str, Any]) -> None:
     final = _emergency_ids(answers)
     every = {q.key for q in flow.ASKED}
-    assert [r.id for r in flow.emergencies(answers, every)] == final
+    assert [r.id for r in early.emergencies(answers, every)] == final
     before: set[str] = set()
     for n in range(len(flow.ASKED) + 1):
         keys = {q.key for q in flow.ASKED[:n]}
         so_far = {k: v for k, v in answers.items() if k in keys}
-        now = {r.id for r in flow.emergencies(so_far, keys)}
+        now = {r.id for r in early.emergencies(so_far, keys)}
         assert before <= now <= set(final)  # never a false alarm, never withdrawn
         before = now
 
@@ -134,26 +134,26 @@ def test_early_warnings_are_the_policy(answers: dict[str, Any]) -> None:
     ],
 )
 def test_decided_from_the_first_questions(answers: dict[str, Any], rules: list[str]) -> None:
-    assert [r.id for r in flow.emergencies(answers, set(answers))] == rules
+    assert [r.id for r in early.emergencies(answers, set(answers))] == rules
 
 
 def test_a_rule_waits_for_every_answer_it_reads() -> None:
     a: dict[str, Any] = {"red_flags": [], "age": 60, "risk_factors": ["cancer_history"]}
-    assert flow.emergencies(a, set(a)) == []
+    assert early.emergencies(a, set(a)) == []
     a |= {"pain_areas": ["low_back"], "duration_weeks": 1, "onset": "gradual", "weakness": "stable"}
-    assert flow.emergencies(a, set(a)) == []  # E5 also reads numbness_tingling and radiating_pain
+    assert early.emergencies(a, set(a)) == []  # E5 also reads numbness_tingling and radiating_pain
     a |= {"numbness_tingling": False, "radiating_pain": []}
-    assert [r.id for r in flow.emergencies(a, set(a))] == ["E5"]
+    assert [r.id for r in early.emergencies(a, set(a))] == ["E5"]
     # weakness worsening: E3 as soon as the weakness question is answered
     b = {"weakness": "worsening"}
-    assert [r.id for r in flow.emergencies(b, set(b))] == ["E3"]
-    assert flow.emergencies(b, set()) == []
+    assert [r.id for r in early.emergencies(b, set(b))] == ["E3"]
+    assert early.emergencies(b, set()) == []
 
 
 def test_a_major_injury_waits_for_the_duration() -> None:
     a: dict[str, Any] = {"onset": "after_major_injury"}
-    assert flow.emergencies(a, set(a)) == []
+    assert early.emergencies(a, set(a)) == []
     a["duration_weeks"] = 1
-    assert [r.id for r in flow.emergencies(a, set(a))] == ["E6"]
+    assert [r.id for r in early.emergencies(a, set(a))] == ["E6"]
     a["duration_weeks"] = 3
-    assert flow.emergencies(a, set(a)) == []
+    assert early.emergencies(a, set(a)) == []
