@@ -282,6 +282,8 @@ def run_interactive(
         screen.pending.clear()
         env.message(CANCELLED)
         return ExitStatus.INTERRUPTED
+    screen.say("")  # a blank line between the questions and the result
+    screen.flush()
     return finish(env, answers, fmt, save_answers)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import stat
 import subprocess
 import sys
@@ -123,3 +124,15 @@ def test_no_input_in_a_terminal_never_prompts() -> None:
     assert child.exitstatus == 2
     assert "Pipe answers in as JSON" in child.before
     assert "question 1" not in child.before
+
+
+def test_questions_on_the_terminal_result_clean_on_redirected_stdout(
+    urgent_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "result.json"
+    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    command = f"exec {shlex.quote(sys.executable)} -m backpain_cli assess > {shlex.quote(str(out))}"
+    child = pexpect.spawn("/bin/sh", ["-c", command], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200))
+    shown = answer_everything(child, urgent_answers)
+    assert child.exitstatus == 0, shown[-2000:]
+    assert json.loads(out.read_text())["level"] == "urgent"  # only the JSON result: no prompts in it
