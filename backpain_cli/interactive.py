@@ -17,7 +17,7 @@ import questionary
 from prompt_toolkit import print_formatted_text
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.input import Input, create_input
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
+from prompt_toolkit.key_binding import KeyBindings, KeyBindingsBase, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.output import Output, create_output
 from prompt_toolkit.styles import Style
 
@@ -61,6 +61,29 @@ def _cancel(event: KeyPressEvent) -> None:
     event.app.exit(exception=EOFError, style="class:aborting")
 
 
+def _share_default_key_bindings() -> None:
+    """Build prompt_toolkit's default key bindings once, not once per Application.
+
+    Every prompt_toolkit Application builds its ~1800 default key bindings afresh (about 4 ms), and questionary
+    makes three Applications for each list question: most of the time before the first question shows. The
+    defaults never change and hold no per-application state (their handlers reach the app through the event), so
+    one set serves every prompt. Only this process, only the interactive path, is affected."""
+    from prompt_toolkit.application import application
+    from prompt_toolkit.key_binding import defaults
+
+    name = "load_key_bindings"  # the name application.py calls in Application.__init__
+    original = getattr(application, name, None)
+    if original is None or getattr(original, "_backpain_shared", False):
+        return  # a prompt_toolkit without it is only slower; or done already
+    shared = defaults.load_key_bindings()
+
+    def load_key_bindings() -> KeyBindingsBase:
+        return shared
+
+    load_key_bindings._backpain_shared = True  # type: ignore[attr-defined]
+    setattr(application, name, load_key_bindings)
+
+
 class Stopped(Exception):
     """The person chose to stop after the emergency advice."""
 
@@ -69,6 +92,7 @@ class Screen:
     """The terminal: one prompt_toolkit input and output shared by every prompt (so typed-ahead keys carry over)."""
 
     def __init__(self, input: Input, output: Output) -> None:
+        _share_default_key_bindings()
         self.input = input
         self.output = output
         self.pending: list[tuple[str, str]] = []

@@ -26,8 +26,10 @@ HERE = Path(__file__).resolve().parent
 FIRST = next(q for q in QUESTIONS if q.interactive).prompt  # what backpain asks first
 FLOOR_QUESTION = "How old are you?"  # what floor_prompt.py asks
 
+# `backpain` as a person runs it: the installed console script (run by this same interpreter), else `-m`.
+SCRIPT = Path(sys.executable).with_name("backpain")
 SIDES: dict[str, tuple[list[str], str]] = {
-    "backpain": (["-m", "backpain_cli", "assess"], FIRST),
+    "backpain": ([str(SCRIPT), "assess"] if SCRIPT.exists() else ["-m", "backpain_cli", "assess"], FIRST),
     "floor": ([str(HERE / "floor_prompt.py"), "assess"], FLOOR_QUESTION),
 }
 

@@ -529,3 +529,12 @@ def test_json_mode_never_imports_the_prompt_libraries(base_answers: dict[str, An
     probe = json.loads(done.stderr.strip().splitlines()[-1])
     assert probe == {"code": 0, "heavy": [], "interactive": False}
     assert json.loads(done.stdout)["level"] == "self_care"
+
+
+def test_prompts_share_one_set_of_default_key_bindings(pipe: Any) -> None:
+    import questionary
+
+    _, _, screen = pipe
+    first = questionary.checkbox("a", ["x"], input=screen.input, output=screen.output).application
+    second = questionary.select("b", ["y"], input=screen.input, output=screen.output).application
+    assert first._default_bindings is second._default_bindings
