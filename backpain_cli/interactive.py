@@ -49,7 +49,7 @@ STYLE = Style.from_dict(
 )
 
 _CHECKBOX_HOW = "(arrow keys to move, space to tick, Enter when done)"
-_CHECKBOX_NONE = "(arrow keys to move, space to tick, Enter when done; nothing ticked means none)"
+_CHECKBOX_NONE = "(arrow keys, space to tick, Enter when done; none ticked is fine)"
 _SELECT_HOW = "(arrow keys to move, Enter to choose)"
 
 # Ctrl-D cancels at every prompt, as Ctrl-C does (questionary's lists would otherwise swallow it).
