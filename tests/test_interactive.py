@@ -132,6 +132,7 @@ def drive(keys: str, fmt: str = "json", save: str | None = None) -> Run:
     env, buf = env_for(), io.StringIO()
     with create_pipe_input() as inp:
         inp.send_text(keys)
+        inp.close()  # no more keys: a prompt left waiting ends (EOF, as Ctrl-D) instead of hanging the test
         status = run_interactive(env, fmt, save, input=inp, output=_output(buf))
     return Run(status, env, buf)
 
@@ -162,6 +163,7 @@ def converse(steps: list[Step], fmt: str = "json", save: str | None = None, time
                         return
                     time.sleep(0.01)
                 inp.send_text(keys)
+            inp.close()  # no more keys: a prompt left waiting ends instead of hanging the test
 
         typing = threading.Thread(target=person, daemon=True)
         typing.start()
@@ -176,6 +178,12 @@ def pipe() -> Iterator[tuple[PipeInput, io.StringIO, Screen]]:
     buf = io.StringIO()
     with create_pipe_input() as inp:
         yield inp, buf, Screen(inp, _output(buf))
+
+
+def type_all(inp: PipeInput, keys: str) -> None:
+    """Type every key at once, then no more: a prompt left waiting ends (EOF) instead of hanging the test."""
+    inp.send_text(keys)
+    inp.close()
 
 
 def plain(buf: io.StringIO) -> str:
@@ -289,7 +297,7 @@ def test_out_of_range_number_is_asked_again(base_answers: dict[str, Any], tmp_pa
 
 def test_duration_accepts_fractions_and_a_decimal_comma(pipe: Any, base_answers: dict[str, Any]) -> None:
     inp, _, screen = pipe
-    inp.send_text(script(base_answers, duration_weeks=f"0,4{ENTER}"))
+    type_all(inp, script(base_answers, duration_weeks=f"0,4{ENTER}"))
     assert Questionnaire(screen).run()["duration_weeks"] == 0.4
 
 
@@ -319,7 +327,7 @@ def test_review_shows_every_answer_and_changes_one(pipe: Any, base_answers: dict
     change_age = _review_pick("age") + CTRL_U + "55" + ENTER
     # then change the trend: the current answer is the default, so move from it
     change_trend = _review_pick("trend") + DOWN + DOWN + ENTER
-    inp.send_text(script(base_answers, review=change_age + change_trend + ENTER))
+    type_all(inp, script(base_answers, review=change_age + change_trend + ENTER))
     answers = Questionnaire(screen).run()
     assert answers == {**reachable(base_answers), "age": 55, "trend": "worsening"}
     shown = plain(buf)
@@ -334,7 +342,7 @@ def test_review_change_brings_new_pattern_options(pipe: Any, base_answers: dict[
     # Short pain at first: the inflammatory-pattern options are not offered. Changed to 20 weeks at 30,
     # they are, and the pattern question is asked again (ticking the first of them).
     change = _review_pick("duration_weeks") + CTRL_U + "20" + ENTER + SPACE + ENTER + ENTER
-    inp.send_text(script(base_answers, review=change))
+    type_all(inp, script(base_answers, review=change))
     answers = Questionnaire(screen).run()
     assert answers["duration_weeks"] == 20
     assert answers["pattern"] == ["better_with_exercise"]
@@ -345,7 +353,7 @@ def test_review_change_drops_options_no_longer_asked(pipe: Any, base_answers: di
     inp, _, screen = pipe
     answers = {**base_answers, "duration_weeks": 20, "pattern": ["better_with_exercise", "worse_leaning_back"]}
     change = _review_pick("duration_weeks") + CTRL_U + "2" + ENTER + ENTER
-    inp.send_text(script(answers, review=change))
+    type_all(inp, script(answers, review=change))
     out = Questionnaire(screen).run()
     assert out["duration_weeks"] == 2
     assert out["pattern"] == ["worse_leaning_back"]
@@ -353,7 +361,7 @@ def test_review_change_drops_options_no_longer_asked(pipe: Any, base_answers: di
 
 def test_optional_choice_can_be_skipped(pipe: Any, base_answers: dict[str, Any]) -> None:
     inp, _, screen = pipe
-    inp.send_text(script({k: v for k, v in base_answers.items() if k != "activity_level"}))
+    type_all(inp, script({k: v for k, v in base_answers.items() if k != "activity_level"}))
     answers = Questionnaire(screen).run()
     assert "activity_level" not in answers
     assert validate(answers)
