@@ -113,11 +113,19 @@ def assess(
         int,
         typer.Option("--jobs", "-j", min=1, help="Worker processes for large batches with JSON output."),
     ] = 1,
+    save_answers: Annotated[
+        Optional[str],
+        typer.Option(
+            "--save-answers",
+            metavar="PATH",
+            help="After the questions, save your answers to PATH (private to you) to assess again with --answers.",
+        ),
+    ] = None,
 ) -> None:
     from .env import Environment
 
     env = Environment.from_sys()
-    opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs)
+    opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs, save_answers)
     try:
         status = _assess_to_file(env, output, opts) if output is not None and output != "-" else _assess(env, opts)
     except KeyboardInterrupt:
@@ -137,6 +145,7 @@ class AssessOptions:
     save: bool = False
     db: Path | None = None
     jobs: int = 1
+    save_answers: str | None = None
 
 
 def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitStatus:
@@ -175,8 +184,17 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
             env.message(NO_ANSWERS)
             return ExitStatus.USAGE
         from .interactive import run_interactive
+        from .store import resolve_path
 
-        return run_interactive(env, opts.fmt.value if opts.fmt else None)
+        history = resolve_path(opts.db, env.environ)
+        return run_interactive(
+            env, opts.fmt.value if opts.fmt else None, opts.save_answers, history=history, save=opts.save
+        )
+    if opts.save_answers is not None:
+        env.message(
+            "--save-answers saves answers given at the questions; with --answers or piped input there are none to save."
+        )
+        return ExitStatus.USAGE
     if opts.answers is None or opts.answers == "-":
         return _run(env, env.stdin, opts)
     try:

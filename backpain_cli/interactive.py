@@ -1,14 +1,373 @@
-"""The interactive questionnaire (placeholder until the prompts land)."""
+"""The interactive questionnaire: `backpain assess` in a terminal.
+
+Every question, option, range and condition comes from `questionnaire.QUESTIONS` (through `flow`); this module
+only puts them on the screen with questionary. The answers it builds are exactly the answers contract, and go
+through the same `validate`, `assess` and sink as piped JSON, so the same answers give the same result.
+
+Imported only on the interactive path: JSON mode never loads questionary or prompt_toolkit.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import questionary
+from prompt_toolkit import print_formatted_text
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.input import Input, create_input
+from prompt_toolkit.key_binding import KeyBindings, KeyBindingsBase, KeyPressEvent, merge_key_bindings
+from prompt_toolkit.output import Output, create_output
+from prompt_toolkit.styles import Style
+
+from . import flow
 from .env import Environment
 from .exit_codes import ExitStatus
+from .questionnaire import BY_KEY, SHORT_NAMES, Question
+
+#: The value of the "skip" option of an optional single-choice question, and of "go on" in the review.
+_SKIP = "\x00skip"
+_DONE = "\x00done"
+_YES, _NO = "yes", "no"
+
+CANCELLED = "cancelled; nothing was saved."
+STOPPED = "stopped at the emergency advice; no report was made and nothing was saved."
+HOW_TO = (
+    "Pipe answers in as JSON (backpain assess < answers.json, or --answers PATH), or run 'backpain assess' "
+    "in a terminal to answer the questions."
+)
+
+STYLE = Style.from_dict(
+    {
+        "progress": "fg:ansibrightblack",
+        "help": "italic",
+        "alarm": "bold fg:ansired",
+        "problem": "fg:ansiyellow",
+        "heading": "bold",
+    }
+)
+
+_CHECKBOX_HOW = "(arrow keys to move, space to tick, Enter when done)"
+_CHECKBOX_NONE = "(arrow keys, space to tick, Enter when done; none ticked is fine)"
+_SELECT_HOW = "(arrow keys to move, Enter to choose)"
+
+# Ctrl-D cancels at every prompt, as Ctrl-C does (questionary's lists would otherwise swallow it).
+_CANCEL_KEYS = KeyBindings()
 
 
-def run_interactive(env: Environment, fmt: str | None) -> ExitStatus:
-    env.message(
-        "the interactive questionnaire is not available in this version; pipe answers as JSON "
-        "(backpain assess < answers.json) or use --answers PATH."
-    )
-    return ExitStatus.USAGE
+@_CANCEL_KEYS.add("c-d", eager=True)
+def _cancel(event: KeyPressEvent) -> None:
+    event.app.exit(exception=EOFError, style="class:aborting")
+
+
+def _share_default_key_bindings() -> None:
+    """Build prompt_toolkit's default key bindings once, not once per Application.
+
+    Every prompt_toolkit Application builds its ~1800 default key bindings afresh (about 4 ms), and questionary
+    makes three Applications for each list question: most of the time before the first question shows. The
+    defaults never change and hold no per-application state (their handlers reach the app through the event), so
+    one set serves every prompt. Only this process, only the interactive path, is affected."""
+    from prompt_toolkit.application import application
+    from prompt_toolkit.key_binding import defaults
+
+    name = "load_key_bindings"  # the name application.py calls in Application.__init__
+    original = getattr(application, name, None)
+    if original is None or getattr(original, "_backpain_shared", False):
+        return  # a prompt_toolkit without it is only slower; or done already
+    shared = defaults.load_key_bindings()
+
+    def load_key_bindings() -> KeyBindingsBase:
+        return shared
+
+    load_key_bindings._backpain_shared = True  # type: ignore[attr-defined]
+    setattr(application, name, load_key_bindings)
+
+
+class Stopped(Exception):
+    """The person chose to stop after the emergency advice."""
+
+
+class Screen:
+    """The terminal: one prompt_toolkit input and output shared by every prompt (so typed-ahead keys carry over)."""
+
+    def __init__(self, input: Input, output: Output) -> None:
+        _share_default_key_bindings()
+        self.input = input
+        self.output = output
+        self.pending: list[tuple[str, str]] = []
+
+    def say(self, text: str, style: str = "") -> None:
+        """A line for the person; lines are shown together, just before the next question (or at `flush`)."""
+        self.pending += [(style, text), ("", "\n")]
+
+    def flush(self) -> None:
+        if self.pending:
+            text, self.pending = FormattedText(self.pending), []
+            print_formatted_text(text, style=STYLE, output=self.output, end="")
+
+    def _ask(self, question: questionary.Question) -> Any:
+        self.flush()
+        app = question.application
+        app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), _CANCEL_KEYS])
+        return question.unsafe_ask()
+
+    def text(self, message: str, default: str = "") -> str:
+        answer: str = self._ask(questionary.text(message, default=default, input=self.input, output=self.output))
+        return answer
+
+    def select(self, message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
+        answer: str = self._ask(
+            questionary.select(
+                message,
+                [questionary.Choice(title, value) for title, value in choices],
+                default=default,
+                instruction=_SELECT_HOW,
+                input=self.input,
+                output=self.output,
+            )
+        )
+        return answer
+
+    def checkbox(self, message: str, choices: Sequence[tuple[str, str]], checked: Sequence[str], how: str) -> list[str]:
+        answer: list[str] = self._ask(
+            questionary.checkbox(
+                message,
+                [questionary.Choice(title, value, checked=value in checked) for title, value in choices],
+                instruction=how,
+                input=self.input,
+                output=self.output,
+            )
+        )
+        return answer
+
+
+def _number_text(value: Any) -> str:
+    return "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))
+
+
+class Questionnaire:
+    """Asks the questions of the one definition in order, warns at once on an emergency, then offers a review."""
+
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
+        self.answers: dict[str, Any] = {}
+        self.decided: set[str] = set()
+        self.offered: dict[str, tuple[str, ...]] = {}
+        self.warned: set[str] = set()
+
+    def run(self) -> dict[str, Any]:
+        """The answers-contract object. Raises Stopped, KeyboardInterrupt (Ctrl-C) or EOFError (Ctrl-D)."""
+        total = len(flow.ASKED)
+        for number, q in enumerate(flow.ASKED, 1):
+            if q.choices and not flow.offered(q, self.answers):
+                self.decided.add(q.key)
+                continue
+            self.screen.say(f"\n{q.section} · question {number} of {total}", "class:progress")
+            self.ask(q)
+            self.check_emergency()
+        self.review()
+        return dict(self.answers)
+
+    def ask(self, q: Question) -> None:
+        """Ask one question (its current answer, if any, as the default) and record the answer."""
+        if q.help:
+            self.screen.say(q.help, "class:help")
+        current = self.answers.get(q.key)
+        options = flow.offered(q, self.answers)
+        if q.kind in ("integer", "number"):
+            # Checked after Enter, not as typed: the message stays on the screen above the question asked again.
+            text = self.screen.text(q.prompt, default=_number_text(current))
+            while (problem := flow.check_number(q, text)) is not None:
+                self.screen.say(problem, "class:problem")
+                text = self.screen.text(q.prompt)
+            self.answers[q.key] = flow.read_number(q, text)
+        elif q.kind == "boolean":
+            default = None if current is None else (_YES if current else _NO)
+            self.answers[q.key] = self.screen.select(q.prompt, [("Yes", _YES), ("No", _NO)], default) == _YES
+        elif q.kind == "choice":
+            choices = [(c.label, c.value) for c in options]
+            if not q.required:
+                choices.append(("Skip this question", _SKIP))
+            skipped = q.key in self.decided and current is None and not q.required
+            picked = self.screen.select(q.prompt, choices, _SKIP if skipped else current)
+            if picked == _SKIP:
+                self.answers.pop(q.key, None)
+            else:
+                self.answers[q.key] = picked
+        elif q.kind == "multi":
+            choices = [(c.label, c.value) for c in options]
+            how = _CHECKBOX_HOW if q.min_items else _CHECKBOX_NONE
+            ticked = self.screen.checkbox(q.prompt, choices, current or (), how)
+            while (problem := flow.check_list(q, ticked)) is not None:
+                self.screen.say(problem, "class:problem")
+                ticked = self.screen.checkbox(q.prompt, choices, ticked, how)
+            self.answers[q.key] = [v for v in q.values if v in ticked]  # in the definition's order
+        else:  # pragma: no cover - only JSON-only kinds are left, and they are never asked
+            raise AssertionError(f"{q.key} ({q.kind}) cannot be asked")
+        self.decided.add(q.key)
+        self.offered[q.key] = tuple(c.value for c in options)
+
+    def check_emergency(self) -> None:
+        """Show the emergency advice as soon as the answers so far fire an emergency rule; then stop or go on."""
+        from . import early  # the policy: loaded after the first question is on the screen
+        from .explain import ACTION
+        from .policy import EMERGENCY
+
+        new = [r for r in early.emergencies(self.answers, self.decided) if r.id not in self.warned]
+        if not new:
+            return
+        self.warned.update(r.id for r in new)
+        self.screen.say("")
+        self.screen.say("EMERGENCY: " + ACTION[EMERGENCY], "class:alarm")
+        for r in new:
+            self.screen.say("  " + r.why, "class:alarm")
+        choice = self.screen.select(
+            "What would you like to do?",
+            [
+                ("Stop here and get help now", "stop"),
+                ("Go on with the questions for the full report", "go"),
+            ],
+            default="stop",
+        )
+        if choice == "stop":
+            raise Stopped
+
+    def review(self) -> None:
+        """Show every answer; let the person change any one, as often as they like, then go on."""
+        while True:
+            self.screen.say("\nYour answers", "class:heading")
+            lines = flow.summary(self.answers)
+            for n, (_, line) in enumerate(lines, 1):
+                self.screen.say(f"{n:>3}. {line}")
+            choices = [("They are right: show my result", _DONE)]
+            choices += [(f"Change {n}: {SHORT_NAMES.get(key, key)}", key) for n, (key, _) in enumerate(lines, 1)]
+            picked = self.screen.select("Are these right?", choices, default=_DONE)
+            if picked == _DONE:
+                return
+            self.ask(BY_KEY[picked])
+            self.refresh_conditional()
+            self.check_emergency()
+
+    def refresh_conditional(self) -> None:
+        """After a change, keep conditional options in step with the answers: drop ticks on options no longer
+        offered, and ask again when new options are now offered."""
+        for q in flow.ASKED:
+            if not flow.has_conditions(q) or q.key not in self.offered:
+                continue
+            now = tuple(c.value for c in flow.offered(q, self.answers))
+            before = self.offered[q.key]
+            if now == before:
+                continue
+            if isinstance(self.answers.get(q.key), list):
+                self.answers[q.key] = [v for v in self.answers[q.key] if v in now]
+            if set(now) - set(before):
+                self.screen.say("\nYour change brings new options to this question:", "class:progress")
+                self.ask(q)
+            else:
+                self.offered[q.key] = now
+
+
+def run_interactive(
+    env: Environment,
+    fmt: str | None,
+    save_answers: str | None = None,
+    *,
+    history: Path | None = None,
+    save: bool = False,
+    input: Input | None = None,
+    output: Output | None = None,
+) -> ExitStatus:
+    """Ask the questionnaire in the terminal, then show the result through the same sink as JSON mode.
+
+    With `history` (the history database), the result is saved there when `save` is set (`--save`), or when
+    the person says yes to "save this result?" (default no)."""
+    if output is None and not (env.stdout_isatty or env.stderr_isatty):
+        env.message("no terminal to ask the questions on. " + HOW_TO)
+        return ExitStatus.USAGE
+    if save_answers is not None:
+        from .answers_file import check_target
+
+        problem = check_target(save_answers)
+        if problem:
+            env.message(f"cannot save answers to {save_answers}: {problem}")
+            return ExitStatus.USAGE
+    if output is None:
+        # Questions go to the terminal; with stdout redirected they go to stderr, leaving stdout for the result.
+        output = create_output(stdout=sys.stdout if env.stdout_isatty else sys.stderr)
+    screen = Screen(input or create_input(), output)
+    try:
+        screen.say(
+            f"{len(flow.ASKED)} questions, a few minutes. Ctrl-C stops at any time. Your answers stay on this "
+            "computer.",
+            "class:progress",
+        )
+        answers = Questionnaire(screen).run()
+        if history is not None and not save:
+            save = screen.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
+    except Stopped:
+        screen.flush()
+        env.message(STOPPED)
+        return ExitStatus.INTERRUPTED
+    except (KeyboardInterrupt, EOFError):
+        screen.pending.clear()
+        env.message(CANCELLED)
+        return ExitStatus.INTERRUPTED
+    screen.say("")  # a blank line between the questions and the result
+    screen.flush()
+    return finish(env, answers, fmt, save_answers, history if save else None)
+
+
+SAVE_QUESTION = "Save this result in your history, on this computer only, to follow how the pain changes?"
+
+
+def finish(
+    env: Environment,
+    answers: dict[str, Any],
+    fmt: str | None,
+    save_answers: str | None,
+    history: Path | None = None,
+) -> ExitStatus:
+    """Validate and assess the answers as JSON mode does, save them if asked, and show the result."""
+    from .engine import assess
+    from .sinks import make_sink
+    from .validation import InvalidAnswers, validate
+
+    try:
+        valid = validate(answers)
+    except InvalidAnswers as exc:  # a bug: the questionnaire only offers valid answers
+        env.message(f"internal error: the questionnaire built answers that are not valid ({exc}); please report it")
+        return ExitStatus.INTERNAL
+    result = assess(valid)
+    status = ExitStatus.OK
+    if save_answers is not None:
+        import json
+
+        from .answers_file import write_private
+
+        data = (json.dumps(answers, indent=2, ensure_ascii=False) + "\n").encode()
+        try:
+            write_private(save_answers, data)
+        except OSError as exc:
+            env.message(f"could not save answers to {save_answers}: {exc.strerror or exc}")
+            status = ExitStatus.USAGE
+        else:
+            from shlex import quote
+
+            env.message(f"answers saved; assess them again with: backpain assess --answers {quote(save_answers)}")
+    if history is not None:
+        from .history import save_result
+        from .store import StoreError
+
+        try:
+            record = save_result(history, valid, result)
+        except StoreError as exc:
+            env.message(str(exc))
+            status = ExitStatus.USAGE
+        else:
+            env.message(f"saved as assessment {record.id} in {history} (see them with: backpain history)")
+    sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
+    sink.write(True, result, valid)
+    sink.close()
+    return status

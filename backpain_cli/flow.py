@@ -1,0 +1,82 @@
+"""The interactive questionnaire's logic, apart from the screen.
+
+Which questions are asked and which of their options, how a typed answer is read and checked, and the review
+summary. Everything comes from `questionnaire.QUESTIONS`, so the prompts cannot drift from the contract (the early
+emergency warning, from `policy.RULES`, is in `early.py`). Pure: no I/O, no third-party imports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .questionnaire import QUESTIONS, SHORT_NAMES, Choice, Question, asked_choices
+
+#: The questions asked at the prompt, in the order of the one definition (`interactive=False` keys never are).
+ASKED: tuple[Question, ...] = tuple(q for q in QUESTIONS if q.interactive)
+
+
+def offered(question: Question, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
+    """The options of a choice or list question offered given the answers so far (the contract's conditions)."""
+    return asked_choices(question, answers)
+
+
+def has_conditions(question: Question) -> bool:
+    """Whether some option of `question` is offered only under a condition (the `pattern` question)."""
+    return any(c.asked_when is not None for c in question.choices)
+
+
+def read_number(question: Question, text: str) -> int | float:
+    """The number typed for an integer or number question; ValueError with a message for the person otherwise."""
+    cleaned = text.strip().replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"Please type {question.expected()}.") from None
+    if not math.isfinite(value):
+        raise ValueError(f"Please type {question.expected()}.")
+    if question.kind == "integer" and not value.is_integer():
+        raise ValueError(f"Please type {question.expected()}.")
+    if question.refuse_below is not None and value < question.refuse_below:
+        raise ValueError(_sentence(question.refuse_message))
+    if (question.minimum is not None and value < question.minimum) or (
+        question.maximum is not None and value > question.maximum
+    ):
+        raise ValueError(f"Please type {question.expected()}.")
+    return int(value) if value.is_integer() else value
+
+
+def check_number(question: Question, text: str) -> str | None:
+    """None when `text` is a valid answer, else the message to show before asking again."""
+    try:
+        read_number(question, text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def check_list(question: Question, values: list[str]) -> str | None:
+    """None when the ticked options are enough, else the message to show before asking again."""
+    if len(values) < question.min_items:
+        return "Please tick at least one." if question.min_items == 1 else f"Please tick at least {question.min_items}."
+    return None
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text
+
+
+def summary(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, "Short name: answer in words") for every asked question, in questionnaire order; in the same words
+    the reasons use."""
+    from .engine import answers_text  # not needed before the first question: keep start-up quick
+
+    out: list[tuple[str, str]] = []
+    for q in ASKED:
+        if q.key in answers:
+            out.append((q.key, answers_text({q.key: answers[q.key]})))
+        else:
+            out.append((q.key, f"{SHORT_NAMES.get(q.key, q.key).capitalize()}: not answered"))
+    return out

@@ -1,0 +1,548 @@
+"""The interactive questionnaire, driven through prompt_toolkit pipe input: keys in, what the person sees out."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import stat
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import PipeInput, create_pipe_input
+from prompt_toolkit.output.vt100 import Vt100_Output
+from typer.testing import CliRunner
+
+from backpain_cli import early, flow
+from backpain_cli._cli import app
+from backpain_cli.engine import assess
+from backpain_cli.env import Environment
+from backpain_cli.exit_codes import ExitStatus
+from backpain_cli.explain import ACTION
+from backpain_cli.interactive import Questionnaire, Screen, run_interactive
+from backpain_cli.policy import RULES_BY_ID
+from backpain_cli.questionnaire import BY_KEY, Question, asked_choices
+from backpain_cli.validation import validate
+
+from .conftest import VIGNETTES
+
+ENTER, DOWN, UP, SPACE = "\r", "\x1b[B", "\x1b[A", " "
+CTRL_C, CTRL_D, CTRL_U = "\x03", "\x04", "\x15"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+# ───────────────────────── keys for answers, from the one definition ─────────────────────────
+
+
+def keys_for(q: Question, value: Any, so_far: Mapping[str, Any]) -> str:
+    """The keys that give `value` to a freshly asked question `q` (no default), given the answers so far."""
+    if q.kind in ("integer", "number"):
+        return f"{value}{ENTER}"
+    if q.kind == "boolean":
+        return ENTER if value else DOWN + ENTER
+    options = [c.value for c in asked_choices(q, so_far)]
+    if q.kind == "choice":
+        return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
+    return "".join((SPACE if o in value else "") + DOWN for o in options) + ENTER
+
+
+def reachable(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers as the questionnaire can give them: asked keys only, list options only where offered."""
+    out: dict[str, Any] = {}
+    for q in flow.ASKED:
+        if q.key not in answers:
+            if q.kind == "multi":
+                out[q.key] = []
+            continue
+        value = answers[q.key]
+        if q.kind == "multi":
+            offered = {c.value for c in asked_choices(q, out)}
+            value = [v for v in q.values if v in value and v in offered]
+        out[q.key] = value
+    return out
+
+
+def script_parts(answers: Mapping[str, Any], *, on_warning: str = "go") -> list[tuple[str, str]]:
+    """(question key, keys) answering every question with `answers` (as `reachable` gives them); after an answer
+    that fires an emergency rule, ("!warning", keys) that go on or stop."""
+    answers = reachable(answers)
+    so_far: dict[str, Any] = {}
+    decided: set[str] = set()
+    warned: set[str] = set()
+    parts = []
+    for q in flow.ASKED:
+        value = answers.get(q.key)
+        parts.append((q.key, keys_for(q, value, so_far)))
+        if value is not None:
+            so_far[q.key] = value
+        decided.add(q.key)
+        new = {r.id for r in early.emergencies(so_far, decided)} - warned
+        if new:
+            warned |= new
+            parts.append(("!warning", ENTER if on_warning == "stop" else DOWN + ENTER))
+            if on_warning == "stop":
+                break
+    return parts
+
+
+def script(answers: Mapping[str, Any], *, on_warning: str = "go", review: str = ENTER, **instead: str) -> str:
+    """Keys for the whole questionnaire (see `script_parts`), with `instead[key]` typed at question `key`, then
+    `review` keys."""
+    parts = script_parts(answers, on_warning=on_warning)
+    keys = "".join(instead.get(key, typed) for key, typed in parts)
+    return keys if on_warning == "stop" and parts[-1][0] == "!warning" else keys + review
+
+
+def keys_until(answers: Mapping[str, Any], key: str) -> str:
+    """The keys that answer every question before `key`."""
+    parts = script_parts(answers)
+    return "".join(typed for k, typed in parts[: [k for k, _ in parts].index(key)])
+
+
+# ───────────────────────── harness ─────────────────────────
+
+
+class Run:
+    def __init__(self, status: ExitStatus, env: Environment, screen: io.StringIO) -> None:
+        self.status = status
+        self.stdout = env.stdout.getvalue().decode()  # type: ignore[attr-defined]
+        self.stderr = env.stderr.getvalue()  # type: ignore[attr-defined]
+        self.screen = ANSI.sub("", screen.getvalue())
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = json.loads(self.stdout)
+        return out
+
+
+def _output(buf: io.StringIO) -> Vt100_Output:
+    return Vt100_Output(buf, lambda: Size(rows=50, columns=200), term="xterm")
+
+
+def env_for(stdout_isatty: bool = False) -> Environment:
+    return Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), True, stdout_isatty, False)
+
+
+def drive(keys: str, fmt: str = "json", save: str | None = None) -> Run:
+    env, buf = env_for(), io.StringIO()
+    with create_pipe_input() as inp:
+        inp.send_text(keys)
+        inp.close()  # no more keys: a prompt left waiting ends (EOF, as Ctrl-D) instead of hanging the test
+        status = run_interactive(env, fmt, save, input=inp, output=_output(buf))
+    return Run(status, env, buf)
+
+
+Step = tuple[str | None, str]
+
+
+def converse(steps: list[Step], fmt: str = "json", save: str | None = None, timeout: float = 15) -> Run:
+    """Like a person: wait until each step's text is on the screen (after the last one found), then type its
+    keys. The questionnaire runs in this thread; the typing in another. A text that never shows fails the test
+    (after Ctrl-C, so nothing hangs)."""
+    env, buf = env_for(), io.StringIO()
+    missing: list[str] = []
+    with create_pipe_input() as inp:
+
+        def person() -> None:
+            pos = 0
+            for expect, keys in steps:
+                deadline = time.monotonic() + timeout
+                while expect is not None:
+                    found = plain(buf).find(expect, pos)
+                    if found >= 0:
+                        pos = found + len(expect)
+                        break
+                    if time.monotonic() > deadline:
+                        missing.append(expect)
+                        inp.send_text(CTRL_C * 3)
+                        return
+                    time.sleep(0.01)
+                inp.send_text(keys)
+            inp.close()  # no more keys: a prompt left waiting ends instead of hanging the test
+
+        typing = threading.Thread(target=person, daemon=True)
+        typing.start()
+        status = run_interactive(env, fmt, save, input=inp, output=_output(buf))
+        typing.join(timeout)
+    assert not missing, f"never shown: {missing}\n{plain(buf)[-2000:]}"
+    return Run(status, env, buf)
+
+
+@pytest.fixture
+def pipe() -> Iterator[tuple[PipeInput, io.StringIO, Screen]]:
+    buf = io.StringIO()
+    with create_pipe_input() as inp:
+        yield inp, buf, Screen(inp, _output(buf))
+
+
+def type_all(inp: PipeInput, keys: str) -> None:
+    """Type every key at once, then no more: a prompt left waiting ends (EOF) instead of hanging the test."""
+    inp.send_text(keys)
+    inp.close()
+
+
+def plain(buf: io.StringIO) -> str:
+    return ANSI.sub("", buf.getvalue())
+
+
+# ───────────────────────── a whole questionnaire ─────────────────────────
+
+
+def test_whole_questionnaire_gives_the_json_mode_result(base_answers: dict[str, Any]) -> None:
+    run = drive(script(base_answers))
+    assert run.status == ExitStatus.OK, run.stderr
+    assert run.stderr == ""
+    assert run.json() == assess(validate(reachable(base_answers)))
+    assert run.json()["level"] == "self_care"
+    total = len(flow.ASKED)
+    for n, q in enumerate(flow.ASKED, 1):
+        assert f"{q.section} · question {n} of {total}" in run.screen
+        assert q.prompt in run.screen
+
+
+@pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["name"] for v in VIGNETTES])
+def test_every_vignette_through_the_prompts(vignette: dict[str, Any]) -> None:
+    answers = reachable(vignette["answers"])
+    run = drive(script(answers))
+    assert run.status == ExitStatus.OK, run.stderr
+    assert run.json() == assess(validate(answers))
+
+
+def test_text_format_uses_the_text_sink(base_answers: dict[str, Any]) -> None:
+    from backpain_cli.sinks import make_sink
+
+    run = drive(script(base_answers), fmt="text")
+    assert run.status == ExitStatus.OK
+    expected_env = env_for()
+    valid = validate(reachable(base_answers))
+    sink = make_sink("text", expected_env, batch=False)
+    sink.write(True, assess(valid), valid)
+    assert run.stdout == expected_env.stdout.getvalue().decode()  # type: ignore[attr-defined]
+
+
+# ───────────────────────── skip logic, both ways ─────────────────────────
+
+PATTERN = BY_KEY["pattern"]
+CONDITIONAL = [c for c in PATTERN.choices if c.asked_when is not None]
+
+
+def _pattern_screen(answers: dict[str, Any]) -> tuple[Run, str]:
+    """Answer everything, waiting at the pattern question until its options are all on the screen; return the run
+    and what the pattern question showed."""
+    last = PATTERN.choices[-1].label  # an option always offered, shown last
+    steps: list[Step] = [(None, keys_until(answers, "pattern"))]
+    steps.append((last, dict(script_parts(answers))["pattern"] + ENTER))
+    run = converse(steps)
+    total = len(flow.ASKED)
+    shown = run.screen[run.screen.index(f"question {total} of {total}") : run.screen.index("Your answers\r\n")]
+    return run, shown
+
+
+def test_pattern_options_asked_when_long_and_early(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "age": 30, "duration_weeks": 20, "pattern": ["better_with_exercise"]}
+    long_and_early = {c.value for c in CONDITIONAL if c.asked_when and c.asked_when.test(answers)}
+    assert long_and_early == {
+        "better_with_exercise",
+        "not_better_with_rest",
+        "night_pain_eases_on_getting_up",
+        "morning_stiffness_over_30_min",
+    }
+    run, shown = _pattern_screen(answers)
+    assert run.status == ExitStatus.OK
+    for c in PATTERN.choices:
+        assert (c.label in shown) == (c.asked_when is None or c.value in long_and_early), c.value
+    assert run.json() == assess(validate(answers))
+
+
+def test_pattern_options_not_asked_when_short_and_late(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "age": 60, "duration_weeks": 3, "radiating_pain": ["buttock_or_thigh"]}
+    answers["pattern"] = ["leg_pain_walking_eased_by_sitting", "worse_leaning_back"]
+    run, shown = _pattern_screen(answers)
+    assert run.status == ExitStatus.OK
+    for c in PATTERN.choices:
+        offered = c.asked_when is None or c.value == "leg_pain_walking_eased_by_sitting"
+        assert (c.label in shown) == offered, c.value
+    assert run.json() == assess(validate(answers))
+
+
+def test_unconditional_options_only_for_young_short_pain(base_answers: dict[str, Any]) -> None:
+    _, shown = _pattern_screen(base_answers)
+    assert not any(c.label in shown for c in CONDITIONAL)
+    assert all(c.label in shown for c in PATTERN.choices if c.asked_when is None)
+
+
+# ───────────────────────── checks at the prompt ─────────────────────────
+
+
+def test_out_of_range_number_is_asked_again(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    age = BY_KEY["age"]
+    save = tmp_path / "a.json"
+    steps: list[Step] = [
+        (None, keys_until(base_answers, "age")),
+        (age.prompt, "12" + ENTER),
+        ("questionnaire is for people aged 16 and over", "200" + ENTER),
+        (f"Please type {age.expected()}.", "old" + ENTER),
+        (f"Please type {age.expected()}.", "30.5" + ENTER),
+        (f"Please type {age.expected()}.", "41" + ENTER + script(base_answers).split(f"30{ENTER}", 1)[1]),
+    ]
+    run = converse(steps, save=str(save))
+    assert run.status == ExitStatus.OK
+    assert json.loads(save.read_text())["age"] == 41
+
+
+def test_duration_accepts_fractions_and_a_decimal_comma(pipe: Any, base_answers: dict[str, Any]) -> None:
+    inp, _, screen = pipe
+    type_all(inp, script(base_answers, duration_weeks=f"0,4{ENTER}"))
+    assert Questionnaire(screen).run()["duration_weeks"] == 0.4
+
+
+def test_no_pain_area_is_asked_again(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    save = tmp_path / "a.json"
+    areas = dict(script_parts(base_answers))["pain_areas"]
+    steps: list[Step] = [
+        (None, keys_until(base_answers, "pain_areas")),
+        (BY_KEY["pain_areas"].choices[-1].label, ENTER),  # Enter with nothing ticked
+        ("Please tick at least one.", areas + script(base_answers).split(areas, 1)[1]),
+    ]
+    run = converse(steps, save=str(save))
+    assert run.status == ExitStatus.OK
+    assert json.loads(save.read_text())["pain_areas"] == base_answers["pain_areas"]
+
+
+# ───────────────────────── review and change ─────────────────────────
+
+
+def _review_pick(key: str) -> str:
+    """Keys that choose 'Change n: <key>' in the review list (the first entry is 'they are right')."""
+    return DOWN * (1 + [q.key for q in flow.ASKED].index(key)) + ENTER
+
+
+def test_review_shows_every_answer_and_changes_one(pipe: Any, base_answers: dict[str, Any]) -> None:
+    inp, buf, screen = pipe
+    change_age = _review_pick("age") + CTRL_U + "55" + ENTER
+    # then change the trend: the current answer is the default, so move from it
+    change_trend = _review_pick("trend") + DOWN + DOWN + ENTER
+    type_all(inp, script(base_answers, review=change_age + change_trend + ENTER))
+    answers = Questionnaire(screen).run()
+    assert answers == {**reachable(base_answers), "age": 55, "trend": "worsening"}
+    shown = plain(buf)
+    assert shown.count("Your answers") == 3
+    for _, line in flow.summary(reachable(base_answers)):
+        assert line in shown
+    assert "Age: 55" in shown
+
+
+def test_review_change_brings_new_pattern_options(pipe: Any, base_answers: dict[str, Any]) -> None:
+    inp, buf, screen = pipe
+    # Short pain at first: the inflammatory-pattern options are not offered. Changed to 20 weeks at 30,
+    # they are, and the pattern question is asked again (ticking the first of them).
+    change = _review_pick("duration_weeks") + CTRL_U + "20" + ENTER + SPACE + ENTER + ENTER
+    type_all(inp, script(base_answers, review=change))
+    answers = Questionnaire(screen).run()
+    assert answers["duration_weeks"] == 20
+    assert answers["pattern"] == ["better_with_exercise"]
+    assert "Your change brings new options" in plain(buf)
+
+
+def test_review_change_drops_options_no_longer_asked(pipe: Any, base_answers: dict[str, Any]) -> None:
+    inp, _, screen = pipe
+    answers = {**base_answers, "duration_weeks": 20, "pattern": ["better_with_exercise", "worse_leaning_back"]}
+    change = _review_pick("duration_weeks") + CTRL_U + "2" + ENTER + ENTER
+    type_all(inp, script(answers, review=change))
+    out = Questionnaire(screen).run()
+    assert out["duration_weeks"] == 2
+    assert out["pattern"] == ["worse_leaning_back"]
+
+
+def test_optional_choice_can_be_skipped(pipe: Any, base_answers: dict[str, Any]) -> None:
+    inp, _, screen = pipe
+    type_all(inp, script({k: v for k, v in base_answers.items() if k != "activity_level"}))
+    answers = Questionnaire(screen).run()
+    assert "activity_level" not in answers
+    assert validate(answers)
+
+
+# ───────────────────────── emergency at once ─────────────────────────
+
+EMERGENCY = ACTION["emergency"]
+
+
+def test_emergency_red_flag_warns_before_the_next_question(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    run = drive(script(answers, on_warning="stop"))
+    assert run.status == ExitStatus.INTERRUPTED
+    assert run.stdout == ""
+    assert "stopped at the emergency advice" in run.stderr
+    assert run.stderr.count("\n") == 1
+    warning = run.screen.index(EMERGENCY)
+    assert run.screen.index(BY_KEY["red_flags"].prompt) < warning
+    assert BY_KEY["age"].prompt not in run.screen
+    assert RULES_BY_ID["E1"].why in run.screen
+
+
+def test_going_on_after_the_warning_gives_the_full_report(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "red_flags": ["new_symptoms_both_legs"]}
+    run = drive(script(answers, on_warning="go"))
+    assert run.status == ExitStatus.OK
+    assert run.json()["level"] == "emergency"
+    assert run.json() == assess(validate(answers))
+    assert RULES_BY_ID["E2"].why in run.screen
+    assert run.screen.count(EMERGENCY) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "rule", "after", "before"),
+    [
+        ({"weakness": "worsening"}, "E3", "weakness", "numbness_tingling"),
+        ({"red_flags": ["fever_or_chills"], "risk_factors": ["injects_drugs"]}, "E4", "risk_factors", "pain_areas"),
+        ({"onset": "after_major_injury", "duration_weeks": 1}, "E6", "onset", "weakness"),
+        ({"risk_factors": ["cancer_history"], "numbness_tingling": True}, "E5", "radiating_pain", "pain_intensity"),
+    ],
+)
+def test_emergency_warned_once_its_answers_are_given(
+    base_answers: dict[str, Any], change: dict[str, Any], rule: str, after: str, before: str
+) -> None:
+    run = drive(script({**base_answers, **change}, on_warning="stop"))
+    assert run.status == ExitStatus.INTERRUPTED
+    warning = run.screen.index(RULES_BY_ID[rule].why)
+    assert run.screen.index(BY_KEY[after].prompt) < warning
+    assert BY_KEY[before].prompt not in run.screen
+
+
+def test_no_warning_without_an_emergency(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "red_flags": ["fever_or_chills", "unexplained_weight_loss"], "weakness": "stable"}
+    run = drive(script(answers))
+    assert run.status == ExitStatus.OK
+    assert EMERGENCY not in run.screen
+    assert run.json()["level"] == "urgent"
+
+
+# ───────────────────────── cancelling ─────────────────────────
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+@pytest.mark.parametrize("at", ["age", "pain_areas", "trend"])
+def test_ctrl_c_or_d_mid_way_cancels(base_answers: dict[str, Any], tmp_path: Path, key: str, at: str) -> None:
+    save = tmp_path / "answers.json"
+    run = drive(keys_until(base_answers, at) + "1" + key, save=str(save))
+    assert run.status == ExitStatus.INTERRUPTED
+    assert run.stderr == "backpain: cancelled; nothing was saved.\n"
+    assert run.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+# ───────────────────────── saving the answers ─────────────────────────
+
+
+def test_save_answers_replays_to_the_same_result(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    answers = {**base_answers, "weakness": "stable", "treatments_tried": ["rest"], "goals": ["less_pain"]}
+    save = tmp_path / "saved.json"
+    run = drive(script(answers), save=str(save))
+    assert run.status == ExitStatus.OK, run.stderr
+    assert stat.S_IMODE(save.stat().st_mode) == 0o600
+    assert json.loads(save.read_text()) == reachable(answers)
+    assert [p.name for p in tmp_path.iterdir()] == ["saved.json"]
+    replay = CliRunner().invoke(app, ["assess", "--answers", str(save), "--format", "json"])
+    assert replay.exit_code == 0
+    assert json.loads(replay.stdout) == run.json()
+
+
+def test_save_answers_replaces_an_old_file_and_makes_it_private(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    save = tmp_path / "saved.json"
+    save.write_text("old")
+    save.chmod(0o644)
+    run = drive(script(base_answers), save=str(save))
+    assert run.status == ExitStatus.OK
+    assert stat.S_IMODE(save.stat().st_mode) == 0o600
+    assert json.loads(save.read_text())["age"] == base_answers["age"]
+
+
+def test_save_answers_to_a_missing_folder_fails_before_any_question(tmp_path: Path) -> None:
+    run = drive("", save=str(tmp_path / "nowhere" / "a.json"))
+    assert run.status == ExitStatus.USAGE
+    assert "does not exist" in run.stderr
+    assert run.screen == ""
+
+
+def test_an_interrupted_save_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backpain_cli import answers_file
+
+    target = tmp_path / "a.json"
+    target.write_text("before")
+
+    def interrupted(src: str, dst: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(answers_file.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        answers_file.write_private(str(target), b"{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+    assert target.read_text() == "before"
+
+
+def test_save_answers_needs_the_questions() -> None:
+    result = CliRunner().invoke(app, ["assess", "--save-answers", os.devnull], input="{}")
+    assert result.exit_code == ExitStatus.USAGE
+    assert "--save-answers" in result.stderr
+
+
+# ───────────────────────── never prompting without a terminal ─────────────────────────
+
+
+def test_no_terminal_at_all_never_prompts() -> None:
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), True, False, False)
+    status = run_interactive(env, None)
+    assert status == ExitStatus.USAGE
+    assert "Pipe answers in as JSON" in env.stderr.getvalue()  # type: ignore[attr-defined]
+
+
+def test_stdin_not_a_terminal_and_no_answers_exits_2() -> None:
+    result = CliRunner().invoke(app, ["assess"], input="")
+    assert result.exit_code == ExitStatus.USAGE
+    assert "backpain assess < answers.json" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# ───────────────────────── JSON mode stays light ─────────────────────────
+
+_PROBE = """
+import json, sys
+from backpain_cli._cli import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"questionary", "prompt_toolkit", "rich"})
+interactive = "backpain_cli.interactive" in sys.modules
+print(json.dumps({"code": code, "heavy": heavy, "interactive": interactive}), file=sys.stderr)
+"""
+
+
+def test_json_mode_never_imports_the_prompt_libraries(base_answers: dict[str, Any]) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, "assess", "--format", "json"],
+        input=json.dumps(base_answers),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    probe = json.loads(done.stderr.strip().splitlines()[-1])
+    assert probe == {"code": 0, "heavy": [], "interactive": False}
+    assert json.loads(done.stdout)["level"] == "self_care"
+
+
+def test_prompts_share_one_set_of_default_key_bindings(pipe: Any) -> None:
+    import questionary
+
+    _, _, screen = pipe
+    first = questionary.checkbox("a", ["x"], input=screen.input, output=screen.output).application
+    second = questionary.select("b", ["y"], input=screen.input, output=screen.output).application
+    assert first._default_bindings is second._default_bindings

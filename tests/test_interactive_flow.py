@@ -1,0 +1,159 @@
+"""The questionnaire's logic apart from the screen: reading answers, and emergency rules on partial answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backpain_cli import early, flow
+from backpain_cli.policy import EMERGENCY, RULES_BY_ID, Facts, evaluate
+from backpain_cli.questionnaire import BY_KEY, QUESTIONS, Question
+from backpain_cli.validation import validate
+
+# ───────────────────────── which questions ─────────────────────────
+
+
+def test_every_interactive_question_is_asked_in_definition_order() -> None:
+    assert [q.key for q in flow.ASKED] == [q.key for q in QUESTIONS if q.interactive]
+    assert "startback" not in {q.key for q in flow.ASKED}
+    assert "id" not in {q.key for q in flow.ASKED}
+    assert flow.ASKED[0].key == "red_flags"
+
+
+def test_only_pattern_has_conditional_options() -> None:
+    assert [q.key for q in flow.ASKED if flow.has_conditions(q)] == ["pattern"]
+
+
+# ───────────────────────── reading typed answers ─────────────────────────
+
+AGE, WEEKS, PAIN = BY_KEY["age"], BY_KEY["duration_weeks"], BY_KEY["pain_intensity"]
+
+
+@pytest.mark.parametrize(
+    ("q", "typed", "value"),
+    [(AGE, "30", 30), (AGE, " 16 ", 16), (AGE, "30.0", 30), (WEEKS, "0,4", 0.4), (WEEKS, "2.5", 2.5), (PAIN, "0", 0)],
+)
+def test_numbers_read(q: Question, typed: str, value: float) -> None:
+    got = flow.read_number(q, typed)
+    assert got == value
+    assert type(got) is type(value)
+    assert flow.check_number(q, typed) is None
+
+
+@pytest.mark.parametrize(
+    ("q", "typed", "message"),
+    [
+        (AGE, "15", "This questionnaire is for people aged 16 and over"),
+        (AGE, "0", "This questionnaire is for people aged 16 and over"),
+        (AGE, "121", "Please type a whole number from 16 to 120."),
+        (AGE, "30.5", "Please type a whole number from 16 to 120."),
+        (AGE, "", "Please type a whole number from 16 to 120."),
+        (AGE, "thirty", "Please type a whole number from 16 to 120."),
+        (WEEKS, "-1", "Please type a number from 0 to 5200."),
+        (WEEKS, "nan", "Please type a number from 0 to 5200."),
+        (WEEKS, "inf", "Please type a number from 0 to 5200."),
+        (PAIN, "11", "Please type a whole number from 0 to 10."),
+    ],
+)
+def test_numbers_refused_with_a_message(q: Question, typed: str, message: str) -> None:
+    problem = flow.check_number(q, typed)
+    assert problem is not None
+    assert problem.startswith(message)
+    with pytest.raises(ValueError):
+        flow.read_number(q, typed)
+
+
+def test_at_least_one_pain_area() -> None:
+    areas = BY_KEY["pain_areas"]
+    assert flow.check_list(areas, []) == "Please tick at least one."
+    assert flow.check_list(areas, ["neck"]) is None
+    assert flow.check_list(BY_KEY["red_flags"], []) is None
+
+
+def test_summary_names_every_question(base_answers: dict[str, Any]) -> None:
+    lines = flow.summary(base_answers)
+    assert [key for key, _ in lines] == [q.key for q in flow.ASKED]
+    shown = dict(lines)
+    assert shown["age"] == "Age: 30"
+    assert shown["activity_level"].endswith("not answered")
+
+
+# ───────────────────────── emergency rules on partial answers ─────────────────────────
+
+
+def _answer(q: Question) -> st.SearchStrategy[Any]:
+    if q.kind == "integer":
+        assert q.minimum is not None and q.maximum is not None
+        return st.integers(int(q.minimum), int(q.maximum))
+    if q.kind == "number":
+        assert q.minimum is not None and q.maximum is not None
+        return st.one_of(st.integers(int(q.minimum), 60), st.floats(q.minimum, q.maximum, allow_nan=False))
+    if q.kind == "boolean":
+        return st.booleans()
+    if q.kind == "choice":
+        values = st.sampled_from(q.values)
+        return values if q.required else st.none() | values
+    return st.lists(st.sampled_from(q.values), unique=True, min_size=q.min_items)
+
+
+ANSWERS = st.fixed_dictionaries({q.key: _answer(q) for q in flow.ASKED}).map(
+    lambda a: {k: v for k, v in a.items() if v is not None}
+)
+
+
+def _emergency_ids(answers: dict[str, Any]) -> list[str]:
+    return [r for r in evaluate(Facts(validate(answers))) if RULES_BY_ID[r].level == EMERGENCY]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ANSWERS)
+def test_early_warnings_are_the_policy(answers: dict[str, Any]) -> None:
+    final = _emergency_ids(answers)
+    every = {q.key for q in flow.ASKED}
+    assert [r.id for r in early.emergencies(answers, every)] == final
+    before: set[str] = set()
+    for n in range(len(flow.ASKED) + 1):
+        keys = {q.key for q in flow.ASKED[:n]}
+        so_far = {k: v for k, v in answers.items() if k in keys}
+        now = {r.id for r in early.emergencies(so_far, keys)}
+        assert before <= now <= set(final)  # never a false alarm, never withdrawn
+        before = now
+
+
+@pytest.mark.parametrize(
+    ("answers", "rules"),
+    [
+        ({"red_flags": ["saddle_numbness"]}, ["E1"]),
+        ({"red_flags": ["bladder_or_bowel_change", "new_symptoms_both_legs"]}, ["E1", "E2"]),
+        ({"red_flags": ["fever_or_chills"]}, []),
+        ({"red_flags": ["fever_or_chills"], "age": 40, "risk_factors": ["weakened_immunity"]}, ["E4"]),
+        ({"red_flags": [], "age": 40, "risk_factors": [], "pain_areas": ["neck"], "duration_weeks": 1}, []),
+    ],
+)
+def test_decided_from_the_first_questions(answers: dict[str, Any], rules: list[str]) -> None:
+    assert [r.id for r in early.emergencies(answers, set(answers))] == rules
+
+
+def test_a_rule_waits_for_every_answer_it_reads() -> None:
+    a: dict[str, Any] = {"red_flags": [], "age": 60, "risk_factors": ["cancer_history"]}
+    assert early.emergencies(a, set(a)) == []
+    a |= {"pain_areas": ["low_back"], "duration_weeks": 1, "onset": "gradual", "weakness": "stable"}
+    assert early.emergencies(a, set(a)) == []  # E5 also reads numbness_tingling and radiating_pain
+    a |= {"numbness_tingling": False, "radiating_pain": []}
+    assert [r.id for r in early.emergencies(a, set(a))] == ["E5"]
+    # weakness worsening: E3 as soon as the weakness question is answered
+    b = {"weakness": "worsening"}
+    assert [r.id for r in early.emergencies(b, set(b))] == ["E3"]
+    assert early.emergencies(b, set()) == []
+
+
+def test_a_major_injury_waits_for_the_duration() -> None:
+    a: dict[str, Any] = {"onset": "after_major_injury"}
+    assert early.emergencies(a, set(a)) == []
+    a["duration_weeks"] = 1
+    assert [r.id for r in early.emergencies(a, set(a))] == ["E6"]
+    a["duration_weeks"] = 3
+    assert early.emergencies(a, set(a)) == []

@@ -1,0 +1,173 @@
+"""End to end in a real pseudo-terminal (pexpect): what a person at a keyboard sees and gets."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+
+from backpain_cli import flow
+
+from .test_interactive import ANSI, CTRL_C, DOWN, ENTER, script_parts
+
+TIMEOUT = 30  # seconds for any one thing to show; the machine may be busy
+TOTAL = len(flow.ASKED)
+
+
+@pytest.fixture(autouse=True)
+def private_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every spawned backpain keeps its history (if asked to save) under tmp_path, never in the real one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("BACKPAIN_HOME", str(home))
+    return home
+
+
+def spawn(*args: str) -> pexpect.spawn:
+    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1"}
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "backpain_cli", "assess", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(50, 200),
+    )
+
+
+def answer_everything(child: pexpect.spawn, answers: dict[str, Any], save: bool = False) -> str:
+    """Answer each question when its progress line shows; confirm the review; answer "save this result?"
+    (no, its default, unless `save`); return all that was shown."""
+    n = 0
+    for key, keys in script_parts(answers):
+        if key != "!warning":
+            n += 1
+            child.expect_exact(f"question {n} of {TOTAL}")
+        child.send(keys)
+    child.expect_exact("Are these right?")
+    child.send(ENTER)
+    child.expect_exact("Save this result in your history")
+    child.send(DOWN + ENTER if save else ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    return ANSI.sub("", child.before).replace("\r\n", "\n")
+
+
+def result_json(shown: str) -> dict[str, Any]:
+    found = re.search(r'^\{\n  "level".*^\}$', shown, re.MULTILINE | re.DOTALL)
+    assert found, shown[-2000:]
+    out: dict[str, Any] = json.loads(found.group(0))
+    return out
+
+
+@pytest.fixture
+def urgent_answers(base_answers: dict[str, Any]) -> dict[str, Any]:
+    return {**base_answers, "weakness": "stable", "goals": ["less_pain"]}
+
+
+def test_whole_questionnaire_prints_the_level(urgent_answers: dict[str, Any]) -> None:
+    child = spawn("--format", "json")
+    shown = answer_everything(child, urgent_answers)
+    assert child.exitstatus == 0, shown[-2000:]
+    result = result_json(shown)
+    assert result["level"] == "urgent"
+    assert [r["rule"] for r in result["reasons"]] == ["U5"]
+    assert "Traceback" not in shown
+
+
+def test_ctrl_c_cancels_with_130_and_no_traceback(tmp_path: Path) -> None:
+    save = tmp_path / "a.json"
+    child = spawn("--save-answers", str(save))
+    child.expect_exact(f"question 1 of {TOTAL}")
+    child.send(ENTER)  # no warning signs
+    child.expect_exact(f"question 2 of {TOTAL}")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = ANSI.sub("", child.before)
+    assert child.exitstatus == 130, shown
+    assert "backpain: cancelled; nothing was saved." in shown
+    assert "Traceback" not in shown
+    assert not save.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_at_the_first_question(tmp_path: Path) -> None:
+    child = spawn()
+    child.expect_exact(f"question 1 of {TOTAL}")
+    child.expect_exact(flow.ASKED[0].prompt)
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in child.before
+
+
+def test_save_answers_replays_to_the_same_json(urgent_answers: dict[str, Any], tmp_path: Path) -> None:
+    save = tmp_path / "saved.json"
+    child = spawn("--format", "json", "--save-answers", str(save))
+    shown = answer_everything(child, urgent_answers)
+    assert child.exitstatus == 0, shown[-2000:]
+    assert stat.S_IMODE(save.stat().st_mode) == 0o600
+    replay = subprocess.run(
+        [sys.executable, "-m", "backpain_cli", "assess", "--answers", str(save), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert replay.returncode == 0, replay.stderr
+    assert json.loads(replay.stdout) == result_json(shown)
+
+
+def test_no_input_in_a_terminal_never_prompts() -> None:
+    child = spawn("--no-input")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert "Pipe answers in as JSON" in child.before
+    assert "question 1" not in child.before
+
+
+def test_questions_on_the_terminal_result_clean_on_redirected_stdout(
+    urgent_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "result.json"
+    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    command = f"exec {shlex.quote(sys.executable)} -m backpain_cli assess > {shlex.quote(str(out))}"
+    child = pexpect.spawn("/bin/sh", ["-c", command], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200))
+    shown = answer_everything(child, urgent_answers)
+    assert child.exitstatus == 0, shown[-2000:]
+    assert json.loads(out.read_text())["level"] == "urgent"  # only the JSON result: no prompts in it
+
+
+def test_saving_at_the_question_keeps_the_result_and_the_next_shows_the_change(
+    urgent_answers: dict[str, Any], private_history: Path
+) -> None:
+    database = private_history / "history.sqlite3"
+    first = spawn("--format", "json")
+    answer_everything(first, urgent_answers)  # the default answer: not saved
+    assert not database.exists()
+    second = spawn("--format", "json")
+    answer_everything(second, urgent_answers, save=True)
+    assert second.exitstatus == 0
+    assert database.exists() and stat.S_IMODE(database.stat().st_mode) == 0o600
+    third = spawn("--format", "json")
+    shown = answer_everything(third, {**urgent_answers, "pain_intensity": 8}, save=True)
+    assert result_json(shown)["since_last"]["category"] == "worse"
+    listed = subprocess.run(
+        [sys.executable, "-m", "backpain_cli", "history", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert len(json.loads(listed.stdout)["assessments"]) == 2
