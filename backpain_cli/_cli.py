@@ -184,9 +184,12 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
             env.message(NO_ANSWERS)
             return ExitStatus.USAGE
         from .interactive import run_interactive
-        from .store import resolve_path
 
-        history = resolve_path(opts.db, env.environ)
+        def history() -> Path:  # resolved only when a result is saved: the store stays off the start-up path
+            from .store import resolve_path
+
+            return resolve_path(opts.db, env.environ)
+
         return run_interactive(
             env, opts.fmt.value if opts.fmt else None, opts.save_answers, history=history, save=opts.save
         )

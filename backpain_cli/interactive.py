@@ -10,7 +10,7 @@ Imported only on the interactive path: JSON mode never loads questionary or prom
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -274,15 +274,15 @@ def run_interactive(
     fmt: str | None,
     save_answers: str | None = None,
     *,
-    history: Path | None = None,
+    history: Callable[[], Path] | None = None,
     save: bool = False,
     input: Input | None = None,
     output: Output | None = None,
 ) -> ExitStatus:
     """Ask the questionnaire in the terminal, then show the result through the same sink as JSON mode.
 
-    With `history` (the history database), the result is saved there when `save` is set (`--save`), or when
-    the person says yes to "save this result?" (default no)."""
+    With `history` (giving the history database's path), the result is saved there when `save` is set
+    (`--save`), or when the person says yes to "save this result?" (default no)."""
     if output is None and not (env.stdout_isatty or env.stderr_isatty):
         env.message("no terminal to ask the questions on. " + HOW_TO)
         return ExitStatus.USAGE
@@ -327,7 +327,7 @@ def finish(
     answers: dict[str, Any],
     fmt: str | None,
     save_answers: str | None,
-    history: Path | None = None,
+    history: Callable[[], Path] | None = None,
 ) -> ExitStatus:
     """Validate and assess the answers as JSON mode does, save them if asked, and show the result."""
     from .engine import assess
@@ -360,13 +360,14 @@ def finish(
         from .history import save_result
         from .store import StoreError
 
+        path = history()
         try:
-            record = save_result(history, valid, result)
+            record = save_result(path, valid, result)
         except StoreError as exc:
             env.message(str(exc))
             status = ExitStatus.USAGE
         else:
-            env.message(f"saved as assessment {record.id} in {history} (see them with: backpain history)")
+            env.message(f"saved as assessment {record.id} in {path} (see them with: backpain history)")
     sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
     sink.write(True, result, valid)
     sink.close()
