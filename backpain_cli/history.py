@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .env import Environment
 from .exit_codes import ExitStatus
+from .plain import LEVEL_NAMES
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -28,13 +29,6 @@ MEANINGFUL_DROP_PCT = 30
 SUBSTANTIAL_DROP_PCT = 50
 ITEMS = ("pain_intensity", "enjoyment_interference", "activity_interference")
 ITEM_NAMES = {"pain_intensity": "intensity", "enjoyment_interference": "enjoyment", "activity_interference": "activity"}
-LEVEL_NAMES = {
-    "emergency": "emergency",
-    "urgent": "urgent",
-    "specialist": "specialist",
-    "primary_care": "GP or physio",
-    "self_care": "self-care",
-}
 CATEGORY_TEXT = {
     "substantial_improvement": "substantial improvement (50% or more lower)",
     "meaningful_improvement": "meaningful improvement (30% or more lower)",

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from backpain_cli.questionnaire import QUESTIONS, Question
 
 
-def _value(q: Question) -> st.SearchStrategy[Any]:
+def _value(q: Question, ids: st.SearchStrategy[Any] | None = None) -> st.SearchStrategy[Any]:
     if q.kind == "integer":
         return st.integers(int(q.minimum or 0), int(q.maximum or 0))
     if q.kind == "number":
@@ -27,12 +27,13 @@ def _value(q: Question) -> st.SearchStrategy[Any]:
     if q.kind == "multi":
         return st.lists(st.sampled_from(q.values), unique=True, min_size=q.min_items)
     if q.kind == "id":
-        return st.one_of(st.text(max_size=20), st.integers(-(10**12), 10**12))
+        return ids if ids is not None else st.one_of(st.text(max_size=20), st.integers(-(10**12), 10**12))
     return st.integers(0, 9).flatmap(lambda total: st.fixed_dictionaries(
         {"total": st.just(total), "psychosocial": st.integers(0, min(5, total))}))  # fmt: skip
 
 
-def answers() -> st.SearchStrategy[dict[str, Any]]:
+def answers(ids: st.SearchStrategy[Any] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid answer sets; `ids` replaces the strategy for the optional `id`."""
     required = {q.key: _value(q) for q in QUESTIONS if q.required}
-    optional = {q.key: _value(q) for q in QUESTIONS if not q.required}
+    optional = {q.key: _value(q, ids) for q in QUESTIONS if not q.required}
     return st.fixed_dictionaries(required, optional=optional)

@@ -21,12 +21,12 @@ from backpain_cli._cli import app
 from backpain_cli.engine import assess
 from backpain_cli.env import Environment
 from backpain_cli.markdown import render_markdown
-from backpain_cli.questionnaire import QUESTIONS, Question
 from backpain_cli.report import BODY, render_text
 from backpain_cli.sinks import make_sink
 from backpain_cli.validation import validate
 
 from .conftest import VIGNETTES
+from .strategies import answers
 
 IDS = [v["name"] for v in VIGNETTES]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -149,26 +149,8 @@ def test_no_line_is_wider_than_the_terminal(columns: int) -> None:
         assert widest <= min(columns, 100), (vignette["name"], widest)
 
 
-def _answer(q: Question) -> st.SearchStrategy[Any]:
-    if q.kind == "integer":
-        return st.integers(int(q.minimum or 0), int(q.maximum or 0))
-    if q.kind == "number":
-        return st.floats(0, 200, allow_nan=False).map(lambda x: round(x, 1))
-    if q.kind == "boolean":
-        return st.booleans()
-    if q.kind == "choice":
-        return st.sampled_from(q.values)
-    if q.kind == "multi":
-        return st.lists(st.sampled_from(q.values), unique=True, min_size=q.min_items)
-    if q.kind == "id":
-        return st.text(min_size=1, max_size=120) | st.integers(0, 10**12)
-    return st.integers(0, 5).flatmap(lambda p: st.integers(p, 9).map(lambda t: {"total": t, "psychosocial": p}))
-
-
-ANSWERS = st.fixed_dictionaries(
-    {q.key: _answer(q) for q in QUESTIONS if q.required},
-    optional={q.key: _answer(q) for q in QUESTIONS if not q.required},
-)
+# Any valid answers (from the one definition), with long or odd ids to stress the layout.
+ANSWERS = answers(ids=st.text(min_size=1, max_size=120) | st.integers(0, 10**12))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
