@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 
 from .questionnaire import QUESTIONS, Question
-from .validation import Answers, InvalidAnswers, Problem, validate
+from .validation import Answers, InvalidAnswers, Problem, unassessed_warning, validate
 
 
 class Rejected(ValueError):
@@ -144,8 +144,13 @@ def _count_keys(value: Any) -> int:
     return count
 
 
-def duplicate_keys(raw: bytes, value: Any) -> list[str]:
-    """The keys given more than once in any object of `raw` (whose decoded value is `value`)."""
+#: Keys whose every occurrence is kept when a key repeats, so that a rejection can still name warning signs.
+WARNING_KEYS = ("red_flags", "weakness")
+
+
+def duplicate_keys(raw: bytes, value: Any, given: dict[str, list[Any]] | None = None) -> list[str]:
+    """The keys given more than once in any object of `raw` (whose decoded value is `value`). With `given`,
+    every value given for a key of WARNING_KEYS is collected there, repeats included."""
     if raw.count(b":") == _count_keys(value) or _keys_in_text(raw) == _count_keys(value):
         return []
     import json  # only on this rare path: its object_pairs_hook sees every key, repeats included
@@ -154,10 +159,12 @@ def duplicate_keys(raw: bytes, value: Any) -> list[str]:
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
-        for key, _ in items:
+        for key, item in items:
             if key in seen:
                 repeated[key] = None
             seen.add(key)
+            if given is not None and key in WARNING_KEYS:
+                given.setdefault(key, []).append(item)
         return dict(items)
 
     try:
@@ -173,14 +180,22 @@ def answers(raw: bytes) -> Answers:
     if out is not None:
         return out
     value = decode_json(raw)
+    given: dict[str, list[Any]] = {}
+    repeated = duplicate_keys(raw, value, given)
     problems = [
-        Problem(key, "given more than once; give each key once, so that no answer hides another")
-        for key in duplicate_keys(raw, value)
+        Problem(key, "given more than once; give each key once, so that no answer hides another") for key in repeated
     ]
+    warning = None
     try:
         out = validate(value)
     except InvalidAnswers as exc:
         problems.extend(exc.problems)
+        warning = exc.warning
     if problems or out is None:
-        raise Rejected(str(InvalidAnswers(problems)), value)
+        if repeated and isinstance(value, dict):
+            # Every copy counts: a red flag in the first of two `red_flags` must not go unsaid.
+            flags = [f for v in given.get("red_flags", ()) if isinstance(v, list) for f in v]
+            worst = [w for w in ("worsening", "stable") if w in given.get("weakness", ())][:1]
+            warning = unassessed_warning({"red_flags": list(dict.fromkeys(flags)), "weakness": next(iter(worst), None)})
+        raise Rejected(str(InvalidAnswers(problems, warning)), value)
     return out

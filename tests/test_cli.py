@@ -156,3 +156,18 @@ def test_module_entry_point_and_real_process(base_answers: dict[str, Any]) -> No
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["level"] == "self_care"
     assert proc.stderr == b""
+
+
+def test_a_rejected_record_names_its_warning_signs_on_every_path(base_answers: dict[str, Any]) -> None:
+    misspelt = json.dumps({**base_answers, "red_flags": ["saddle_numbness"], "goal": ["less_pain"]})
+    # A duplicate key whose first copy holds the red flag that the second would hide.
+    hidden = json.dumps(base_answers).replace(
+        '"red_flags": []', '"red_flags": ["bladder_or_bowel_change"], "red_flags": []'
+    )
+    assert hidden.count('"red_flags"') == 2
+    result = runner.invoke(app, ["assess"], input=f"{misspelt}\n{hidden}\n")
+    assert result.exit_code == 1
+    first, second = lines(result.stdout)
+    assert "goal" in first["error"] and "NOT ASSESSED" in first["error"] and "saddle_numbness" in first["error"]
+    assert "more than once" in second["error"] and "bladder_or_bowel_change" in second["error"]
+    assert "emergency department" in second["error"]
