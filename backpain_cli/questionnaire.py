@@ -131,13 +131,12 @@ QUESTIONS: tuple[Question, ...] = (
         choices=(
             Choice(
                 "bladder_or_bowel_change",
-                "New trouble starting or holding urine or stool, or less feeling when passing them",
+                "New trouble passing or holding urine or stool, or less feeling doing so",
             ),
             Choice("saddle_numbness", "Numbness or tingling around the genitals, buttocks or back passage"),
             Choice(
                 "new_symptoms_both_legs",
-                "Pain, numbness or tingling that has lately started in both legs, or spread to both "
-                "(not only when walking)",
+                "Pain, numbness or tingling newly in both legs (not only when walking)",
             ),
             Choice("fever_or_chills", "Fever, or shivering chills"),
             Choice("unexplained_weight_loss", "Losing weight without trying"),
@@ -212,7 +211,7 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("sudden", "Suddenly, for no clear reason"),
             Choice("after_lifting_or_strain", "After lifting, twisting or a strain"),
             Choice("after_minor_injury", "After a minor injury (a trip, a stumble, a fall from standing)"),
-            Choice("after_major_injury", "After a major injury (road accident, fall from a height, sports collision)"),
+            Choice("after_major_injury", "After a major injury (road crash, fall from a height, sports collision)"),
         ),
     ),
     Question(

@@ -146,3 +146,11 @@ def test_any_rejected_record_with_warning_signs_says_so(base_answers: dict[str, 
     with pytest.raises(InvalidAnswers) as quiet:
         validate({**base_answers, "goal": ["less_pain"]})
     assert quiet.value.warning is None
+
+
+def test_every_option_fits_an_80_column_prompt() -> None:
+    # questionary cuts a choice at the terminal's edge instead of wrapping it: a cut red flag loses its meaning.
+    from backpain_cli.questionnaire import QUESTIONS
+
+    too_long = [c.label for q in QUESTIONS for c in q.choices if len(c.label) > 72]
+    assert too_long == []
