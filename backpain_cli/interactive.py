@@ -10,6 +10,7 @@ Imported only on the interactive path: JSON mode never loads questionary or prom
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -99,8 +100,18 @@ class Screen:
         self.pending: list[tuple[str, str]] = []
 
     def say(self, text: str, style: str = "") -> None:
-        """A line for the person; lines are shown together, just before the next question (or at `flush`)."""
-        self.pending += [(style, text), ("", "\n")]
+        """A line for the person, wrapped at word boundaries to the terminal's width; lines are shown together,
+        just before the next question (or at `flush`)."""
+        try:
+            width = max(40, self.output.get_size().columns - 1)
+        except Exception:  # an output that cannot tell its size
+            width = 79
+        lead = len(text) - len(text.lstrip("\n"))
+        wrapped = "\n".join(
+            textwrap.fill(line, width, subsequent_indent=" " * (len(line) - len(line.lstrip())))
+            for line in text[lead:].split("\n")
+        )
+        self.pending += [(style, text[:lead] + wrapped), ("", "\n")]
 
     def flush(self) -> None:
         if self.pending:
