@@ -112,6 +112,7 @@ def run(
     """Assess every record of `stream`, writing each result in `fmt` to stdout as it is made."""
     from .sinks import make_sink
 
+    _say_if_waiting(env, stream)
     try:
         reader = Reader(stream, input_format)
     except NoInput:
@@ -157,6 +158,29 @@ def run(
     if batch:
         env.message(tally.line(reader.blank))
     return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
+
+
+#: Seconds of silence on a pipe before a person at the terminal is told what backpain is waiting for.
+WAIT_HINT_AFTER = 2.0
+WAITING = "waiting for answers as JSON on stdin; end the input with Ctrl-D, or cancel with Ctrl-C."
+
+
+def _say_if_waiting(env: Environment, stream: IO[bytes]) -> None:
+    """Never wait on a silent pipe without a word: when stdin is a pipe and nothing has come after a moment,
+    say on stderr (if a person is watching it) what is awaited and how to end or cancel it."""
+    if not env.stderr_isatty:
+        return
+    try:
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError, AttributeError):
+        return
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode):
+        import select
+
+        ready, _, _ = select.select([fd], [], [], WAIT_HINT_AFTER)
+        if not ready:
+            env.message(WAITING)
 
 
 class _Buffer:

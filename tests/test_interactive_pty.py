@@ -9,6 +9,7 @@ import shlex
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +172,41 @@ def test_saving_at_the_question_keeps_the_result_and_the_next_shows_the_change(
         stdin=subprocess.DEVNULL,
     )
     assert len(json.loads(listed.stdout)["assessments"]) == 2
+
+
+def test_a_silent_pipe_is_never_waited_on_without_a_word() -> None:
+    """stdin is a pipe that stays open and says nothing; stderr is a terminal a person is watching."""
+    import pty
+    import select
+    import signal
+
+    watcher, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "assess"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    seen = b""
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while b"waiting for answers" not in seen and time.monotonic() < deadline:
+            if select.select([watcher], [], [], 0.5)[0]:
+                seen += os.read(watcher, 4096)
+        assert b"waiting for answers as JSON on stdin" in seen
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=TIMEOUT) == 130
+        while select.select([watcher], [], [], 0.5)[0]:
+            try:
+                seen += os.read(watcher, 4096)
+            except OSError:  # the terminal's other end is closed
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.close()
+        proc.stdout.close()
+        os.close(watcher)
+    assert b"Traceback" not in seen
