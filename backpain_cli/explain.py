@@ -97,7 +97,8 @@ LADDER: tuple[dict[str, str], ...] = (
     {
         "step": "conservative",
         "name": "Conservative care",
-        "what": "Physiotherapy to build strength and flexibility, changing activities and guided movement, and "
+        "what": "Physiotherapy to build strength and flexibility, adjusting what you do and moving with a "
+        "therapist's guidance, and "
         "medicines where they suit you. Most people need nothing more.",
     },
     {
@@ -111,7 +112,7 @@ LADDER: tuple[dict[str, str], ...] = (
     {
         "step": "advanced",
         "name": "Advanced spine care",
-        "what": "Minimally invasive spine procedures, which only a small minority need: about 1 in 20.",
+        "what": "Spine operations done through small openings, which only a small minority need: about 1 in 20.",
     },
 )
 
