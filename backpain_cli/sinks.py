@@ -1,14 +1,17 @@
 """Where results go: one sink per output format. The batch loop hands each result (or rejection) to a sink.
 
 `--output PATH` swaps stdout for an `AtomicFile`: the sinks write to a private temporary file beside PATH,
-which replaces PATH only once everything is written, so PATH is never left half-written.
+which replaces PATH only once everything is written, so PATH is never left half-written. A device or a FIFO
+at PATH (`-o /dev/null`) is written to directly, never replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -145,17 +148,35 @@ def format_for_path(path: str) -> str:
 
 
 class AtomicFile:
-    """A file written in full or not at all: a temporary file beside `path`, created with mode 0600, that
-    replaces `path` on `commit()`; `discard()` removes it. The temporary file's name starts with a dot."""
+    """Where `--output PATH` writes. A regular file (or a new one) is written in full or not at all: a temporary
+    file beside it, created with mode 0600, replaces it on `commit()`; `discard()` removes the temporary file.
+    The temporary file's name starts with a dot; a symlink to a file keeps the link and replaces its target.
+
+    A character device (`/dev/null`, a terminal) or a FIFO is written to directly, as the shell's `>` would:
+    never replaced, never chmod-ed (written as it comes, so "not at all" cannot hold there). Anything else that
+    exists and is not a regular file (a directory, a socket, a block device) is refused with an OSError whose
+    `strerror` says why."""
 
     def __init__(self, path: str) -> None:
         self.path = Path(path)
-        if self.path.is_dir():
-            raise IsADirectoryError(21, "is a directory")
+        self.tmp: str | None = None
+        try:
+            st = os.stat(self.path)  # follows symlinks: what the name leads to is what counts
+        except FileNotFoundError:
+            st = None
+        if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+            self.file: IO[bytes] = open(self.path, "wb")  # noqa: SIM115 - closed by commit() or discard()
+            return
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, _kind(st.st_mode))
+        self.path = Path(os.path.realpath(self.path))  # a symlink: replace its target, keep the link
         fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        self.file: IO[bytes] = os.fdopen(fd, "wb")
+        self.file = os.fdopen(fd, "wb")
 
     def commit(self) -> None:
+        if self.tmp is None:
+            self.file.close()  # a device or a FIFO: it has had everything already
+            return
         try:
             self.file.flush()
             os.fsync(self.file.fileno())
@@ -176,6 +197,19 @@ class AtomicFile:
             os.close(dir_fd)
 
     def discard(self) -> None:
-        self.file.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.tmp)
+        with contextlib.suppress(OSError):  # a FIFO whose reader has gone: closing flushes, and fails
+            self.file.close()
+        if self.tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.tmp)
+
+
+def _kind(mode: int) -> str:
+    """Why a path that exists cannot take the output, in words."""
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISSOCK(mode):
+        return "is a socket; --output writes to a file, a FIFO or a character device"
+    if stat.S_ISBLK(mode):
+        return "is a block device (a disk); --output writes to a file, a FIFO or a character device"
+    return "is not a file; --output writes to a file, a FIFO or a character device"

@@ -1,0 +1,129 @@
+"""`--output PATH` when PATH is not a plain file: a device or a FIFO is written to as it is (never replaced by a
+regular file, never chmod-ed); a directory, a socket or a block device is refused with exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from backpain_cli._cli import app
+
+from .conftest import VIGNETTES
+
+ONE = json.dumps(VIGNETTES[0]["answers"])
+
+
+def cli(args: list[str], data: str) -> Any:
+    return CliRunner().invoke(app, ["assess", *args], input=data, env={"NO_COLOR": None, "COLUMNS": "80"})
+
+
+@pytest.fixture
+def guarded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Refuse (rather than do) any rename onto or chmod of a device node: the test fails instead of replacing
+    the machine's /dev/null when it runs as root against a backpain that would."""
+    touched: list[str] = []
+    real_replace, real_chmod = os.replace, os.chmod
+
+    def is_special(path: Any) -> bool:
+        try:
+            return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
+        except (OSError, TypeError):
+            return False
+
+    def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+        if is_special(dst):
+            touched.append(f"replace {dst}")
+            raise PermissionError(1, "the test refuses to replace a device or FIFO")
+        real_replace(src, dst, *args, **kwargs)
+
+    def chmod(path: Any, *args: Any, **kwargs: Any) -> None:
+        if is_special(path):
+            touched.append(f"chmod {path}")
+            raise PermissionError(1, "the test refuses to chmod a device or FIFO")
+        real_chmod(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "chmod", chmod)
+    return touched
+
+
+def test_output_to_dev_null_writes_to_it_and_leaves_it_a_device(guarded: list[str]) -> None:
+    before = os.stat("/dev/null")
+    result = cli(["-f", "json", "-o", "/dev/null"], ONE)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    assert stat.S_IMODE(after.st_mode) == stat.S_IMODE(before.st_mode)
+    assert guarded == []
+
+
+def test_output_to_a_character_device_node_keeps_the_node(tmp_path: Path, guarded: list[str]) -> None:
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o644, os.makedev(1, 3))  # a private /dev/null
+    except PermissionError:
+        pytest.skip("making a device node needs privileges this test run does not have")
+    result = cli(["-f", "markdown", "-o", str(node)], ONE)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(node.stat().st_mode) and stat.S_IMODE(node.stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"], "no temporary file left behind"
+
+
+def test_output_to_a_fifo_streams_into_it(tmp_path: Path, guarded: list[str]) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo, 0o640)
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as f:
+            got.append(f.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    result = cli(["-f", "json", "-o", str(fifo)], ONE)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert got and json.loads(got[0])["level"] == "emergency"
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and stat.S_IMODE(fifo.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"], "no temporary file left behind"
+    assert guarded == []
+
+
+def test_output_through_a_symlink_to_a_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "dir")
+    result = cli(["-o", str(tmp_path / "link")], ONE)
+    assert result.exit_code == 2
+    assert "cannot write to" in result.stderr and "is a directory" in result.stderr
+    assert list((tmp_path / "dir").iterdir()) == []
+    assert (tmp_path / "link").is_symlink()
+
+
+def test_output_to_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        result = cli(["-o", str(path)], ONE)
+    assert result.exit_code == 2
+    assert "cannot write to" in result.stderr and "socket" in result.stderr
+    assert stat.S_ISSOCK(path.stat().st_mode)
+
+
+def test_output_through_a_symlink_to_a_file_replaces_the_file_not_the_link(tmp_path: Path) -> None:
+    target = tmp_path / "real.md"
+    target.write_text("old")
+    (tmp_path / "link.md").symlink_to(target)
+    result = cli(["-o", str(tmp_path / "link.md")], ONE)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "link.md").is_symlink()
+    assert target.read_text().startswith("# Back and neck pain")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
