@@ -165,7 +165,7 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
     try:
         status = _assess(dataclasses.replace(env, stdout=target.file, stdout_isatty=False), opts)
     finally:
-        if status in (ExitStatus.OK, ExitStatus.REJECTED):
+        if status in (ExitStatus.OK, ExitStatus.REJECTED, ExitStatus.NOT_SAVED):
             try:
                 target.commit()
             except OSError as exc:

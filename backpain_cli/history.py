@@ -126,28 +126,53 @@ def save_result(db_path: Path, answers: Mapping[str, Any], result: dict[str, Any
 
 
 def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | None, db_path: Path) -> ExitStatus:
-    """`backpain assess --save`: as batch.run, and each assessed record is saved before it is shown."""
+    """`backpain assess --save`: as batch.run, and each assessed record is saved before it is shown.
+
+    The results are shown whatever happens to the history: a database that cannot be used (foreign, damaged,
+    newer, a directory it cannot be created in) or a save that fails part-way is told on stderr after them,
+    and the exit status is NOT_SAVED (3) -- an emergency result is never hidden behind a database problem."""
+    import sqlite3
+
     from .batch import run
-    from .store import StoreError, opened
+    from .store import StoreError, open_store, store_error
 
-    saved = 0
+    saved = assessed = 0
+    failure: str | None = None
+    store: Store | None = None
     try:
-        with opened(db_path) as store:  # opened (and checked) before anything is shown
-            assert store is not None
-
-            def save(result: dict[str, Any], answers: dict[str, Any]) -> None:
-                nonlocal saved
-                _, previous = store.save(answers, result)
-                saved += 1
-                if previous is not None:
-                    result["since_last"] = since_last(previous, result)
-
-            status = run(env, stream, fmt, input_format, on_assessed=save)
+        store = open_store(db_path)
     except StoreError as exc:
-        env.message(str(exc) + (f" ({saved} saved before this)" if saved else ""))
-        return ExitStatus.USAGE
+        failure = str(exc)
+
+    def save(result: dict[str, Any], answers: dict[str, Any]) -> None:
+        nonlocal saved, assessed, failure, store
+        assessed += 1
+        if store is None:
+            return
+        try:
+            _, previous = store.save(answers, result)
+        except (StoreError, sqlite3.Error, OSError) as exc:  # stop saving; keep showing the results
+            failure = str(exc if isinstance(exc, StoreError) else store_error(db_path, exc))
+            store.close()
+            store = None
+            return
+        saved += 1
+        if previous is not None:
+            result["since_last"] = since_last(previous, result)
+
+    try:
+        status = run(env, stream, fmt, input_format, on_assessed=save)
+    finally:
+        if store is not None:
+            store.close()
+    what = "1 assessment" if saved == 1 else f"{saved} assessments"
+    if failure is not None:
+        if saved:
+            env.message(f"saved {what} to {db_path}, then could not save the other {assessed - saved}: {failure}")
+        else:
+            env.message(f"not saved to your history: {failure}")
+        return ExitStatus.NOT_SAVED
     if saved:
-        what = "1 assessment" if saved == 1 else f"{saved} assessments"
         env.message(f"saved {what} to {db_path} (see them with: backpain history)")
     return status
 

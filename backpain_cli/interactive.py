@@ -376,7 +376,7 @@ def finish(
             record = save_result(path, valid, result)
         except StoreError as exc:
             env.message(str(exc))
-            status = ExitStatus.USAGE
+            status = ExitStatus.NOT_SAVED
         else:
             env.message(f"saved as assessment {record.id} in {path} (see them with: backpain history)")
     sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)

@@ -363,7 +363,12 @@ def open_store(path: Path, create: bool = True) -> Store | None:
     return store
 
 
-def _sqlite_error(path: Path, exc: sqlite3.Error) -> StoreError:
+def store_error(path: Path, exc: BaseException) -> StoreError:
+    """An error from SQLite (or the file system) while using the history at `path`, in words for the person."""
+    return _sqlite_error(path, exc)
+
+
+def _sqlite_error(path: Path, exc: BaseException) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(

@@ -173,6 +173,78 @@ def test_a_batch_saves_each_assessed_record_and_no_rejected_one(db: Path, base_a
     assert [a["pain_impact"] for a in history["assessments"]] == [6, 3]
 
 
+def test_a_history_that_cannot_be_created_still_shows_the_result(
+    db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory the database cannot be created in (simulated: root may write anywhere)."""
+    from backpain_cli import store
+
+    def refuse(path: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store, "_create_private_file", refuse)
+    answers = _items(base_answers, 6, 6, 6, id="x", red_flags=["saddle_numbness"])
+    result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db)], input=json.dumps(answers))
+    assert result.exit_code == 3, result.output
+    assert json.loads(result.stdout)["level"] == "emergency"
+    assert "not saved" in result.stderr and "Permission denied" in result.stderr
+
+
+def test_a_save_that_fails_part_way_still_shows_every_result(
+    db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from backpain_cli.store import Store
+
+    real = Store.save
+    calls = []
+
+    def fail_second(self: Store, answers: Any, result: Any, now: Any = None) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, answers, result, now)
+
+    monkeypatch.setattr(Store, "save", fail_second)
+    lines = [_items(base_answers, 6, 6, 6, id=f"r{i}") for i in range(3)]
+    result = CliRunner().invoke(
+        app, ["assess", "--save", "--db", str(db)], input="".join(json.dumps(x) + "\n" for x in lines)
+    )
+    assert result.exit_code == 3, result.output
+    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == ["r0", "r1", "r2"]
+    assert "saved 1 assessment to" in result.stderr and "other 2" in result.stderr and "disk is full" in result.stderr
+    assert len(calls) == 2, "no save is tried after one failed"
+
+
+def test_a_history_that_cannot_be_used_with_output_still_writes_the_file(
+    tmp_path: Path, base_answers: dict[str, Any]
+) -> None:
+    db = tmp_path / "notes.txt"
+    db.write_text("not a database")
+    out = tmp_path / "report.md"
+    result = CliRunner().invoke(
+        app, ["assess", "--save", "--db", str(db), "-o", str(out)], input=json.dumps(base_answers)
+    )
+    assert result.exit_code == 3, result.output
+    assert out.read_text().startswith("# Back and neck pain")
+
+
+def test_the_interactive_save_failure_has_the_same_exit_status(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    import io
+
+    from backpain_cli.env import Environment
+    from backpain_cli.interactive import finish
+
+    db = tmp_path / "notes.txt"
+    db.write_text("not a database")
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), True, False, False)
+    status = finish(env, {**base_answers, "red_flags": ["saddle_numbness"]}, "json", None, history=lambda: db)
+    assert status == 3
+    assert json.loads(env.stdout.getvalue())["level"] == "emergency"  # type: ignore[attr-defined]
+    assert "left untouched" in env.stderr.getvalue()  # type: ignore[attr-defined]
+
+
 def test_save_result_for_the_interactive_question(db: Path, base_answers: dict[str, Any]) -> None:
     answers = validate(_items(base_answers, 6, 6, 6))
     first = assess(answers)

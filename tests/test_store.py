@@ -156,13 +156,29 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path: Path, base_answers
     with sqlite3.connect(db) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     before = db.read_bytes()
-    for args in (["assess", "--save", "--db", str(db)], ["history", "--db", str(db)]):
-        result = CliRunner().invoke(app, args, input=json.dumps(base_answers))
-        assert result.exit_code == 2, result.output
-        assert "newer version of backpain" in result.stderr
-        assert "Traceback" not in result.output
-        assert result.stdout == ""
+    result = CliRunner().invoke(app, ["history", "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert "newer version of backpain" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    _assert_shown_but_not_saved(db, base_answers, "newer version of backpain")
     assert db.read_bytes() == before
+
+
+def _assert_shown_but_not_saved(db: Path, answers: dict[str, Any], why: str) -> None:
+    """`assess --save` with a history it cannot use: the result first, on stdout; then why it was not saved,
+    on stderr; exit 3."""
+    emergency = {**answers, "id": "cannot-wait", "red_flags": ["saddle_numbness"]}
+    for fmt in ("json", "text"):
+        result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db), "-f", fmt], input=json.dumps(emergency))
+        assert result.exit_code == 3, result.output
+        assert "Traceback" not in result.output
+        if fmt == "json":
+            assert json.loads(result.stdout)["level"] == "emergency"
+        else:
+            assert "EMERGENCY" in result.stdout and "cannot-wait" in result.stdout
+        assert "not saved" in result.stderr and why in result.stderr
+        assert "saved 1" not in result.stderr
 
 
 # -- what it refuses ---------------------------------------------------------------------------------------
@@ -200,8 +216,8 @@ def test_a_foreign_or_corrupt_file_is_refused_and_left_untouched(
     else:
         _damaged(db, base_answers)
     before = db.read_bytes()
+    _assert_shown_but_not_saved(db, base_answers, "left untouched")
     for args in (
-        ["assess", "--save", "--db", str(db)],
         ["history", "--db", str(db), "-f", "text"],
         ["history", "--db", str(db), "--export", "json"],
         ["history", "--db", str(db), "--delete-all", "--yes"],
@@ -219,9 +235,7 @@ def test_a_foreign_or_corrupt_file_is_refused_and_left_untouched(
 def test_a_directory_at_the_path_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
     db = tmp_path / "h.sqlite3"
     db.mkdir()
-    result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db)], input=json.dumps(base_answers))
-    assert result.exit_code == 2
-    assert "not a regular file" in result.stderr
+    _assert_shown_but_not_saved(db, base_answers, "not a regular file")
 
 
 def test_open_store_raises_store_error_not_sqlite_error(tmp_path: Path) -> None:
