@@ -125,6 +125,8 @@ def assess(
     from .env import Environment
 
     env = Environment.from_sys()
+    if db is not None and not _db_folder_exists(env, db):
+        raise typer.Exit(int(ExitStatus.USAGE))
     opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs, save_answers)
     try:
         status = _assess_to_file(env, output, opts) if output is not None and output != "-" else _assess(env, opts)
@@ -146,6 +148,17 @@ class AssessOptions:
     db: Path | None = None
     jobs: int = 1
     save_answers: str | None = None
+
+
+def _db_folder_exists(env: Environment, db: Path) -> bool:
+    """An explicit `--db PATH` must be in a folder that exists: a mistyped path is refused, never created.
+    (Only the default location's folder is made, with mode 0700.)"""
+    folder = db.expanduser().parent
+    if folder.is_dir():
+        return True
+    what = "is not a folder" if folder.exists() else "does not exist"
+    env.message(f"--db {db}: {folder} {what}. Create the folder first, or give another path.")
+    return False
 
 
 def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitStatus:
@@ -260,6 +273,8 @@ def history(
     from .store import resolve_path
 
     env = Environment.from_sys()
+    if db is not None and not _db_folder_exists(env, db):
+        raise typer.Exit(int(ExitStatus.USAGE))
     chosen = sum(x is not None and x is not False for x in (export, delete, delete_all))
     if chosen > 1:
         env.message("choose one of --export, --delete and --delete-all.")

@@ -120,6 +120,35 @@ def test_backpain_home_and_db_option(tmp_path: Path, base_answers: dict[str, Any
     assert _count(tmp_path / "home2" / "history.sqlite3") == 1
 
 
+@pytest.mark.parametrize("command", [["assess", "--save"], ["assess"], ["history"], ["history", "--export", "csv"]])
+def test_db_in_a_folder_that_does_not_exist_is_refused(
+    tmp_path: Path, base_answers: dict[str, Any], command: list[str]
+) -> None:
+    db = tmp_path / "typo" / "deeper" / "h.sqlite3"
+    result = CliRunner().invoke(app, [*command, "--db", str(db)], input=json.dumps(base_answers))
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert str(tmp_path / "typo" / "deeper") in result.stderr and "does not exist" in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_db_under_a_file_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    (tmp_path / "file").write_text("")
+    result = CliRunner().invoke(
+        app, ["assess", "--save", "--db", str(tmp_path / "file" / "h.db")], input=json.dumps(base_answers)
+    )
+    assert result.exit_code == 2 and "is not a folder" in result.stderr
+
+
+def test_the_default_folder_is_created_private(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    home = tmp_path / "not" / "yet"
+    result = CliRunner(env={"BACKPAIN_HOME": str(home)}).invoke(
+        app, ["assess", "--save", "-f", "json"], input=json.dumps(base_answers)
+    )
+    assert result.exit_code == 0, result.output
+    assert _count(home / "history.sqlite3") == 1 and _mode(home) == 0o700
+
+
 def test_nothing_is_stored_unless_asked(tmp_path: Path, base_answers: dict[str, Any]) -> None:
     before = sorted(p for p in tmp_path.rglob("*"))
     result = CliRunner().invoke(app, ["assess", "-f", "json"], input=json.dumps(base_answers))
