@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .exit_codes import EXIT_HELP, ExitStatus
@@ -34,7 +35,26 @@ class InputFormat(enum.StrEnum):
     jsonl = "jsonl"
 
 
+def _plain_flags(params: list[Any]) -> list[Any]:
+    """A flag takes no value: show it in the help as a plain flag, without a `<bool>` type beside it."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_flags(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_flags(super().get_params(ctx))
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -60,7 +80,8 @@ def _main(
 
 
 DB_HELP = (
-    "The history database (default: $BACKPAIN_HOME/history.sqlite3, else history.sqlite3 in your user data directory)."
+    "The history database, in a folder that exists (default: history.sqlite3 in $BACKPAIN_HOME, else in your "
+    "user data folder)."
 )
 
 
@@ -79,7 +100,7 @@ reported in place as {{"line": N, "id": ..., "error": "..."}}. A batch ends with
 {EXIT_HELP}"""
 
 
-@app.command(help=_paragraphs(ASSESS_HELP))
+@app.command(cls=_Command, help=_paragraphs(ASSESS_HELP))
 def assess(
     answers: Annotated[
         Optional[str],
@@ -254,7 +275,11 @@ an assessment) or answers (JSON Lines of answers with the assessment's number as
 Exit status: 0 done; 2 usage error, or a database that is not a sound backpain history (it is left untouched)."""
 
 
-@app.command(help=_paragraphs(HISTORY_HELP))
+@app.command(
+    cls=_Command,
+    help=_paragraphs(HISTORY_HELP),
+    short_help="Show your saved assessments and how the pain has changed over time.",
+)
 def history(
     format: Annotated[
         Optional[ListFormat],
@@ -296,7 +321,7 @@ def history(
     raise typer.Exit(int(status))
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the answers."""
     import json
@@ -306,7 +331,7 @@ def schema() -> None:
     print(json.dumps(answers_schema(), indent=2, ensure_ascii=False))
 
 
-@app.command()
+@app.command(cls=_Command)
 def questions(
     format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
 ) -> None:

@@ -35,6 +35,47 @@ def test_help_documents_exit_codes() -> None:
         assert result.exit_code == 0
         text = " ".join(result.stdout.split())
         assert "0 every record assessed" in text and "130" in text and "2 usage error" in text
+        assert "3 assessed and printed, but not saved" in text
+        assert "70 internal error" in text
+
+
+@pytest.mark.parametrize("command", [[], ["assess"], ["history"], ["schema"], ["questions"]])
+def test_help_fits_80_columns_and_shows_flags_plainly(command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.exit_code == 0
+    out = result.stdout
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "…" not in out, "an option's help was cut off"
+    assert "<bool>" not in out and "BOOLEAN" not in out
+    flags = {"": ["--version"], "assess": ["--save", "--no-input"], "history": ["--yes", "--delete-all"]}
+    for flag in [*flags.get(command[0] if command else "", []), "--help"]:
+        row = next(line for line in out.splitlines() if f" {flag} " in line)
+        assert row.split(flag, 1)[1].split()[:1] != ["<bool>"]
+
+
+def test_db_help_is_whole_at_80_columns() -> None:
+    for command in ("assess", "history"):
+        out = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "80", "NO_COLOR": "1"}).stdout
+        text = " ".join(out.replace("│", " ").split())
+        assert "history.sqlite3 in $BACKPAIN_HOME, else in your user data folder" in text
+
+
+def test_schema_descriptions_are_sentences() -> None:
+    from backpain_cli.schema import answers_schema
+
+    def descriptions(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            own = [node["description"]] if isinstance(node.get("description"), str) else []
+            return own + [d for v in node.values() for d in descriptions(v)]
+        if isinstance(node, list):
+            return [d for v in node for d in descriptions(v)]
+        return []
+
+    found = descriptions(answers_schema())
+    assert len(found) > 20
+    for text in found:
+        assert text[:1].isupper() and text.rstrip()[-1] in ".?", text
+        assert "questionnaire Given" not in text
 
 
 def test_bad_option_is_a_usage_error() -> None:
