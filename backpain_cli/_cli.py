@@ -269,8 +269,9 @@ and the change since the first and the previous one. A drop in pain impact of 30
 improvement, 50% or more a substantial one (IMMPACT, Dworkin et al. 2008).
 
 --export writes every saved assessment to stdout: json (JSON Lines of date, answers and result), csv (one row
-an assessment) or answers (JSON Lines of answers with the assessment's number as id, ready for
-'backpain assess'). --delete and --delete-all remove data for good (they ask first unless --yes).
+an assessment) or answers (JSON Lines of answers, ready for 'backpain assess', each with its own id, else the
+assessment's number); --format does not apply to it. --delete and --delete-all remove data for good (they ask
+first unless --yes).
 
 Exit status: 0 done; 2 usage error, or a database that is not a sound backpain history (it is left untouched)."""
 
@@ -303,6 +304,15 @@ def history(
     chosen = sum(x is not None and x is not False for x in (export, delete, delete_all))
     if chosen > 1:
         env.message("choose one of --export, --delete and --delete-all.")
+        raise typer.Exit(int(ExitStatus.USAGE))
+    if format is not None and chosen:
+        env.message(
+            "--format chooses how the history is shown; --export has formats of its own (json, csv, answers) "
+            "and --delete shows nothing."
+        )
+        raise typer.Exit(int(ExitStatus.USAGE))
+    if yes and delete is None and not delete_all:
+        env.message("--yes answers the question before a deletion; it goes with --delete ID or --delete-all.")
         raise typer.Exit(int(ExitStatus.USAGE))
     fmt = format or (ListFormat.text if env.stdout_isatty else ListFormat.json)
     try:

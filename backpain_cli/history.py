@@ -337,8 +337,6 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
 
 # -- export ----------------------------------------------------------------------------------------------
 
-EXPORTS = ("json", "csv", "answers")
-
 
 def _jsonl(objects: Iterable[Any]) -> Iterable[bytes]:
     import json
@@ -353,22 +351,29 @@ def export_json(records: Sequence[Record]) -> Iterable[bytes]:
 
 
 def export_answers(records: Sequence[Record]) -> Iterable[bytes]:
-    """JSON Lines of contract answers, each with the record's id as `id`: `backpain assess` re-assesses them."""
-    return _jsonl({**(r.answers or {}), "id": r.id} for r in records)
+    """JSON Lines of contract answers, ready for `backpain assess`: each keeps the `id` it was given, and one
+    saved without an id gets the record's number as its `id`."""
+    return _jsonl({"id": r.id, **(r.answers or {})} for r in records)
+
+
+#: What a spreadsheet may read as the start of a formula (OWASP's list, their full-width forms, and a line
+#: break), also after leading blanks: a cell starting so gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(map(str, value))
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = ";".join(map(str, value))
+    if isinstance(value, str) and value.lstrip(" \u3000")[:1] in FORMULA_STARTS:
         return "'" + value  # never a formula in a spreadsheet
     return value
 
 
 def export_csv(records: Sequence[Record]) -> Iterable[bytes]:
-    """One row a record: the summary, the rules that fired, then every answer (lists joined with `;`)."""
+    """CSV (RFC 4180): one row a record: the summary, the rules that fired, then every answer (lists joined with
+    `;`). No cell can start a spreadsheet formula."""
     import csv
 
     from .questionnaire import QUESTIONS
@@ -386,7 +391,8 @@ def export_csv(records: Sequence[Record]) -> Iterable[bytes]:
     summary = ["id", "date", "level", "rules", "pain_impact", "risk_group", "duration", "screen_total"]
     summary += ["screen_psychosocial", "policy_version"]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's CRLF: with it, csv quotes a cell holding a bare CR too, which would otherwise split the row.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(summary + [name for name, _ in answer_columns])
     for r in records:
         result, answers = r.result or {}, r.answers or {}

@@ -378,9 +378,16 @@ def test_export_answers_reassess_to_the_stored_results(db: Path) -> None:
     stored = [json.loads(line) for line in full.stdout.splitlines()]
     assert len(results) == len(stored) == len(VIGNETTES)
     for got, record in zip(results, stored, strict=True):
-        assert got["id"] == record["id"]  # the record's own number
-        assert record["result"]["id"] == record["answers"]["id"]  # the caller's reference, as stored
-        assert {**got, "id": None} == {**record["result"], "id": None}
+        assert got["id"] == record["answers"]["id"]  # the caller's own reference, kept
+        assert got == record["result"]
+
+
+def test_export_answers_numbers_only_those_saved_without_an_id(db: Path, base_answers: dict[str, Any]) -> None:
+    _save_cli(db, {**base_answers, "id": "clinic-0042"})
+    _save_cli(db, base_answers)
+    _save_cli(db, {**base_answers, "id": 7})
+    exported = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "answers"])
+    assert [json.loads(line)["id"] for line in exported.stdout.splitlines()] == ["clinic-0042", 2, 7]
 
 
 def test_export_json(db: Path, base_answers: dict[str, Any]) -> None:
@@ -405,6 +412,28 @@ def test_export_csv(db: Path, base_answers: dict[str, Any]) -> None:
     assert rows[1]["numbness_tingling"] == "false"
     assert rows[1]["answers_id"] == "'=cmd()"  # never a spreadsheet formula
     assert rows[1]["rules"]
+
+
+@pytest.mark.parametrize(
+    "rid", ["=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1", " =1", "\u3000=1", "＝1+1", "－1"]
+)
+def test_export_csv_never_starts_a_cell_with_a_formula(db: Path, base_answers: dict[str, Any], rid: str) -> None:
+    answers = validate({**base_answers, "id": rid})
+    save_result(db, answers, assess(answers))
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "csv"])
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout_bytes.decode(), newline="")))
+    assert row["answers_id"] == "'" + rid
+    for cell in row.values():
+        assert cell.lstrip(" \u3000")[:1] not in ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def test_export_csv_leaves_plain_ids_alone(db: Path, base_answers: dict[str, Any]) -> None:
+    for rid in ("clinic-0042", 42, "two\rlines\nhere"):
+        answers = validate({**base_answers, "id": rid})
+        save_result(db, answers, assess(answers))
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "csv"])
+    rows = csv.DictReader(io.StringIO(result.stdout_bytes.decode(), newline=""))
+    assert [r["answers_id"] for r in rows] == ["clinic-0042", "42", "two\rlines\nhere"]
 
 
 # -- delete --------------------------------------------------------------------------------------------------
@@ -470,6 +499,34 @@ def test_one_action_at_a_time(db: Path) -> None:
     result = CliRunner().invoke(app, ["history", "--db", str(db), "--delete-all", "--export", "json"])
     assert result.exit_code == 2
     assert "choose one of" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--export", "csv", "--format", "json"],
+        ["--export", "answers", "-f", "text"],
+        ["--delete-all", "--yes", "-f", "json"],
+    ],
+)
+def test_format_with_an_export_or_a_deletion_is_refused(
+    db: Path, base_answers: dict[str, Any], args: list[str]
+) -> None:
+    _save_cli(db, base_answers)
+    result = CliRunner().invoke(app, ["history", "--db", str(db), *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "--format" in result.stderr
+    assert (
+        len(json.loads(CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)["assessments"]) == 1
+    )
+
+
+@pytest.mark.parametrize("args", [["--yes"], ["-y", "-f", "json"], ["--yes", "--export", "json"]])
+def test_yes_without_a_deletion_is_refused(db: Path, base_answers: dict[str, Any], args: list[str]) -> None:
+    _save_cli(db, base_answers)
+    result = CliRunner().invoke(app, ["history", "--db", str(db), *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "--yes" in result.stderr
 
 
 # -- start-up stays lean -------------------------------------------------------------------------------------

@@ -385,8 +385,10 @@ def test_a_save_killed_mid_transaction_leaves_the_database_consistent(
     assert _count(db) == 3
     assert db.read_bytes()[:100] == before[:100]
     assert _save(db, {**base_answers, "id": "after"}) == 4
-    result = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "answers"])
-    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == [1, 2, 3, 4]
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--export", "json"])
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [x["id"] for x in lines] == [1, 2, 3, 4]
+    assert [x["answers"]["id"] for x in lines] == ["kept-0", "kept-1", "kept-2", "after"]
 
 
 LOOP_SAVER = textwrap.dedent(
