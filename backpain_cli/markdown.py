@@ -87,7 +87,7 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
     ]
     since = result.get("since_last")
     if isinstance(since, Mapping):
-        out.append(f"| Since last time | {since_last_text(since, float(s['pain_impact']))} |")
+        out.append(f"| Since last time | {since_last_text(since, float(s['pain_impact']), level)} |")
     out.append("")
     if s.get("screen_note"):
         out += [f"_{s['screen_note']}_", ""]

@@ -51,8 +51,8 @@ RISK_WORDS = {
 }
 
 SINCE_LAST_WORDS = {
-    "substantial_improvement": "much better (a drop of half or more)",
-    "meaningful_improvement": "better (a drop of 30% or more)",
+    "substantial_improvement": "much better",
+    "meaningful_improvement": "better",
     "no_meaningful_change": "about the same",
     "worse": "worse",
 }
@@ -101,21 +101,39 @@ def weeks(x: float) -> str:
     return "1 week" if x == 1 else f"{number(round(x, 1))} weeks"
 
 
-def since_last_text(since: Mapping[str, Any], pain_now: float) -> str:
-    """`since_last` (added by the history feature) in one sentence. The earlier pain impact is worked out from
-    the change, so that the sentence is right whichever value the key `pain_impact` holds."""
-    change = float(since.get("change", 0.0))
+def since_last_text(since: Mapping[str, Any], pain_now: float, level_now: str | None = None) -> str:
+    """`since_last` (added by the history feature) in one short sentence for the "Since last time" row:
+    `12 Nov 2026: pain impact 7.0 → 3.3 (−53%), much better.` The level then is added only when it differs
+    from `level_now`. The earlier pain impact is worked out from the change, so that the sentence is right
+    whichever value the key `pain_impact` holds."""
+    change = round(float(since.get("change", 0.0)), 1)
     before = round(pain_now - change, 1)
-    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    sign = "+" if change > 0 else "−"
     pct = since.get("change_pct")
-    pct_text = f", {sign}{abs(pct):.0f}%" if isinstance(pct, (int, float)) and change else ""
+    if not change:
+        moved = ""
+    elif isinstance(pct, (int, float)):
+        moved = f" ({sign}{abs(pct):.0f}%)"
+    else:
+        moved = f" ({sign}{number(abs(change))})"  # from no pain at all there is no percentage
     category = SINCE_LAST_WORDS.get(str(since.get("category")), str(since.get("category", "")).replace("_", " "))
-    date = str(since.get("date", ""))[:10]
-    level = LEVEL_NAMES.get(str(since.get("level")), str(since.get("level", "")))
-    return (
-        f"Since {shown(date)}: pain impact {impact(before)} → {impact(pain_now)} "
-        f"({sign}{number(abs(round(change, 1)))}{pct_text}): {category}. The level then: {shown(level)}."
-    )
+    text = f"{date_words(str(since.get('date', '')))}: pain impact {impact(before)} → {impact(pain_now)}{moved}"
+    text += f", {category}"
+    level = str(since.get("level", ""))
+    if level and level != level_now:
+        text += f"; the level was {shown(LEVEL_NAMES.get(level, level))}"
+    return text + "."
+
+
+def date_words(iso: str) -> str:
+    """A stored timestamp as a date in plain words, in local time: `12 Nov 2026` (as typed if not a date)."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return shown(iso)
+    return f"{moment.day} {moment:%b %Y}"
 
 
 def impact(x: float) -> str:
@@ -166,10 +184,3 @@ def answers_summary(answers: Mapping[str, Any]) -> list[tuple[str, list[tuple[st
         out.setdefault(q.section, []).append((name[:1].upper() + name[1:], answer_words(q.key, answers[q.key])))
     order = [*SECTIONS, *(s for s in out if s not in SECTIONS)]
     return [(s, out[s]) for s in order if s in out]
-
-
-def render(result: dict[str, Any], answers: Mapping[str, Any] | None = None, width: int = 80) -> str:
-    """The report as plain text, with no escape codes (the terminal report without colour)."""
-    from .report import render_text
-
-    return render_text(result, answers, width=width, color=False)

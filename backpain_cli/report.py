@@ -39,7 +39,6 @@ from .plain import (
 
 #: The widest the report grows: longer lines are harder to read.
 MAX_WIDTH = 100
-MIN_WIDTH = 60
 
 LEVEL_STYLES = {
     "emergency": "bold red",
@@ -135,6 +134,21 @@ def _reasons(reasons: list[Mapping[str, Any]], with_answers: bool = True) -> Tab
     return grid
 
 
+def _noted(reasons: list[Mapping[str, Any]]) -> Table:
+    """The other rules that fired beside an emergency, short: the answers behind each, in words, with its rule id
+    small. Their advice (a GP, a physiotherapist) is left out: it must not compete with the emergency action."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_column(no_wrap=True, justify="right")
+    for reason in reasons:
+        why, said = split_reason(reason["because"])
+        if isinstance(reason.get("answers"), Mapping):
+            said = evidence_text(reason["answers"])
+        grid.add_row(Text("•", style=DIM), Text(f"{said}." if said else why), Text(str(reason["rule"]), style=DIM))
+    return grid
+
+
 def pain_bar(value: float, cells: int = 10) -> Text:
     """A 0–10 bar, one cell a point, eighths for the remainder."""
     value = max(0.0, min(float(value), 10.0))
@@ -172,7 +186,7 @@ def _glance(result: Mapping[str, Any], answers: Mapping[str, Any] | None) -> Ren
         worse = since.get("category") == "worse"
         grid.add_row(
             "Since last time",
-            Text(since_last_text(since, pain), style="bold red" if worse else ""),
+            Text(since_last_text(since, pain, result["level"]), style="bold red" if worse else ""),
         )
     if s.get("screen_note"):
         return Group(grid, Padding(Text(s["screen_note"], style=DIM), (1, 0, 0, 0)))
@@ -299,11 +313,11 @@ def build(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -
 def _emergency(result: Mapping[str, Any], parts: list[RenderableType]) -> Group:
     """The action first; the rest kept short: the emergency reasons and what a doctor will check."""
     urgent = [r for r in result["reasons"] if r["level"] == "emergency"]
-    later = [str(r["rule"]) for r in result["reasons"] if r["level"] != "emergency"]
+    later = [r for r in result["reasons"] if r["level"] != "emergency"]
     _section(parts, "Why", _reasons(urgent, with_answers=True))
     _section(parts, "What the doctors will check", _rule_out(result))
     if later:
-        parts += [Text(""), Text("Also noted for the doctors: " + ", ".join(later) + ".", DIM)]
+        _section(parts, "Also noted for the doctors", _noted(later))
     parts += [Text(""), Text(result["disclaimer"], style="italic dim")]
     return Group(*parts)
 

@@ -189,9 +189,9 @@ def test_since_last_shows_a_rise_plainly() -> None:
     result = assess(valid)  # pain impact 5.3
     result["since_last"] = _since(0.3, "worse")
     out = render_text(result, valid, width=80)
-    assert "Since 2026-11-01: pain impact 5.0 → 5.3 (+0.3, +6%): worse." in " ".join(out.split())
+    assert "Since last time  1 Nov 2026: pain impact 5.0 → 5.3 (+6%), worse." in out.splitlines()
     md = render_markdown(result, valid)
-    assert "Since 2026-11-01: pain impact 5.0 → 5.3 (+0.3, +6%): worse." in md
+    assert "| Since last time | 1 Nov 2026: pain impact 5.0 → 5.3 (+6%), worse. |" in md.splitlines()
 
 
 def test_since_last_shows_an_improvement() -> None:
@@ -199,7 +199,26 @@ def test_since_last_shows_an_improvement() -> None:
     result = assess(valid)
     result["since_last"] = {**_since(-2.7, "meaningful_improvement"), "change_pct": -33.75}
     out = " ".join(render_text(result, valid, width=60).split())
-    assert "pain impact 8.0 → 5.3 (−2.7, −34%): better" in out
+    assert "pain impact 8.0 → 5.3 (−34%), better." in out
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_since_last_is_one_short_line_with_the_date_in_words(width: int) -> None:
+    valid = validate(_vignette("sciatica-ten-weeks-after-physio"))
+    result = assess(valid)
+    assert result["level"] == "specialist"
+    result["since_last"] = {**_since(-2.7, "meaningful_improvement"), "date": "2026-11-12T12:00:00Z"}
+    for text in (render_text(result, valid, width=width), render_markdown(result, valid)):
+        row = [line for line in text.splitlines() if "Since last time" in line]
+        assert len(row) == 1 and "12 Nov 2026" in row[0]
+        assert "2026-11" not in text
+        assert "level" not in row[0] and "specialist" not in row[0], "the level is the same: not repeated"
+        assert row[0].count("2.7") == 0, "the change once, as a percentage"
+        if width == 80 or "|" in row[0]:
+            assert row[0].rstrip(" |").endswith("better."), "one line"
+    result["since_last"]["level"] = "urgent"
+    out = " ".join(render_text(result, valid, width=width).split())
+    assert "better; the level was urgent." in out
 
 
 def test_emergency_report_is_short_and_puts_the_action_first() -> None:
@@ -208,7 +227,23 @@ def test_emergency_report_is_short_and_puts_the_action_first() -> None:
     assert "EMERGENCY" in lines[1]
     assert "Go to an emergency department now" in lines[2]
     assert "Steps of care" not in result.stdout and "At a glance" not in result.stdout
-    assert len(lines) < 30
+    assert len(lines) < 40
+
+
+def test_emergency_report_notes_the_other_reasons_in_words() -> None:
+    answers = _vignette("ces-bladder-saddle")
+    result = assess(validate(answers))
+    later = [r["rule"] for r in result["reasons"] if r["level"] != "emergency"]
+    assert later, "the vignette has other reasons besides the emergency"
+    out = cli(["--format", "text"], json.dumps(answers)).stdout
+    noted = out[out.index("Also noted for the doctors") :].split("This is not a diagnosis")[0]
+    assert "Also noted for the doctors: " not in out, "not a bare list of rule ids"
+    rows = [line for line in noted.splitlines()[1:] if line.strip()]
+    for rule in later:
+        row = next(line for line in rows if line.rstrip().endswith(" " + rule))
+        assert len(row.strip()) > len(rule) + 10, "the reason in words beside its id"
+    assert "Over two weeks: getting worse" in noted
+    assert "GP" not in noted and "physiotherapist" not in noted, "no advice competing with the emergency action"
 
 
 def test_the_body_map_marks_pain_and_where_it_spreads() -> None:
