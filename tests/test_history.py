@@ -190,6 +190,18 @@ def test_a_history_that_cannot_be_created_still_shows_the_result(
     assert "not saved" in result.stderr and "Permission denied" in result.stderr
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_folder_no_one_can_write_to_still_shows_the_result(base_answers: dict[str, Any]) -> None:
+    """/proc/self exists and is a folder, but no file can be created in it, not even by root."""
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    result = CliRunner().invoke(
+        app, ["assess", "--save", "--db", "/proc/self/history.sqlite3"], input=json.dumps(answers)
+    )
+    assert result.exit_code == 3, result.output
+    assert json.loads(result.stdout)["level"] == "emergency"
+    assert "not saved to your history: cannot create the history database" in result.stderr
+
+
 def test_a_save_that_fails_part_way_still_shows_every_result(
     db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
