@@ -82,13 +82,11 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
         "|---|---|",
         f"| Pain impact | {impact(s['pain_impact'])} / 10 (average of pain, and how much it gets in the way of "
         "enjoying life and of activities) |",
-        f"| Risk group | {risk} |",
-        f"| Duration | {duration} |",
     ]
     since = result.get("since_last")
-    if isinstance(since, Mapping):
+    if isinstance(since, Mapping):  # right under the pain impact it compares
         out.append(f"| Since last time | {since_last_text(since, float(s['pain_impact']), level)} |")
-    out.append("")
+    out += [f"| Risk group | {risk} |", f"| Duration | {duration} |", ""]
     if s.get("screen_note"):
         out += [f"_{s['screen_note']}_", ""]
 

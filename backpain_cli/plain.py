@@ -102,10 +102,10 @@ def weeks(x: float) -> str:
 
 
 def since_last_text(since: Mapping[str, Any], pain_now: float, level_now: str | None = None) -> str:
-    """`since_last` (added by the history feature) in one short sentence for the "Since last time" row:
-    `12 Nov 2026: pain impact 7.0 → 3.3 (−53%), much better.` The level then is added only when it differs
-    from `level_now`. The earlier pain impact is worked out from the change, so that the sentence is right
-    whichever value the key `pain_impact` holds."""
+    """`since_last` (added by the history feature) in one short line for the "Since last time" row, which
+    follows the pain impact it compares: `12 Nov 2026: 7.0 → 3.3 (−53%), much better.` The level then is added
+    only when it differs from `level_now`. The earlier pain impact is worked out from the change, so that the
+    line is right whichever value the key `pain_impact` holds."""
     change = round(float(since.get("change", 0.0)), 1)
     before = round(pain_now - change, 1)
     sign = "+" if change > 0 else "−"
@@ -117,8 +117,7 @@ def since_last_text(since: Mapping[str, Any], pain_now: float, level_now: str | 
     else:
         moved = f" ({sign}{number(abs(change))})"  # from no pain at all there is no percentage
     category = SINCE_LAST_WORDS.get(str(since.get("category")), str(since.get("category", "")).replace("_", " "))
-    text = f"{date_words(str(since.get('date', '')))}: pain impact {impact(before)} → {impact(pain_now)}{moved}"
-    text += f", {category}"
+    text = f"{date_words(str(since.get('date', '')))}: {impact(before)} → {impact(pain_now)}{moved}, {category}"
     level = str(since.get("level", ""))
     if level and level != level_now:
         text += f"; the level was {shown(LEVEL_NAMES.get(level, level))}"

@@ -169,6 +169,13 @@ def _glance(result: Mapping[str, Any], answers: Mapping[str, Any] | None) -> Ren
         "Pain impact",
         Text.assemble(pain_bar(pain), (f" {impact(pain)}", "bold"), (" / 10", DIM)),
     )
+    since = result.get("since_last")
+    if isinstance(since, Mapping):  # right under the pain impact it compares
+        worse = since.get("category") == "worse"
+        grid.add_row(
+            "Since last time",
+            Text(since_last_text(since, pain, result["level"]), style="bold red" if worse else ""),
+        )
     source = "STarT Back" if s.get("screen_source") == "startback" else "screen"
     risk = Text.assemble(
         (str(s["risk_group"]), "bold"),
@@ -181,13 +188,6 @@ def _glance(result: Mapping[str, Any], answers: Mapping[str, Any] | None) -> Ren
     if answers is not None and "duration_weeks" in answers:
         duration.append(f"; {weeks(answers['duration_weeks'])} so far", style=DIM)
     grid.add_row("Duration", duration)
-    since = result.get("since_last")
-    if isinstance(since, Mapping):
-        worse = since.get("category") == "worse"
-        grid.add_row(
-            "Since last time",
-            Text(since_last_text(since, pain, result["level"]), style="bold red" if worse else ""),
-        )
     if s.get("screen_note"):
         return Group(grid, Padding(Text(s["screen_note"], style=DIM), (1, 0, 0, 0)))
     return grid
