@@ -184,7 +184,7 @@ def rule(id: str, level: str, *, why: str, source: str) -> Callable[[Test], Test
     EMERGENCY,
     source="cauda equina syndrome: NICE CKS; BASS 2018; GIRFT national CES pathway 2023",
     why="A change in bladder or bowel control, or numbness in the saddle area, can mean the nerves at the base "
-    "of the spine are being squeezed (cauda equina syndrome), which needs surgery within hours.",
+    "of the spine are being squeezed (cauda equina syndrome), which needs checking in hospital within hours.",
 )
 def e1(f: Facts, fired: Fired) -> Evidence:
     """`bladder_or_bowel_change` or `saddle_numbness` in red_flags"""
