@@ -35,10 +35,6 @@ _YES, _NO = "yes", "no"
 
 CANCELLED = "cancelled; nothing was saved."
 STOPPED = "stopped at the emergency advice; no report was made and nothing was saved."
-HOW_TO = (
-    "Pipe answers in as JSON (backpain assess < answers.json, or --answers PATH), or run 'backpain assess' "
-    "in a terminal to answer the questions."
-)
 
 STYLE = Style.from_dict(
     {
@@ -67,17 +63,30 @@ def _share_default_key_bindings() -> None:
     """Build prompt_toolkit's default key bindings once, not once per Application.
 
     Every prompt_toolkit Application builds its ~1800 default key bindings afresh (about 4 ms), and questionary
-    makes three Applications for each list question: most of the time before the first question shows. The
-    defaults never change and hold no per-application state (their handlers reach the app through the event), so
-    one set serves every prompt. Only this process, only the interactive path, is affected."""
-    from prompt_toolkit.application import application
-    from prompt_toolkit.key_binding import defaults
+    makes three Applications for each list question: most of the time before the first question shows (without
+    this, time to the first question is about 1.2x the floor of bench/startup_prompt.py; with it, about 1.07x).
+    The defaults never change and hold no per-application state (their handlers reach the app through the
+    event), so one set serves every prompt. Only this process, only the interactive path, is affected.
 
-    name = "load_key_bindings"  # the name application.py calls in Application.__init__
+    It replaces a name inside prompt_toolkit (`application.load_key_bindings`, which `Application.__init__`
+    calls). Should a prompt_toolkit release rename or move it, nothing is replaced: prompts are then only a
+    little slower, never broken."""
+    try:
+        from prompt_toolkit.application import application
+        from prompt_toolkit.key_binding import defaults
+    except ImportError:  # pragma: no cover - modules of prompt_toolkit 3.0 moved: leave it as it is
+        return
+    name = "load_key_bindings"
     original = getattr(application, name, None)
-    if original is None or getattr(original, "_backpain_shared", False):
-        return  # a prompt_toolkit without it is only slower; or done already
-    shared = defaults.load_key_bindings()
+    build = getattr(defaults, name, None)
+    if not callable(original) or not callable(build) or getattr(original, "_backpain_shared", False):
+        return  # not the prompt_toolkit this was written for (only slower), or done already
+    try:
+        shared = build()
+    except Exception:  # a changed signature, say: only slower
+        return
+    if not isinstance(shared, KeyBindingsBase):
+        return
 
     def load_key_bindings() -> KeyBindingsBase:
         return shared
@@ -295,7 +304,9 @@ def run_interactive(
     With `history` (giving the history database's path), the result is saved there when `save` is set
     (`--save`), or when the person says yes to "save this result?" (default no)."""
     if output is None and not (env.stdout_isatty or env.stderr_isatty):
-        env.message("no terminal to ask the questions on. " + HOW_TO)
+        from .batch import NO_ANSWERS  # one wording for "no answers and no terminal", whichever face meets it
+
+        env.message(NO_ANSWERS)
         return ExitStatus.USAGE
     if save_answers is not None:
         from .answers_file import check_target

@@ -501,6 +501,14 @@ def test_no_terminal_at_all_never_prompts() -> None:
     assert "Pipe answers in as JSON" in env.stderr.getvalue()  # type: ignore[attr-defined]
 
 
+def test_no_terminal_says_what_no_piped_answers_says() -> None:
+    """One wording for "no answers, and nowhere to ask": the interactive face and the JSON face agree."""
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), True, False, False)
+    run_interactive(env, None)
+    piped = CliRunner().invoke(app, ["assess"], input="")
+    assert env.stderr.getvalue() == piped.stderr  # type: ignore[attr-defined]
+
+
 def test_stdin_not_a_terminal_and_no_answers_exits_2() -> None:
     result = CliRunner().invoke(app, ["assess"], input="")
     assert result.exit_code == ExitStatus.USAGE
@@ -546,3 +554,27 @@ def test_prompts_share_one_set_of_default_key_bindings(pipe: Any) -> None:
     first = questionary.checkbox("a", ["x"], input=screen.input, output=screen.output).application
     second = questionary.select("b", ["y"], input=screen.input, output=screen.output).application
     assert first._default_bindings is second._default_bindings
+
+
+@pytest.mark.parametrize("missing", ["application", "defaults"])
+def test_sharing_key_bindings_falls_back_silently(pipe: Any, monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
+    """A prompt_toolkit without the name the start-up speed-up replaces: nothing is replaced, and the prompts
+    still work (each application with its own default key bindings, as prompt_toolkit makes them)."""
+    import questionary
+    from prompt_toolkit.application import application
+    from prompt_toolkit.key_binding import defaults
+
+    from backpain_cli import interactive
+
+    monkeypatch.setattr(application, "load_key_bindings", defaults.load_key_bindings)  # as prompt_toolkit has it
+    monkeypatch.delattr(application if missing == "application" else defaults, "load_key_bindings")
+    interactive._share_default_key_bindings()
+    assert not getattr(getattr(application, "load_key_bindings", None), "_backpain_shared", False)
+    if missing == "defaults":
+        inp, buf, _ = pipe
+        screen = Screen(inp, _output(buf))  # calls it again
+        first = questionary.checkbox("a", ["x"], input=inp, output=screen.output).application
+        second = questionary.select("b", ["y"], input=inp, output=screen.output).application
+        assert first._default_bindings is not second._default_bindings
+        type_all(inp, "41" + ENTER)
+        assert screen.text("How old?") == "41"
