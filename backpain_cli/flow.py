@@ -63,6 +63,15 @@ def check_list(question: Question, values: list[str]) -> str | None:
     return None
 
 
+#: What an answered list question shows when nothing was ticked.
+NONE_TICKED = "none"
+
+
+def ticked_text(labels: list[str]) -> str:
+    """The answer an answered list question shows: the labels of the ticked options, or "none"."""
+    return "; ".join(labels) or NONE_TICKED
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text

@@ -21,7 +21,8 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.input import Input, create_input
 from prompt_toolkit.key_binding import KeyBindings, KeyBindingsBase, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.output import Output, create_output
-from prompt_toolkit.styles import Style
+from prompt_toolkit.styles import Style, merge_styles
+from questionary.constants import DEFAULT_STYLE
 
 from . import flow
 from .env import Environment
@@ -36,14 +37,19 @@ _YES, _NO = "yes", "no"
 CANCELLED = "cancelled; nothing was saved."
 STOPPED = "stopped at the emergency advice; no report was made and nothing was saved."
 
-STYLE = Style.from_dict(
-    {
-        "progress": "fg:ansibrightblack",
-        "help": "italic",
-        "alarm": "bold fg:ansired",
-        "problem": "fg:ansiyellow",
-        "heading": "bold",
-    }
+STYLE = merge_styles(
+    [
+        DEFAULT_STYLE,  # "?", the question and the answer as questionary shows them
+        Style.from_dict(
+            {
+                "progress": "fg:ansibrightblack",
+                "help": "italic",
+                "alarm": "bold fg:ansired",
+                "problem": "fg:ansiyellow",
+                "heading": "bold",
+            }
+        ),
+    ]
 )
 
 _CHECKBOX_HOW = "(arrow keys to move, space to tick, Enter when done)"
@@ -151,16 +157,23 @@ class Screen:
         return answer
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, str]], checked: Sequence[str], how: str) -> list[str]:
-        answer: list[str] = self._ask(
-            questionary.checkbox(
-                message,
-                [questionary.Choice(title, value, checked=value in checked) for title, value in choices],
-                instruction=how,
-                input=self.input,
-                output=self.output,
-            )
+        question = questionary.checkbox(
+            message,
+            [questionary.Choice(title, value, checked=value in checked) for title, value in choices],
+            instruction=how,
+            input=self.input,
+            output=self.output,
         )
+        # questionary's own answered line says "done" (or "done (3 selections)"): it is erased and ours, naming
+        # what was ticked, takes its place.
+        question.application.erase_when_done = True
+        answer: list[str] = self._ask(question)
+        self.answered(message, flow.ticked_text([title for title, value in choices if value in answer]))
         return answer
+
+    def answered(self, message: str, answer: str) -> None:
+        """The answered question, as questionary shows it: "? question answer"."""
+        self.pending += [("class:qmark", "?"), ("class:question", f" {message} "), ("class:answer", answer), ("", "\n")]
 
 
 def _number_text(value: Any) -> str:

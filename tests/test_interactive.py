@@ -225,6 +225,33 @@ def test_text_format_uses_the_text_sink(base_answers: dict[str, Any]) -> None:
     assert run.stdout == expected_env.stdout.getvalue().decode()  # type: ignore[attr-defined]
 
 
+def _last_answer(shown: str, prompt: str) -> str:
+    """What the answered question `prompt` shows last (where its line ends up on the screen)."""
+    after = shown.rsplit(f"? {prompt} ", 1)[1]
+    return after.split("\r\n", 1)[0]
+
+
+def test_answered_list_questions_show_what_was_ticked(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "pain_areas": ["low_back", "neck"], "radiating_pain": ["arm"]}
+    run = drive(script(answers))
+    assert run.status == ExitStatus.OK, run.stderr
+    for key in ("red_flags", "risk_factors", "past_two_weeks"):  # nothing ticked
+        assert _last_answer(run.screen, BY_KEY[key].prompt) == "none"
+    assert _last_answer(run.screen, BY_KEY["pain_areas"].prompt) == "Lower back; Neck"
+    assert _last_answer(run.screen, BY_KEY["radiating_pain"].prompt) == "Into an arm"
+
+
+def test_nothing_ticked_is_never_answered_done(pipe: Any) -> None:
+    """Enter at a list question, as a person presses it: the answered line says "none", never questionary's
+    "done"."""
+    inp, buf, screen = pipe
+    type_all(inp, ENTER)
+    assert screen.checkbox("Any of these?", [("A", "a"), ("B", "b")], [], "(how)") == []
+    screen.flush()
+    assert "done" not in plain(buf)
+    assert plain(buf).endswith("? Any of these? none\r\n")
+
+
 # ───────────────────────── skip logic, both ways ─────────────────────────
 
 PATTERN = BY_KEY["pattern"]
