@@ -27,8 +27,13 @@ def has_conditions(question: Question) -> bool:
     return any(c.asked_when is not None for c in question.choices)
 
 
+class Refused(ValueError):
+    """A number the questionnaire is not for (an age under 16): not a typing mistake, so not simply asked again."""
+
+
 def read_number(question: Question, text: str) -> int | float:
-    """The number typed for an integer or number question; ValueError with a message for the person otherwise."""
+    """The number typed for an integer or number question; ValueError with a message for the person otherwise
+    (Refused, a ValueError, when the questionnaire is not for that answer)."""
     cleaned = text.strip().replace(",", ".")
     try:
         value = float(cleaned)
@@ -39,21 +44,12 @@ def read_number(question: Question, text: str) -> int | float:
     if question.kind == "integer" and not value.is_integer():
         raise ValueError(f"Please type {question.expected()}.")
     if question.refuse_below is not None and value < question.refuse_below:
-        raise ValueError(_sentence(question.refuse_message))
+        raise Refused(_sentence(question.refuse_message))
     if (question.minimum is not None and value < question.minimum) or (
         question.maximum is not None and value > question.maximum
     ):
         raise ValueError(f"Please type {question.expected()}.")
     return int(value) if value.is_integer() else value
-
-
-def check_number(question: Question, text: str) -> str | None:
-    """None when `text` is a valid answer, else the message to show before asking again."""
-    try:
-        read_number(question, text)
-    except ValueError as exc:
-        return str(exc)
-    return None
 
 
 def check_list(question: Question, values: list[str]) -> str | None:

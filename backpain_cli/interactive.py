@@ -35,7 +35,15 @@ _DONE = "\x00done"
 _YES, _NO = "yes", "no"
 
 CANCELLED = "cancelled; nothing was saved."
-STOPPED = "stopped at the emergency advice; no report was made and nothing was saved."
+#: Said when the person stops at the emergency advice, just before the advice's action is repeated as the last line.
+STOPPED = "You chose to stop here: no report was made and nothing was saved."
+#: Said when the questionnaire is not for the person (under 16), after any emergency advice.
+NOT_FOR_YOU = "This questionnaire is for people aged 16 and over, so it gives no result here; nothing was saved."
+#: Then what to do instead (and last, the safety-net every report carries).
+INSTEAD = "See a doctor or your GP about the pain: the same day after an injury, or with fever, weakness or numbness."
+#: Before that, when a warning sign was ticked that did not already bring the emergency advice.
+SIGNS_GIVEN = "You ticked warning signs: get medical advice today."
+SAVE_CANCELLED = "cancelled; the result above was not saved to your history."
 
 STYLE = merge_styles(
     [
@@ -103,6 +111,10 @@ def _share_default_key_bindings() -> None:
 
 class Stopped(Exception):
     """The person chose to stop after the emergency advice."""
+
+
+class NotForYou(Exception):
+    """The questionnaire is not for the person (an age under 16, confirmed): it ends with advice instead."""
 
 
 class Screen:
@@ -212,10 +224,19 @@ class Questionnaire:
         if q.kind in ("integer", "number"):
             # Checked after Enter, not as typed: the message stays on the screen above the question asked again.
             text = self.screen.text(q.prompt, default=_number_text(current))
-            while (problem := flow.check_number(q, text)) is not None:
-                self.screen.say(problem, "class:problem")
+            while True:
+                try:
+                    value = flow.read_number(q, text)
+                    break
+                except flow.Refused as exc:  # not a slip of the keyboard, unless the person says it was
+                    self.screen.say(str(exc), "class:problem")
+                    asked = f"Is your {SHORT_NAMES.get(q.key, q.key)} {text.strip()}?"
+                    if self.screen.select(asked, self._refused_choices(q), "change") == "stop":
+                        raise NotForYou from None
+                except ValueError as exc:
+                    self.screen.say(str(exc), "class:problem")
                 text = self.screen.text(q.prompt)
-            self.answers[q.key] = flow.read_number(q, text)
+            self.answers[q.key] = value
         elif q.kind == "boolean":
             default = None if current is None else (_YES if current else _NO)
             self.answers[q.key] = self.screen.select(q.prompt, [("Yes", _YES), ("No", _NO)], default) == _YES
@@ -241,6 +262,10 @@ class Questionnaire:
             raise AssertionError(f"{q.key} ({q.kind}) cannot be asked")
         self.decided.add(q.key)
         self.offered[q.key] = tuple(c.value for c in options)
+
+    @staticmethod
+    def _refused_choices(q: Question) -> list[tuple[str, str]]:
+        return [(f"No: change my {SHORT_NAMES.get(q.key, q.key)} (a typo)", "change"), ("Yes: stop here", "stop")]
 
     def check_emergency(self) -> None:
         """Show the emergency advice as soon as the answers so far fire an emergency rule; then stop or go on."""
@@ -315,7 +340,8 @@ def run_interactive(
     """Ask the questionnaire in the terminal, then show the result through the same sink as JSON mode.
 
     With `history` (giving the history database's path), the result is saved there when `save` is set
-    (`--save`), or when the person says yes to "save this result?" (default no)."""
+    (`--save`), or when the person says yes to "save this result?" (default no), asked once the result is shown.
+    """
     if output is None and not (env.stdout_isatty or env.stderr_isatty):
         from .batch import NO_ANSWERS  # one wording for "no answers and no terminal", whichever face meets it
 
@@ -332,26 +358,49 @@ def run_interactive(
         # Questions go to the terminal; with stdout redirected they go to stderr, leaving stdout for the result.
         output = create_output(stdout=sys.stdout if env.stdout_isatty else sys.stderr)
     screen = Screen(input or create_input(), output)
+    questionnaire = Questionnaire(screen)
     try:
         screen.say(
             f"{len(flow.ASKED)} questions, a few minutes. Ctrl-C stops at any time. Your answers stay on this "
             "computer.",
             "class:progress",
         )
-        answers = Questionnaire(screen).run()
-        if history is not None and not save:
-            save = screen.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
-    except Stopped:
+        answers = questionnaire.run()
+    except Stopped:  # the person did what the advice says: not an interruption
+        from .explain import ACTION
+        from .policy import EMERGENCY
+
+        screen.say("")
+        screen.say(STOPPED, "class:progress")
+        screen.say(ACTION[EMERGENCY], "class:alarm")  # the last line: what to do now
         screen.flush()
-        env.message(STOPPED)
-        return ExitStatus.INTERRUPTED
+        return ExitStatus.OK
+    except NotForYou:
+        end_not_for_you(screen, questionnaire)
+        return ExitStatus.OK
     except (KeyboardInterrupt, EOFError):
         screen.pending.clear()
         env.message(CANCELLED)
         return ExitStatus.INTERRUPTED
     screen.say("")  # a blank line between the questions and the result
     screen.flush()
-    return finish(env, answers, fmt, save_answers, history if save else None)
+    return finish(env, answers, fmt, save_answers, history, save=save, screen=screen)
+
+
+def end_not_for_you(screen: Screen, questionnaire: Questionnaire) -> None:
+    """The end for a person the questionnaire is not for: any emergency advice first, then what to do instead."""
+    from .explain import ACTION, SAFETY_NET
+    from .policy import EMERGENCY
+
+    screen.say("")
+    if questionnaire.warned:
+        screen.say("EMERGENCY: " + ACTION[EMERGENCY], "class:alarm")
+    elif questionnaire.answers.get("red_flags"):
+        screen.say(SIGNS_GIVEN, "class:alarm")
+    screen.say(NOT_FOR_YOU, "class:progress")
+    screen.say(INSTEAD)
+    screen.say(SAFETY_NET)
+    screen.flush()
 
 
 SAVE_QUESTION = "Save this result in your history, on this computer only, to follow how the pain changes?"
@@ -363,8 +412,15 @@ def finish(
     fmt: str | None,
     save_answers: str | None,
     history: Callable[[], Path] | None = None,
+    *,
+    save: bool = False,
+    screen: Screen | None = None,
 ) -> ExitStatus:
-    """Validate and assess the answers as JSON mode does, save them if asked, and show the result."""
+    """Validate and assess the answers as JSON mode does, and show the result; then save it to the history when
+    asked (`save`), or when the person says so on `screen`.
+
+    A result is always shown, even when it cannot be saved: a save that fails is reported after it, on one line,
+    and the exit status is 1 (SAVE_FAILED)."""
     from .engine import assess
     from .sinks import make_sink
     from .validation import InvalidAnswers, validate
@@ -391,19 +447,50 @@ def finish(
             from shlex import quote
 
             env.message(f"answers saved; assess them again with: backpain assess --answers {quote(save_answers)}")
-    if history is not None:
-        from .history import save_result
-        from .store import StoreError
-
-        path = history()
-        try:
-            record = save_result(path, valid, result)
-        except StoreError as exc:
-            env.message(str(exc))
-            status = ExitStatus.USAGE
-        else:
-            env.message(f"saved as assessment {record.id} in {path} (see them with: backpain history)")
+    saved: tuple[bool, str] | None = None  # (saved?, what to say), once a save was tried
+    if history is not None and save:  # --save: saved first, so that the report shows the change since last time
+        saved = _save(history, valid, result)
     sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
     sink.write(True, result, valid)
     sink.close()
+    if history is not None and not save and screen is not None:
+        screen.say("")
+        try:
+            yes = screen.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
+        except (KeyboardInterrupt, EOFError):
+            screen.pending.clear()
+            env.message(SAVE_CANCELLED)
+            return ExitStatus.INTERRUPTED
+        if yes:
+            saved = _save(history, valid, result)
+            if saved[0] and "since_last" in result:  # the report above could not show it: say it now
+                from .plain import since_last_text
+
+                screen.say(since_last_text(result["since_last"], float(result["scores"]["pain_impact"])))
+                screen.flush()
+    if saved is not None:
+        ok, message = saved
+        env.message(message)
+        if not ok:
+            return SAVE_FAILED
     return status
+
+
+#: The exit status when the result was shown but could not be saved to the history.
+SAVE_FAILED = ExitStatus.REJECTED
+
+
+def _save(history: Callable[[], Path], answers: dict[str, Any], result: dict[str, Any]) -> tuple[bool, str]:
+    """Save to the history: (True, where it went) or (False, the one line that says why not)."""
+    from .history import save_result
+    from .store import StoreError
+
+    try:
+        path = history()
+        record = save_result(path, answers, result)
+    except (StoreError, OSError) as exc:
+        reason = str(exc)
+        if isinstance(exc, OSError) and exc.strerror:
+            reason = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+        return False, f"could not save to history: {reason}"
+    return True, f"saved as assessment {record.id} in {path} (see them with: backpain history)"

@@ -24,8 +24,18 @@ from backpain_cli._cli import app
 from backpain_cli.engine import assess
 from backpain_cli.env import Environment
 from backpain_cli.exit_codes import ExitStatus
-from backpain_cli.explain import ACTION
-from backpain_cli.interactive import Questionnaire, Screen, run_interactive
+from backpain_cli.explain import ACTION, SAFETY_NET
+from backpain_cli.interactive import (
+    INSTEAD,
+    NOT_FOR_YOU,
+    SAVE_CANCELLED,
+    SAVE_FAILED,
+    SAVE_QUESTION,
+    SIGNS_GIVEN,
+    Questionnaire,
+    Screen,
+    run_interactive,
+)
 from backpain_cli.policy import RULES_BY_ID
 from backpain_cli.questionnaire import BY_KEY, Question, asked_choices
 from backpain_cli.validation import validate
@@ -128,12 +138,17 @@ def env_for(stdout_isatty: bool = False) -> Environment:
     return Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), True, stdout_isatty, False)
 
 
-def drive(keys: str, fmt: str = "json", save: str | None = None) -> Run:
+def drive(
+    keys: str, fmt: str = "json", save: str | None = None, history: Path | None = None, save_flag: bool = False
+) -> Run:
+    """Type `keys` at the questionnaire. With `history`, results may be saved there: at the question (asked once
+    the result is shown), or at once with `save_flag` (--save)."""
     env, buf = env_for(), io.StringIO()
+    db = (lambda: history) if history is not None else None
     with create_pipe_input() as inp:
         inp.send_text(keys)
         inp.close()  # no more keys: a prompt left waiting ends (EOF, as Ctrl-D) instead of hanging the test
-        status = run_interactive(env, fmt, save, input=inp, output=_output(buf))
+        status = run_interactive(env, fmt, save, history=db, save=save_flag, input=inp, output=_output(buf))
     return Run(status, env, buf)
 
 
@@ -312,13 +327,15 @@ def test_out_of_range_number_is_asked_again(base_answers: dict[str, Any], tmp_pa
     steps: list[Step] = [
         (None, keys_until(base_answers, "age")),
         (age.prompt, "12" + ENTER),
-        ("questionnaire is for people aged 16 and over", "200" + ENTER),
+        ("Is your age 12?", ENTER),  # "No: change my age", the default
+        (age.prompt, "200" + ENTER),
         (f"Please type {age.expected()}.", "old" + ENTER),
         (f"Please type {age.expected()}.", "30.5" + ENTER),
         (f"Please type {age.expected()}.", "41" + ENTER + script(base_answers).split(f"30{ENTER}", 1)[1]),
     ]
     run = converse(steps, save=str(save))
     assert run.status == ExitStatus.OK
+    assert "This questionnaire is for people aged 16 and over" in run.screen
     assert json.loads(save.read_text())["age"] == 41
 
 
@@ -402,14 +419,23 @@ EMERGENCY = ACTION["emergency"]
 def test_emergency_red_flag_warns_before_the_next_question(base_answers: dict[str, Any]) -> None:
     answers = {**base_answers, "red_flags": ["saddle_numbness"]}
     run = drive(script(answers, on_warning="stop"))
-    assert run.status == ExitStatus.INTERRUPTED
-    assert run.stdout == ""
-    assert "stopped at the emergency advice" in run.stderr
-    assert run.stderr.count("\n") == 1
     warning = run.screen.index(EMERGENCY)
     assert run.screen.index(BY_KEY["red_flags"].prompt) < warning
     assert BY_KEY["age"].prompt not in run.screen
     assert RULES_BY_ID["E1"].why in run.screen
+
+
+def test_stopping_at_the_emergency_advice_ends_with_the_advice(base_answers: dict[str, Any]) -> None:
+    """Stopping is doing what the advice says, not an interruption: exit 0, and the last line says what to do."""
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    run = drive(script(answers, on_warning="stop"))
+    assert run.status == ExitStatus.OK
+    assert run.stdout == ""
+    assert run.stderr == ""
+    lines = [line for line in run.screen.splitlines() if line.strip()]
+    assert lines[-1] == EMERGENCY
+    assert "stopped" not in lines[-1].lower()
+    assert "no report was made and nothing was saved" in lines[-2]
 
 
 def test_going_on_after_the_warning_gives_the_full_report(base_answers: dict[str, Any]) -> None:
@@ -435,7 +461,7 @@ def test_emergency_warned_once_its_answers_are_given(
     base_answers: dict[str, Any], change: dict[str, Any], rule: str, after: str, before: str
 ) -> None:
     run = drive(script({**base_answers, **change}, on_warning="stop"))
-    assert run.status == ExitStatus.INTERRUPTED
+    assert run.status == ExitStatus.OK
     warning = run.screen.index(RULES_BY_ID[rule].why)
     assert run.screen.index(BY_KEY[after].prompt) < warning
     assert BY_KEY[before].prompt not in run.screen
@@ -447,6 +473,64 @@ def test_no_warning_without_an_emergency(base_answers: dict[str, Any]) -> None:
     assert run.status == ExitStatus.OK
     assert EMERGENCY not in run.screen
     assert run.json()["level"] == "urgent"
+
+
+# ───────────────────────── under 16 ─────────────────────────
+
+
+def _say_under_16(answers: dict[str, Any], choice: str) -> str:
+    """Keys up to the age question, then an age of 12, then the choice at "is your age 12?"; nothing after (the
+    drive fails if a question after the age is asked)."""
+    return keys_until(answers, "age") + "12" + ENTER + choice
+
+
+def _under_16_ending(run: Run) -> str:
+    """Checks the end for someone under 16; returns the words shown before it (spaces and line breaks as one
+    space)."""
+    assert run.status == ExitStatus.OK, run.stderr
+    assert run.stdout == "" and run.stderr == ""
+    shown = " ".join(run.screen.split())
+    ending = " ".join([NOT_FOR_YOU, INSTEAD, SAFETY_NET])
+    assert shown.endswith(ending)  # the last line: the safety-net
+    return shown[: -len(ending)].strip()
+
+
+def test_under_16_ends_with_what_to_do_instead(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    save = tmp_path / "a.json"
+    env, buf = env_for(), io.StringIO()
+    with create_pipe_input() as inp:
+        type_all(inp, _say_under_16(base_answers, DOWN + ENTER))  # "Yes: stop here"
+        run = Run(run_interactive(env, "json", str(save), input=inp, output=_output(buf)), env, buf)
+    before = _under_16_ending(run)
+    assert "Is your age 12?" in run.screen
+    assert EMERGENCY not in run.screen
+    assert not before.endswith(SIGNS_GIVEN)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_under_16_with_an_emergency_gives_the_emergency_advice_first(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "red_flags": ["bladder_or_bowel_change"]}
+    before = _under_16_ending(drive(_say_under_16(answers, DOWN + ENTER)))
+    assert before.endswith("EMERGENCY: " + EMERGENCY)
+
+
+def test_under_16_with_other_warning_signs_says_so_first(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "red_flags": ["fever_or_chills"]}
+    before = _under_16_ending(drive(_say_under_16(answers, DOWN + ENTER)))
+    assert before.endswith(SIGNS_GIVEN)
+
+
+def test_an_age_typed_wrong_can_be_changed(base_answers: dict[str, Any]) -> None:
+    rest = script(base_answers).split(f"30{ENTER}", 1)[1]
+    run = drive(_say_under_16(base_answers, ENTER) + f"30{ENTER}" + rest)  # "No: change my age", then 30
+    assert run.status == ExitStatus.OK, run.stderr
+    assert run.json() == assess(validate(reachable(base_answers)))
+    assert NOT_FOR_YOU not in run.screen
+
+
+def test_under_16_given_at_the_review_ends_the_same_way(base_answers: dict[str, Any]) -> None:
+    change_age = _review_pick("age") + CTRL_U + "15" + ENTER + DOWN + ENTER
+    _under_16_ending(drive(script(base_answers, review=change_age)))
 
 
 # ───────────────────────── cancelling ─────────────────────────
@@ -516,6 +600,108 @@ def test_save_answers_needs_the_questions() -> None:
     result = CliRunner().invoke(app, ["assess", "--save-answers", os.devnull], input="{}")
     assert result.exit_code == ExitStatus.USAGE
     assert "--save-answers" in result.stderr
+
+
+# ───────────────────────── saving the result to the history ─────────────────────────
+
+SAVE_YES = DOWN + ENTER  # at "save this result?", whose default is no
+
+
+class _Tee(io.BytesIO):
+    """stdout that also goes to the screen's buffer, to see the order of the result and the questions."""
+
+    def __init__(self, screen: io.StringIO) -> None:
+        super().__init__()
+        self.screen = screen
+
+    def write(self, data: Any) -> int:
+        self.screen.write(bytes(data).decode())
+        return super().write(data)
+
+
+def _not_a_database(tmp_path: Path) -> Path:
+    db = tmp_path / "history.sqlite3"
+    db.write_bytes(b"this is not a backpain history\n" * 200)
+    return db
+
+
+def test_the_result_is_shown_before_asking_to_save_it(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    env, buf = env_for(), io.StringIO()
+    env.stdout = _Tee(buf)
+    db = tmp_path / "history.sqlite3"
+    with create_pipe_input() as inp:
+        type_all(inp, script(base_answers) + SAVE_YES)
+        status = run_interactive(env, "json", history=lambda: db, input=inp, output=_output(buf))
+    shown = plain(buf)
+    assert status == ExitStatus.OK, env.stderr.getvalue()  # type: ignore[attr-defined]
+    assert shown.index('"policy_version"') < shown.index(SAVE_QUESTION)
+    assert db.exists()
+    assert env.stderr.getvalue().startswith("backpain: saved as assessment 1 in ")  # type: ignore[attr-defined]
+
+
+def test_saying_no_saves_nothing(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    run = drive(script(base_answers) + ENTER, history=db)
+    assert run.status == ExitStatus.OK
+    assert SAVE_QUESTION in run.screen
+    assert run.stderr == ""
+    assert not db.exists()
+
+
+def test_a_save_that_fails_at_the_question_after_the_result(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    db = _not_a_database(tmp_path)
+    before = db.read_bytes()
+    run = drive(script(base_answers) + SAVE_YES, history=db)
+    assert run.status == SAVE_FAILED == 1
+    assert run.json() == assess(validate(reachable(base_answers)))  # the result, whole
+    assert run.stderr.startswith("backpain: could not save to history: ")
+    assert run.stderr.count("\n") == 1
+    assert db.read_bytes() == before
+
+
+def test_save_flag_that_fails_still_shows_the_result(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    """--save: saved before the result is shown (so it can show the change since last time); a failure is said
+    after the result."""
+    db = _not_a_database(tmp_path)
+    run = drive(script(base_answers), history=db, save_flag=True)
+    assert run.status == SAVE_FAILED
+    assert run.json() == assess(validate(reachable(base_answers)))
+    assert SAVE_QUESTION not in run.screen
+    assert run.stderr.startswith("backpain: could not save to history: ")
+    assert run.stderr.count("\n") == 1
+
+
+def test_a_history_folder_that_cannot_be_made(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    run = drive(script(base_answers) + SAVE_YES, history=tmp_path / "a-file" / "history.sqlite3")
+    assert run.status == SAVE_FAILED
+    assert run.json()["level"] == "self_care"
+    assert run.stderr.startswith("backpain: could not save to history: ")
+    assert run.stderr.count("\n") == 1
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+def test_cancelling_at_the_save_question(base_answers: dict[str, Any], tmp_path: Path, key: str) -> None:
+    db = tmp_path / "history.sqlite3"
+    run = drive(script(base_answers) + key, history=db)
+    assert run.status == ExitStatus.INTERRUPTED
+    assert run.json()["level"] == "self_care"  # already shown
+    assert run.stderr == f"backpain: {SAVE_CANCELLED}\n"
+    assert not db.exists()
+
+
+def test_saving_at_the_question_says_the_change_since_last_time(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    assert drive(script(base_answers) + SAVE_YES, history=db).status == ExitStatus.OK
+    worse = {**base_answers, "pain_intensity": 9}
+    run = drive(script(worse) + SAVE_YES, history=db)
+    assert run.status == ExitStatus.OK
+    assert "since_last" not in run.json()  # shown before it was saved
+    after = run.screen[run.screen.index(SAVE_QUESTION) :]
+    assert "pain impact 3.3 → 5" in after
+    assert ": worse." in after
+    assert "saved as assessment 2" in run.stderr
 
 
 # ───────────────────────── never prompting without a terminal ─────────────────────────
