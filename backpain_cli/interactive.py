@@ -403,7 +403,8 @@ def end_not_for_you(screen: Screen, questionnaire: Questionnaire) -> None:
     screen.flush()
 
 
-SAVE_QUESTION = "Save this result in your history, on this computer only, to follow how the pain changes?"
+SAVE_QUESTION = "Save this result in your history, on this computer only?"
+SAVE_HELP = "Saved results let you follow how the pain changes (see them with: backpain history)."
 
 
 def finish(
@@ -455,6 +456,7 @@ def finish(
     sink.close()
     if history is not None and not save and screen is not None:
         screen.say("")
+        screen.say(SAVE_HELP, "class:help")
         try:
             yes = screen.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
         except (KeyboardInterrupt, EOFError):
