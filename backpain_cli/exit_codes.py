@@ -7,11 +7,13 @@ class ExitStatus(IntEnum):
     OK = 0  #: every record assessed
     REJECTED = 1  #: one or more records rejected (the rest still assessed and printed)
     USAGE = 2  #: usage error: bad option, unreadable file, no input
+    NOT_SAVED = 3  #: assessed and shown, but not saved to the history (--save) as asked; stderr says why
     INTERNAL = 70  #: a bug in backpain (EX_SOFTWARE); please report it
     INTERRUPTED = 130  #: interrupted (Ctrl-C), or the questionnaire was cancelled
 
 
 EXIT_HELP = (
     "Exit status: 0 every record assessed; 1 one or more records rejected (the rest still assessed and "
-    "printed); 2 usage error (bad option, unreadable file, no input); 130 interrupted or cancelled."
+    "printed); 2 usage error (bad option, unreadable file, no input); 3 assessed and printed, but not saved to "
+    "the history; 70 internal error (a bug: please report it); 130 interrupted or cancelled."
 )

@@ -421,7 +421,7 @@ def finish(
     asked (`save`), or when the person says so on `screen`.
 
     A result is always shown, even when it cannot be saved: a save that fails is reported after it, on one line,
-    and the exit status is 1 (SAVE_FAILED)."""
+    and the exit status is 3 (SAVE_FAILED, as for `assess --save`)."""
     from .engine import assess
     from .sinks import make_sink
     from .validation import InvalidAnswers, validate
@@ -466,9 +466,7 @@ def finish(
         if yes:
             saved = _save(history, valid, result)
             if saved[0] and "since_last" in result:  # the report above could not show it: say it now
-                from .plain import since_last_text
-
-                screen.say(since_last_text(result["since_last"], float(result["scores"]["pain_impact"])))
+                screen.say(_since_last_line(result))
                 screen.flush()
     if saved is not None:
         ok, message = saved
@@ -478,8 +476,19 @@ def finish(
     return status
 
 
-#: The exit status when the result was shown but could not be saved to the history.
-SAVE_FAILED = ExitStatus.REJECTED
+#: The exit status when the result was shown but could not be saved to the history (as for `assess --save`).
+SAVE_FAILED = ExitStatus.NOT_SAVED
+
+
+def _since_last_line(result: dict[str, Any]) -> str:
+    """The change since the assessment saved before this one, in one line."""
+    from .history import change_words, local_date
+
+    since = result["since_last"]
+    now = float(result["scores"]["pain_impact"])
+    return f"Since your last saved assessment ({local_date(since['date'])}): pain impact " + (
+        change_words(float(since["pain_impact"]), now, since) + "."
+    )
 
 
 def _save(history: Callable[[], Path], answers: dict[str, Any], result: dict[str, Any]) -> tuple[bool, str]:
@@ -494,5 +503,5 @@ def _save(history: Callable[[], Path], answers: dict[str, Any], result: dict[str
         reason = str(exc)
         if isinstance(exc, OSError) and exc.strerror:
             reason = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
-        return False, f"could not save to history: {reason}"
+        return False, f"not saved to your history: {reason}"
     return True, f"saved as assessment {record.id} in {path} (see them with: backpain history)"

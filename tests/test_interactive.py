@@ -652,9 +652,9 @@ def test_a_save_that_fails_at_the_question_after_the_result(base_answers: dict[s
     db = _not_a_database(tmp_path)
     before = db.read_bytes()
     run = drive(script(base_answers) + SAVE_YES, history=db)
-    assert run.status == SAVE_FAILED == 1
+    assert run.status == SAVE_FAILED == 3
     assert run.json() == assess(validate(reachable(base_answers)))  # the result, whole
-    assert run.stderr.startswith("backpain: could not save to history: ")
+    assert run.stderr.startswith("backpain: not saved to your history: ")
     assert run.stderr.count("\n") == 1
     assert db.read_bytes() == before
 
@@ -667,7 +667,7 @@ def test_save_flag_that_fails_still_shows_the_result(base_answers: dict[str, Any
     assert run.status == SAVE_FAILED
     assert run.json() == assess(validate(reachable(base_answers)))
     assert SAVE_QUESTION not in run.screen
-    assert run.stderr.startswith("backpain: could not save to history: ")
+    assert run.stderr.startswith("backpain: not saved to your history: ")
     assert run.stderr.count("\n") == 1
 
 
@@ -676,7 +676,7 @@ def test_a_history_folder_that_cannot_be_made(base_answers: dict[str, Any], tmp_
     run = drive(script(base_answers) + SAVE_YES, history=tmp_path / "a-file" / "history.sqlite3")
     assert run.status == SAVE_FAILED
     assert run.json()["level"] == "self_care"
-    assert run.stderr.startswith("backpain: could not save to history: ")
+    assert run.stderr.startswith("backpain: not saved to your history: ")
     assert run.stderr.count("\n") == 1
     assert "Traceback" not in run.stderr
 
@@ -699,8 +699,8 @@ def test_saving_at_the_question_says_the_change_since_last_time(base_answers: di
     assert run.status == ExitStatus.OK
     assert "since_last" not in run.json()  # shown before it was saved
     after = run.screen[run.screen.index(SAVE_QUESTION) :]
-    assert "pain impact 3.3 → 5" in after
-    assert ": worse." in after
+    assert "Since your last saved assessment (" in after
+    assert "pain impact 3.3 → 5, up 1.7 (+52%): worse." in after
     assert "saved as assessment 2" in run.stderr
 
 
