@@ -384,7 +384,7 @@ def run_interactive(
         return ExitStatus.INTERRUPTED
     screen.say("")  # a blank line between the questions and the result
     screen.flush()
-    return finish(env, answers, fmt, save_answers, history, save=save, screen=screen)
+    return finish(env, answers, fmt, save_answers, history, ask=None if save else screen)
 
 
 def end_not_for_you(screen: Screen, questionnaire: Questionnaire) -> None:
@@ -414,11 +414,11 @@ def finish(
     save_answers: str | None,
     history: Callable[[], Path] | None = None,
     *,
-    save: bool = False,
-    screen: Screen | None = None,
+    ask: Screen | None = None,
 ) -> ExitStatus:
-    """Validate and assess the answers as JSON mode does, and show the result; then save it to the history when
-    asked (`save`), or when the person says so on `screen`.
+    """Validate and assess the answers as JSON mode does, and show the result. With `history` (the history
+    database's path), save it there: at once (`--save`), or, with a screen to `ask` on, if the person says so
+    once the result is shown.
 
     A result is always shown, even when it cannot be saved: a save that fails is reported after it, on one line,
     and the exit status is 3 (SAVE_FAILED, as for `assess --save`)."""
@@ -449,12 +449,13 @@ def finish(
 
             env.message(f"answers saved; assess them again with: backpain assess --answers {quote(save_answers)}")
     saved: tuple[bool, str] | None = None  # (saved?, what to say), once a save was tried
-    if history is not None and save:  # --save: saved first, so that the report shows the change since last time
+    if history is not None and ask is None:  # --save: saved first, so that the report shows the change since last time
         saved = _save(history, valid, result)
     sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
     sink.write(True, result, valid)
     sink.close()
-    if history is not None and not save and screen is not None:
+    if history is not None and ask is not None:
+        screen = ask
         screen.say("")
         screen.say(SAVE_HELP, "class:help")
         try:
