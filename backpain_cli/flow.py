@@ -27,8 +27,13 @@ def has_conditions(question: Question) -> bool:
     return any(c.asked_when is not None for c in question.choices)
 
 
+class Refused(ValueError):
+    """A number the questionnaire is not for (an age under 16): not a typing mistake, so not simply asked again."""
+
+
 def read_number(question: Question, text: str) -> int | float:
-    """The number typed for an integer or number question; ValueError with a message for the person otherwise."""
+    """The number typed for an integer or number question; ValueError with a message for the person otherwise
+    (Refused, a ValueError, when the questionnaire is not for that answer)."""
     cleaned = text.strip().replace(",", ".")
     try:
         value = float(cleaned)
@@ -39,7 +44,7 @@ def read_number(question: Question, text: str) -> int | float:
     if question.kind == "integer" and not value.is_integer():
         raise ValueError(f"Please type {question.expected()}.")
     if question.refuse_below is not None and value < question.refuse_below:
-        raise ValueError(_sentence(question.refuse_message))
+        raise Refused(_sentence(question.refuse_message))
     if (question.minimum is not None and value < question.minimum) or (
         question.maximum is not None and value > question.maximum
     ):
@@ -47,20 +52,20 @@ def read_number(question: Question, text: str) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-def check_number(question: Question, text: str) -> str | None:
-    """None when `text` is a valid answer, else the message to show before asking again."""
-    try:
-        read_number(question, text)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
 def check_list(question: Question, values: list[str]) -> str | None:
     """None when the ticked options are enough, else the message to show before asking again."""
     if len(values) < question.min_items:
         return "Please tick at least one." if question.min_items == 1 else f"Please tick at least {question.min_items}."
     return None
+
+
+#: What an answered list question shows when nothing was ticked.
+NONE_TICKED = "none"
+
+
+def ticked_text(labels: list[str]) -> str:
+    """The answer an answered list question shows: the labels of the ticked options, or "none"."""
+    return "; ".join(labels) or NONE_TICKED
 
 
 def _sentence(text: str) -> str:

@@ -21,7 +21,8 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.input import Input, create_input
 from prompt_toolkit.key_binding import KeyBindings, KeyBindingsBase, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.output import Output, create_output
-from prompt_toolkit.styles import Style
+from prompt_toolkit.styles import Style, merge_styles
+from questionary.constants import DEFAULT_STYLE
 
 from . import flow
 from .env import Environment
@@ -34,20 +35,29 @@ _DONE = "\x00done"
 _YES, _NO = "yes", "no"
 
 CANCELLED = "cancelled; nothing was saved."
-STOPPED = "stopped at the emergency advice; no report was made and nothing was saved."
-HOW_TO = (
-    "Pipe answers in as JSON (backpain assess < answers.json, or --answers PATH), or run 'backpain assess' "
-    "in a terminal to answer the questions."
-)
+#: Said when the person stops at the emergency advice, just before the advice's action is repeated as the last line.
+STOPPED = "You chose to stop here: no report was made and nothing was saved."
+#: Said when the questionnaire is not for the person (under 16), after any emergency advice.
+NOT_FOR_YOU = "This questionnaire is for people aged 16 and over, so it gives no result here; nothing was saved."
+#: Then what to do instead (and last, the safety-net every report carries).
+INSTEAD = "See a doctor or your GP about the pain: the same day after an injury, or with fever, weakness or numbness."
+#: Before that, when a warning sign was ticked that did not already bring the emergency advice.
+SIGNS_GIVEN = "You ticked warning signs: get medical advice today."
+SAVE_CANCELLED = "cancelled; the result above was not saved to your history."
 
-STYLE = Style.from_dict(
-    {
-        "progress": "fg:ansibrightblack",
-        "help": "italic",
-        "alarm": "bold fg:ansired",
-        "problem": "fg:ansiyellow",
-        "heading": "bold",
-    }
+STYLE = merge_styles(
+    [
+        DEFAULT_STYLE,  # "?", the question and the answer as questionary shows them
+        Style.from_dict(
+            {
+                "progress": "fg:ansibrightblack",
+                "help": "italic",
+                "alarm": "bold fg:ansired",
+                "problem": "fg:ansiyellow",
+                "heading": "bold",
+            }
+        ),
+    ]
 )
 
 _CHECKBOX_HOW = "(arrow keys to move, space to tick, Enter when done)"
@@ -67,17 +77,30 @@ def _share_default_key_bindings() -> None:
     """Build prompt_toolkit's default key bindings once, not once per Application.
 
     Every prompt_toolkit Application builds its ~1800 default key bindings afresh (about 4 ms), and questionary
-    makes three Applications for each list question: most of the time before the first question shows. The
-    defaults never change and hold no per-application state (their handlers reach the app through the event), so
-    one set serves every prompt. Only this process, only the interactive path, is affected."""
-    from prompt_toolkit.application import application
-    from prompt_toolkit.key_binding import defaults
+    makes three Applications for each list question: most of the time before the first question shows (without
+    this, time to the first question is about 1.2x the floor of bench/startup_prompt.py; with it, about 1.07x).
+    The defaults never change and hold no per-application state (their handlers reach the app through the
+    event), so one set serves every prompt. Only this process, only the interactive path, is affected.
 
-    name = "load_key_bindings"  # the name application.py calls in Application.__init__
+    It replaces a name inside prompt_toolkit (`application.load_key_bindings`, which `Application.__init__`
+    calls). Should a prompt_toolkit release rename or move it, nothing is replaced: prompts are then only a
+    little slower, never broken."""
+    try:
+        from prompt_toolkit.application import application
+        from prompt_toolkit.key_binding import defaults
+    except ImportError:  # pragma: no cover - modules of prompt_toolkit 3.0 moved: leave it as it is
+        return
+    name = "load_key_bindings"
     original = getattr(application, name, None)
-    if original is None or getattr(original, "_backpain_shared", False):
-        return  # a prompt_toolkit without it is only slower; or done already
-    shared = defaults.load_key_bindings()
+    build = getattr(defaults, name, None)
+    if not callable(original) or not callable(build) or getattr(original, "_backpain_shared", False):
+        return  # not the prompt_toolkit this was written for (only slower), or done already
+    try:
+        shared = build()
+    except Exception:  # a changed signature, say: only slower
+        return
+    if not isinstance(shared, KeyBindingsBase):
+        return
 
     def load_key_bindings() -> KeyBindingsBase:
         return shared
@@ -88,6 +111,10 @@ def _share_default_key_bindings() -> None:
 
 class Stopped(Exception):
     """The person chose to stop after the emergency advice."""
+
+
+class NotForYou(Exception):
+    """The questionnaire is not for the person (an age under 16, confirmed): it ends with advice instead."""
 
 
 class Screen:
@@ -142,16 +169,23 @@ class Screen:
         return answer
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, str]], checked: Sequence[str], how: str) -> list[str]:
-        answer: list[str] = self._ask(
-            questionary.checkbox(
-                message,
-                [questionary.Choice(title, value, checked=value in checked) for title, value in choices],
-                instruction=how,
-                input=self.input,
-                output=self.output,
-            )
+        question = questionary.checkbox(
+            message,
+            [questionary.Choice(title, value, checked=value in checked) for title, value in choices],
+            instruction=how,
+            input=self.input,
+            output=self.output,
         )
+        # questionary's own answered line says "done" (or "done (3 selections)"): it is erased and ours, naming
+        # what was ticked, takes its place.
+        question.application.erase_when_done = True
+        answer: list[str] = self._ask(question)
+        self.answered(message, flow.ticked_text([title for title, value in choices if value in answer]))
         return answer
+
+    def answered(self, message: str, answer: str) -> None:
+        """The answered question, as questionary shows it: "? question answer"."""
+        self.pending += [("class:qmark", "?"), ("class:question", f" {message} "), ("class:answer", answer), ("", "\n")]
 
 
 def _number_text(value: Any) -> str:
@@ -190,10 +224,19 @@ class Questionnaire:
         if q.kind in ("integer", "number"):
             # Checked after Enter, not as typed: the message stays on the screen above the question asked again.
             text = self.screen.text(q.prompt, default=_number_text(current))
-            while (problem := flow.check_number(q, text)) is not None:
-                self.screen.say(problem, "class:problem")
+            while True:
+                try:
+                    value = flow.read_number(q, text)
+                    break
+                except flow.Refused as exc:  # not a slip of the keyboard, unless the person says it was
+                    self.screen.say(str(exc), "class:problem")
+                    asked = f"Is your {SHORT_NAMES.get(q.key, q.key)} {text.strip()}?"
+                    if self.screen.select(asked, self._refused_choices(q), "change") == "stop":
+                        raise NotForYou from None
+                except ValueError as exc:
+                    self.screen.say(str(exc), "class:problem")
                 text = self.screen.text(q.prompt)
-            self.answers[q.key] = flow.read_number(q, text)
+            self.answers[q.key] = value
         elif q.kind == "boolean":
             default = None if current is None else (_YES if current else _NO)
             self.answers[q.key] = self.screen.select(q.prompt, [("Yes", _YES), ("No", _NO)], default) == _YES
@@ -219,6 +262,10 @@ class Questionnaire:
             raise AssertionError(f"{q.key} ({q.kind}) cannot be asked")
         self.decided.add(q.key)
         self.offered[q.key] = tuple(c.value for c in options)
+
+    @staticmethod
+    def _refused_choices(q: Question) -> list[tuple[str, str]]:
+        return [(f"No: change my {SHORT_NAMES.get(q.key, q.key)} (a typo)", "change"), ("Yes: stop here", "stop")]
 
     def check_emergency(self) -> None:
         """Show the emergency advice as soon as the answers so far fire an emergency rule; then stop or go on."""
@@ -293,9 +340,12 @@ def run_interactive(
     """Ask the questionnaire in the terminal, then show the result through the same sink as JSON mode.
 
     With `history` (giving the history database's path), the result is saved there when `save` is set
-    (`--save`), or when the person says yes to "save this result?" (default no)."""
+    (`--save`), or when the person says yes to "save this result?" (default no), asked once the result is shown.
+    """
     if output is None and not (env.stdout_isatty or env.stderr_isatty):
-        env.message("no terminal to ask the questions on. " + HOW_TO)
+        from .batch import NO_ANSWERS  # one wording for "no answers and no terminal", whichever face meets it
+
+        env.message(NO_ANSWERS)
         return ExitStatus.USAGE
     if save_answers is not None:
         from .answers_file import check_target
@@ -308,29 +358,53 @@ def run_interactive(
         # Questions go to the terminal; with stdout redirected they go to stderr, leaving stdout for the result.
         output = create_output(stdout=sys.stdout if env.stdout_isatty else sys.stderr)
     screen = Screen(input or create_input(), output)
+    questionnaire = Questionnaire(screen)
     try:
         screen.say(
             f"{len(flow.ASKED)} questions, a few minutes. Ctrl-C stops at any time. Your answers stay on this "
             "computer.",
             "class:progress",
         )
-        answers = Questionnaire(screen).run()
-        if history is not None and not save:
-            save = screen.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
-    except Stopped:
+        answers = questionnaire.run()
+    except Stopped:  # the person did what the advice says: not an interruption
+        from .explain import ACTION
+        from .policy import EMERGENCY
+
+        screen.say("")
+        screen.say(STOPPED, "class:progress")
+        screen.say(ACTION[EMERGENCY], "class:alarm")  # the last line: what to do now
         screen.flush()
-        env.message(STOPPED)
-        return ExitStatus.INTERRUPTED
+        return ExitStatus.OK
+    except NotForYou:
+        end_not_for_you(screen, questionnaire)
+        return ExitStatus.OK
     except (KeyboardInterrupt, EOFError):
         screen.pending.clear()
         env.message(CANCELLED)
         return ExitStatus.INTERRUPTED
     screen.say("")  # a blank line between the questions and the result
     screen.flush()
-    return finish(env, answers, fmt, save_answers, history if save else None)
+    return finish(env, answers, fmt, save_answers, history, ask=None if save else screen)
 
 
-SAVE_QUESTION = "Save this result in your history, on this computer only, to follow how the pain changes?"
+def end_not_for_you(screen: Screen, questionnaire: Questionnaire) -> None:
+    """The end for a person the questionnaire is not for: any emergency advice first, then what to do instead."""
+    from .explain import ACTION, SAFETY_NET
+    from .policy import EMERGENCY
+
+    screen.say("")
+    if questionnaire.warned:
+        screen.say("EMERGENCY: " + ACTION[EMERGENCY], "class:alarm")
+    elif questionnaire.answers.get("red_flags"):
+        screen.say(SIGNS_GIVEN, "class:alarm")
+    screen.say(NOT_FOR_YOU, "class:progress")
+    screen.say(INSTEAD)
+    screen.say(SAFETY_NET)
+    screen.flush()
+
+
+SAVE_QUESTION = "Save this result in your history, on this computer only?"
+SAVE_HELP = "Saved results let you follow how the pain changes (see them with: backpain history)."
 
 
 def finish(
@@ -339,8 +413,15 @@ def finish(
     fmt: str | None,
     save_answers: str | None,
     history: Callable[[], Path] | None = None,
+    *,
+    ask: Screen | None = None,
 ) -> ExitStatus:
-    """Validate and assess the answers as JSON mode does, save them if asked, and show the result."""
+    """Validate and assess the answers as JSON mode does, and show the result. With `history` (the history
+    database's path), save it there: at once (`--save`), or, with a screen to `ask` on, if the person says so
+    once the result is shown.
+
+    A result is always shown, even when it cannot be saved: a save that fails is reported after it, on one line,
+    and the exit status is 3 (SAVE_FAILED, as for `assess --save`)."""
     from .engine import assess
     from .sinks import make_sink
     from .validation import InvalidAnswers, validate
@@ -367,19 +448,61 @@ def finish(
             from shlex import quote
 
             env.message(f"answers saved; assess them again with: backpain assess --answers {quote(save_answers)}")
-    if history is not None:
-        from .history import save_result
-        from .store import StoreError
-
-        path = history()
-        try:
-            record = save_result(path, valid, result)
-        except StoreError as exc:
-            env.message(str(exc))
-            status = ExitStatus.NOT_SAVED
-        else:
-            env.message(f"saved as assessment {record.id} in {path} (see them with: backpain history)")
+    saved: tuple[bool, str] | None = None  # (saved?, what to say), once a save was tried
+    if history is not None and ask is None:  # --save: saved first, so that the report shows the change since last time
+        saved = _save(history, valid, result)
     sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
     sink.write(True, result, valid)
     sink.close()
+    if history is not None and ask is not None:
+        screen = ask
+        screen.say("")
+        screen.say(SAVE_HELP, "class:help")
+        try:
+            yes = screen.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
+        except (KeyboardInterrupt, EOFError):
+            screen.pending.clear()
+            env.message(SAVE_CANCELLED)
+            return ExitStatus.INTERRUPTED
+        if yes:
+            saved = _save(history, valid, result)
+            if saved[0] and "since_last" in result:  # the report above could not show it: say it now
+                screen.say(_since_last_line(result))
+                screen.flush()
+    if saved is not None:
+        ok, message = saved
+        env.message(message)
+        if not ok:
+            return SAVE_FAILED
     return status
+
+
+#: The exit status when the result was shown but could not be saved to the history (as for `assess --save`).
+SAVE_FAILED = ExitStatus.NOT_SAVED
+
+
+def _since_last_line(result: dict[str, Any]) -> str:
+    """The change since the assessment saved before this one, in one line."""
+    from .history import change_words, local_date
+
+    since = result["since_last"]
+    now = float(result["scores"]["pain_impact"])
+    return f"Since your last saved assessment ({local_date(since['date'])}): pain impact " + (
+        change_words(float(since["pain_impact"]), now, since) + "."
+    )
+
+
+def _save(history: Callable[[], Path], answers: dict[str, Any], result: dict[str, Any]) -> tuple[bool, str]:
+    """Save to the history: (True, where it went) or (False, the one line that says why not)."""
+    from .history import save_result
+    from .store import StoreError
+
+    try:
+        path = history()
+        record = save_result(path, answers, result)
+    except (StoreError, OSError) as exc:
+        reason = str(exc)
+        if isinstance(exc, OSError) and exc.strerror:
+            reason = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+        return False, f"not saved to your history: {reason}"
+    return True, f"saved as assessment {record.id} in {path} (see them with: backpain history)"

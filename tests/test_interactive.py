@@ -24,8 +24,18 @@ from backpain_cli._cli import app
 from backpain_cli.engine import assess
 from backpain_cli.env import Environment
 from backpain_cli.exit_codes import ExitStatus
-from backpain_cli.explain import ACTION
-from backpain_cli.interactive import Questionnaire, Screen, run_interactive
+from backpain_cli.explain import ACTION, SAFETY_NET
+from backpain_cli.interactive import (
+    INSTEAD,
+    NOT_FOR_YOU,
+    SAVE_CANCELLED,
+    SAVE_FAILED,
+    SAVE_QUESTION,
+    SIGNS_GIVEN,
+    Questionnaire,
+    Screen,
+    run_interactive,
+)
 from backpain_cli.policy import RULES_BY_ID
 from backpain_cli.questionnaire import BY_KEY, Question, asked_choices
 from backpain_cli.validation import validate
@@ -128,12 +138,17 @@ def env_for(stdout_isatty: bool = False) -> Environment:
     return Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), True, stdout_isatty, False)
 
 
-def drive(keys: str, fmt: str = "json", save: str | None = None) -> Run:
+def drive(
+    keys: str, fmt: str = "json", save: str | None = None, history: Path | None = None, save_flag: bool = False
+) -> Run:
+    """Type `keys` at the questionnaire. With `history`, results may be saved there: at the question (asked once
+    the result is shown), or at once with `save_flag` (--save)."""
     env, buf = env_for(), io.StringIO()
+    db = (lambda: history) if history is not None else None
     with create_pipe_input() as inp:
         inp.send_text(keys)
         inp.close()  # no more keys: a prompt left waiting ends (EOF, as Ctrl-D) instead of hanging the test
-        status = run_interactive(env, fmt, save, input=inp, output=_output(buf))
+        status = run_interactive(env, fmt, save, history=db, save=save_flag, input=inp, output=_output(buf))
     return Run(status, env, buf)
 
 
@@ -225,6 +240,33 @@ def test_text_format_uses_the_text_sink(base_answers: dict[str, Any]) -> None:
     assert run.stdout == expected_env.stdout.getvalue().decode()  # type: ignore[attr-defined]
 
 
+def _last_answer(shown: str, prompt: str) -> str:
+    """What the answered question `prompt` shows last (where its line ends up on the screen)."""
+    after = shown.rsplit(f"? {prompt} ", 1)[1]
+    return after.split("\r\n", 1)[0]
+
+
+def test_answered_list_questions_show_what_was_ticked(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "pain_areas": ["low_back", "neck"], "radiating_pain": ["arm"]}
+    run = drive(script(answers))
+    assert run.status == ExitStatus.OK, run.stderr
+    for key in ("red_flags", "risk_factors", "past_two_weeks"):  # nothing ticked
+        assert _last_answer(run.screen, BY_KEY[key].prompt) == "none"
+    assert _last_answer(run.screen, BY_KEY["pain_areas"].prompt) == "Lower back; Neck"
+    assert _last_answer(run.screen, BY_KEY["radiating_pain"].prompt) == "Into an arm"
+
+
+def test_nothing_ticked_is_never_answered_done(pipe: Any) -> None:
+    """Enter at a list question, as a person presses it: the answered line says "none", never questionary's
+    "done"."""
+    inp, buf, screen = pipe
+    type_all(inp, ENTER)
+    assert screen.checkbox("Any of these?", [("A", "a"), ("B", "b")], [], "(how)") == []
+    screen.flush()
+    assert "done" not in plain(buf)
+    assert plain(buf).endswith("? Any of these? none\r\n")
+
+
 # ───────────────────────── skip logic, both ways ─────────────────────────
 
 PATTERN = BY_KEY["pattern"]
@@ -285,13 +327,15 @@ def test_out_of_range_number_is_asked_again(base_answers: dict[str, Any], tmp_pa
     steps: list[Step] = [
         (None, keys_until(base_answers, "age")),
         (age.prompt, "12" + ENTER),
-        ("questionnaire is for people aged 16 and over", "200" + ENTER),
+        ("Is your age 12?", ENTER),  # "No: change my age", the default
+        (age.prompt, "200" + ENTER),
         (f"Please type {age.expected()}.", "old" + ENTER),
         (f"Please type {age.expected()}.", "30.5" + ENTER),
         (f"Please type {age.expected()}.", "41" + ENTER + script(base_answers).split(f"30{ENTER}", 1)[1]),
     ]
     run = converse(steps, save=str(save))
     assert run.status == ExitStatus.OK
+    assert "This questionnaire is for people aged 16 and over" in run.screen
     assert json.loads(save.read_text())["age"] == 41
 
 
@@ -375,14 +419,23 @@ EMERGENCY = ACTION["emergency"]
 def test_emergency_red_flag_warns_before_the_next_question(base_answers: dict[str, Any]) -> None:
     answers = {**base_answers, "red_flags": ["saddle_numbness"]}
     run = drive(script(answers, on_warning="stop"))
-    assert run.status == ExitStatus.INTERRUPTED
-    assert run.stdout == ""
-    assert "stopped at the emergency advice" in run.stderr
-    assert run.stderr.count("\n") == 1
     warning = run.screen.index(EMERGENCY)
     assert run.screen.index(BY_KEY["red_flags"].prompt) < warning
     assert BY_KEY["age"].prompt not in run.screen
     assert " ".join(RULES_BY_ID["E1"].why.split()) in " ".join(run.screen.split())  # as wrapped to the screen
+
+
+def test_stopping_at_the_emergency_advice_ends_with_the_advice(base_answers: dict[str, Any]) -> None:
+    """Stopping is doing what the advice says, not an interruption: exit 0, and the last line says what to do."""
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    run = drive(script(answers, on_warning="stop"))
+    assert run.status == ExitStatus.OK
+    assert run.stdout == ""
+    assert run.stderr == ""
+    lines = [line for line in run.screen.splitlines() if line.strip()]
+    assert lines[-1] == EMERGENCY
+    assert "stopped" not in lines[-1].lower()
+    assert "no report was made and nothing was saved" in lines[-2]
 
 
 def test_going_on_after_the_warning_gives_the_full_report(base_answers: dict[str, Any]) -> None:
@@ -408,7 +461,7 @@ def test_emergency_warned_once_its_answers_are_given(
     base_answers: dict[str, Any], change: dict[str, Any], rule: str, after: str, before: str
 ) -> None:
     run = drive(script({**base_answers, **change}, on_warning="stop"))
-    assert run.status == ExitStatus.INTERRUPTED
+    assert run.status == ExitStatus.OK
     warning = run.screen.index(RULES_BY_ID[rule].why)
     assert run.screen.index(BY_KEY[after].prompt) < warning
     assert BY_KEY[before].prompt not in run.screen
@@ -420,6 +473,64 @@ def test_no_warning_without_an_emergency(base_answers: dict[str, Any]) -> None:
     assert run.status == ExitStatus.OK
     assert EMERGENCY not in run.screen
     assert run.json()["level"] == "urgent"
+
+
+# ───────────────────────── under 16 ─────────────────────────
+
+
+def _say_under_16(answers: dict[str, Any], choice: str) -> str:
+    """Keys up to the age question, then an age of 12, then the choice at "is your age 12?"; nothing after (the
+    drive fails if a question after the age is asked)."""
+    return keys_until(answers, "age") + "12" + ENTER + choice
+
+
+def _under_16_ending(run: Run) -> str:
+    """Checks the end for someone under 16; returns the words shown before it (spaces and line breaks as one
+    space)."""
+    assert run.status == ExitStatus.OK, run.stderr
+    assert run.stdout == "" and run.stderr == ""
+    shown = " ".join(run.screen.split())
+    ending = " ".join([NOT_FOR_YOU, INSTEAD, SAFETY_NET])
+    assert shown.endswith(ending)  # the last line: the safety-net
+    return shown[: -len(ending)].strip()
+
+
+def test_under_16_ends_with_what_to_do_instead(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    save = tmp_path / "a.json"
+    env, buf = env_for(), io.StringIO()
+    with create_pipe_input() as inp:
+        type_all(inp, _say_under_16(base_answers, DOWN + ENTER))  # "Yes: stop here"
+        run = Run(run_interactive(env, "json", str(save), input=inp, output=_output(buf)), env, buf)
+    before = _under_16_ending(run)
+    assert "Is your age 12?" in run.screen
+    assert EMERGENCY not in run.screen
+    assert not before.endswith(SIGNS_GIVEN)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_under_16_with_an_emergency_gives_the_emergency_advice_first(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "red_flags": ["bladder_or_bowel_change"]}
+    before = _under_16_ending(drive(_say_under_16(answers, DOWN + ENTER)))
+    assert before.endswith("EMERGENCY: " + EMERGENCY)
+
+
+def test_under_16_with_other_warning_signs_says_so_first(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "red_flags": ["fever_or_chills"]}
+    before = _under_16_ending(drive(_say_under_16(answers, DOWN + ENTER)))
+    assert before.endswith(SIGNS_GIVEN)
+
+
+def test_an_age_typed_wrong_can_be_changed(base_answers: dict[str, Any]) -> None:
+    rest = script(base_answers).split(f"30{ENTER}", 1)[1]
+    run = drive(_say_under_16(base_answers, ENTER) + f"30{ENTER}" + rest)  # "No: change my age", then 30
+    assert run.status == ExitStatus.OK, run.stderr
+    assert run.json() == assess(validate(reachable(base_answers)))
+    assert NOT_FOR_YOU not in run.screen
+
+
+def test_under_16_given_at_the_review_ends_the_same_way(base_answers: dict[str, Any]) -> None:
+    change_age = _review_pick("age") + CTRL_U + "15" + ENTER + DOWN + ENTER
+    _under_16_ending(drive(script(base_answers, review=change_age)))
 
 
 # ───────────────────────── cancelling ─────────────────────────
@@ -491,6 +602,108 @@ def test_save_answers_needs_the_questions() -> None:
     assert "--save-answers" in result.stderr
 
 
+# ───────────────────────── saving the result to the history ─────────────────────────
+
+SAVE_YES = DOWN + ENTER  # at "save this result?", whose default is no
+
+
+class _Tee(io.BytesIO):
+    """stdout that also goes to the screen's buffer, to see the order of the result and the questions."""
+
+    def __init__(self, screen: io.StringIO) -> None:
+        super().__init__()
+        self.screen = screen
+
+    def write(self, data: Any) -> int:
+        self.screen.write(bytes(data).decode())
+        return super().write(data)
+
+
+def _not_a_database(tmp_path: Path) -> Path:
+    db = tmp_path / "history.sqlite3"
+    db.write_bytes(b"this is not a backpain history\n" * 200)
+    return db
+
+
+def test_the_result_is_shown_before_asking_to_save_it(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    env, buf = env_for(), io.StringIO()
+    env.stdout = _Tee(buf)
+    db = tmp_path / "history.sqlite3"
+    with create_pipe_input() as inp:
+        type_all(inp, script(base_answers) + SAVE_YES)
+        status = run_interactive(env, "json", history=lambda: db, input=inp, output=_output(buf))
+    shown = plain(buf)
+    assert status == ExitStatus.OK, env.stderr.getvalue()  # type: ignore[attr-defined]
+    assert shown.index('"policy_version"') < shown.index(SAVE_QUESTION)
+    assert db.exists()
+    assert env.stderr.getvalue().startswith("backpain: saved as assessment 1 in ")  # type: ignore[attr-defined]
+
+
+def test_saying_no_saves_nothing(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    run = drive(script(base_answers) + ENTER, history=db)
+    assert run.status == ExitStatus.OK
+    assert SAVE_QUESTION in run.screen
+    assert run.stderr == ""
+    assert not db.exists()
+
+
+def test_a_save_that_fails_at_the_question_after_the_result(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    db = _not_a_database(tmp_path)
+    before = db.read_bytes()
+    run = drive(script(base_answers) + SAVE_YES, history=db)
+    assert run.status == SAVE_FAILED == 3
+    assert run.json() == assess(validate(reachable(base_answers)))  # the result, whole
+    assert run.stderr.startswith("backpain: not saved to your history: ")
+    assert run.stderr.count("\n") == 1
+    assert db.read_bytes() == before
+
+
+def test_save_flag_that_fails_still_shows_the_result(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    """--save: saved before the result is shown (so it can show the change since last time); a failure is said
+    after the result."""
+    db = _not_a_database(tmp_path)
+    run = drive(script(base_answers), history=db, save_flag=True)
+    assert run.status == SAVE_FAILED
+    assert run.json() == assess(validate(reachable(base_answers)))
+    assert SAVE_QUESTION not in run.screen
+    assert run.stderr.startswith("backpain: not saved to your history: ")
+    assert run.stderr.count("\n") == 1
+
+
+def test_a_history_folder_that_cannot_be_made(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    run = drive(script(base_answers) + SAVE_YES, history=tmp_path / "a-file" / "history.sqlite3")
+    assert run.status == SAVE_FAILED
+    assert run.json()["level"] == "self_care"
+    assert run.stderr.startswith("backpain: not saved to your history: ")
+    assert run.stderr.count("\n") == 1
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+def test_cancelling_at_the_save_question(base_answers: dict[str, Any], tmp_path: Path, key: str) -> None:
+    db = tmp_path / "history.sqlite3"
+    run = drive(script(base_answers) + key, history=db)
+    assert run.status == ExitStatus.INTERRUPTED
+    assert run.json()["level"] == "self_care"  # already shown
+    assert run.stderr == f"backpain: {SAVE_CANCELLED}\n"
+    assert not db.exists()
+
+
+def test_saving_at_the_question_says_the_change_since_last_time(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    assert drive(script(base_answers) + SAVE_YES, history=db).status == ExitStatus.OK
+    worse = {**base_answers, "pain_intensity": 9}
+    run = drive(script(worse) + SAVE_YES, history=db)
+    assert run.status == ExitStatus.OK
+    assert "since_last" not in run.json()  # shown before it was saved
+    after = run.screen[run.screen.index(SAVE_QUESTION) :]
+    assert "Since your last saved assessment (" in after
+    assert "pain impact 3.3 → 5, up 1.7 (+52%): worse." in after
+    assert "saved as assessment 2" in run.stderr
+
+
 # ───────────────────────── never prompting without a terminal ─────────────────────────
 
 
@@ -499,6 +712,14 @@ def test_no_terminal_at_all_never_prompts() -> None:
     status = run_interactive(env, None)
     assert status == ExitStatus.USAGE
     assert "Pipe answers in as JSON" in env.stderr.getvalue()  # type: ignore[attr-defined]
+
+
+def test_no_terminal_says_what_no_piped_answers_says() -> None:
+    """One wording for "no answers, and nowhere to ask": the interactive face and the JSON face agree."""
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), True, False, False)
+    run_interactive(env, None)
+    piped = CliRunner().invoke(app, ["assess"], input="")
+    assert env.stderr.getvalue() == piped.stderr  # type: ignore[attr-defined]
 
 
 def test_stdin_not_a_terminal_and_no_answers_exits_2() -> None:
@@ -546,3 +767,27 @@ def test_prompts_share_one_set_of_default_key_bindings(pipe: Any) -> None:
     first = questionary.checkbox("a", ["x"], input=screen.input, output=screen.output).application
     second = questionary.select("b", ["y"], input=screen.input, output=screen.output).application
     assert first._default_bindings is second._default_bindings
+
+
+@pytest.mark.parametrize("missing", ["application", "defaults"])
+def test_sharing_key_bindings_falls_back_silently(pipe: Any, monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
+    """A prompt_toolkit without the name the start-up speed-up replaces: nothing is replaced, and the prompts
+    still work (each application with its own default key bindings, as prompt_toolkit makes them)."""
+    import questionary
+    from prompt_toolkit.application import application
+    from prompt_toolkit.key_binding import defaults
+
+    from backpain_cli import interactive
+
+    monkeypatch.setattr(application, "load_key_bindings", defaults.load_key_bindings)  # as prompt_toolkit has it
+    monkeypatch.delattr(application if missing == "application" else defaults, "load_key_bindings")
+    interactive._share_default_key_bindings()
+    assert not getattr(getattr(application, "load_key_bindings", None), "_backpain_shared", False)
+    if missing == "defaults":
+        inp, buf, _ = pipe
+        screen = Screen(inp, _output(buf))  # calls it again
+        first = questionary.checkbox("a", ["x"], input=inp, output=screen.output).application
+        second = questionary.select("b", ["y"], input=inp, output=screen.output).application
+        assert first._default_bindings is not second._default_bindings
+        type_all(inp, "41" + ENTER)
+        assert screen.text("How old?") == "41"

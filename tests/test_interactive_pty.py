@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -17,6 +18,8 @@ import pexpect
 import pytest
 
 from backpain_cli import flow
+from backpain_cli.explain import ACTION
+from backpain_cli.policy import EMERGENCY, URGENT
 
 from .test_interactive import ANSI, CTRL_C, DOWN, ENTER, script_parts
 
@@ -32,7 +35,7 @@ def private_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def spawn(*args: str) -> pexpect.spawn:
+def spawn(*args: str, size: tuple[int, int] = (50, 200)) -> pexpect.spawn:
     env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1"}
     return pexpect.spawn(
         sys.executable,
@@ -40,13 +43,15 @@ def spawn(*args: str) -> pexpect.spawn:
         env=env,
         encoding="utf-8",
         timeout=TIMEOUT,
-        dimensions=(50, 200),
+        dimensions=size,
     )
 
 
 def answer_everything(child: pexpect.spawn, answers: dict[str, Any], save: bool = False) -> str:
     """Answer each question when its progress line shows; confirm the review; answer "save this result?"
     (no, its default, unless `save`); return all that was shown."""
+    seen = io.StringIO()
+    child.logfile_read = seen
     n = 0
     for key, keys in script_parts(answers):
         if key != "!warning":
@@ -59,7 +64,7 @@ def answer_everything(child: pexpect.spawn, answers: dict[str, Any], save: bool 
     child.send(DOWN + ENTER if save else ENTER)
     child.expect(pexpect.EOF)
     child.close()
-    return ANSI.sub("", child.before).replace("\r\n", "\n")
+    return ANSI.sub("", seen.getvalue()).replace("\r\n", "\n")
 
 
 def result_json(shown: str) -> dict[str, Any]:
@@ -82,6 +87,43 @@ def test_whole_questionnaire_prints_the_level(urgent_answers: dict[str, Any]) ->
     assert result["level"] == "urgent"
     assert [r["rule"] for r in result["reasons"]] == ["U5"]
     assert "Traceback" not in shown
+
+
+def test_a_whole_questionnaire_at_80_columns(urgent_answers: dict[str, Any]) -> None:
+    """A person at an ordinary 80x24 terminal answers everything and gets the text report, and only then is asked
+    whether to save it."""
+    child = spawn(size=(24, 80))
+    n = 0
+    for key, keys in script_parts(urgent_answers):
+        if key != "!warning":
+            n += 1
+            child.expect_exact(f"question {n} of {TOTAL}")
+        child.send(keys)
+    child.expect_exact("Are these right?")
+    child.send(ENTER)
+    first = child.expect_exact([ACTION[URGENT].split(":")[0], "Save this result in your history"])
+    assert first == 0, "asked to save before the result was shown"
+    child.expect_exact("Save this result in your history")
+    child.send(ENTER)  # no, the default
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in child.before
+
+
+def test_stopping_at_the_emergency_advice_in_a_terminal(base_answers: dict[str, Any]) -> None:
+    child = spawn(size=(24, 80))
+    parts = script_parts({**base_answers, "red_flags": ["saddle_numbness"]}, on_warning="stop")
+    child.expect_exact(f"question 1 of {TOTAL}")
+    child.send(parts[0][1])
+    child.expect_exact("What would you like to do?")
+    child.send(parts[1][1])  # stop here
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    lines = [line.strip() for line in ANSI.sub("", child.before).splitlines() if line.strip()]
+    assert " ".join(lines[-2:]).endswith(ACTION[EMERGENCY])  # 80 columns: the sentence may take two lines
+    assert "stopped" not in " ".join(lines[-2:]).lower()
 
 
 def test_ctrl_c_cancels_with_130_and_no_traceback(tmp_path: Path) -> None:
@@ -163,7 +205,9 @@ def test_saving_at_the_question_keeps_the_result_and_the_next_shows_the_change(
     assert database.exists() and stat.S_IMODE(database.stat().st_mode) == 0o600
     third = spawn("--format", "json")
     shown = answer_everything(third, {**urgent_answers, "pain_intensity": 8}, save=True)
-    assert result_json(shown)["since_last"]["category"] == "worse"
+    assert "since_last" not in result_json(shown)  # shown before the person chose to save it
+    since = r"Since your last saved assessment \([^)]+\): pain impact [0-9.]+ → [0-9.]+, up .*: worse\."
+    assert re.search(since, shown)
     listed = subprocess.run(
         [sys.executable, "-m", "backpain_cli", "history", "--format", "json"],
         capture_output=True,
