@@ -12,7 +12,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import IO, Any, cast
 
@@ -50,11 +50,6 @@ def assess_one(record: Record) -> Outcome:
     except Rejected as exc:
         return False, rejection(record, str(exc), exc.value), None
     return True, assess(valid), valid
-
-
-def assess_records(records: Iterable[Record]) -> Iterator[Outcome]:
-    """The outcome of each record, in input order."""
-    return map(assess_one, records)
 
 
 NO_ANSWERS = (
