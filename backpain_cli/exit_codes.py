@@ -9,9 +9,11 @@ class ExitStatus(IntEnum):
     USAGE = 2  #: usage error: bad option, unreadable file, no input
     INTERNAL = 70  #: a bug in backpain (EX_SOFTWARE); please report it
     INTERRUPTED = 130  #: interrupted (Ctrl-C), or the questionnaire was cancelled
+    TERMINATED = 143  #: a batch stopped by SIGTERM (128 + 15, as a shell reports a process it ended)
 
 
 EXIT_HELP = (
     "Exit status: 0 every record assessed; 1 one or more records rejected (the rest still assessed and "
-    "printed); 2 usage error (bad option, unreadable file, no input); 130 interrupted or cancelled."
+    "printed); 2 usage error (bad option, unreadable file, no input); 130 interrupted or cancelled; "
+    "143 stopped by SIGTERM."
 )
