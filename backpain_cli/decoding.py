@@ -113,18 +113,41 @@ def fast_answers(raw: bytes) -> Answers | None:
 
 
 def decode_json(raw: bytes) -> Any:
-    """Decode any JSON value, or raise `Unreadable` saying why in plain words."""
+    """Decode any JSON value, or raise `Unreadable` saying why in plain words. A place in the record is given as
+    "at byte N", counted from 1 at the record's first byte (of its line, array element or document)."""
     try:
         return _decode_any(raw)
-    except UnicodeDecodeError as exc:
-        raise Unreadable(f"not UTF-8 text (byte {exc.start + 1} cannot be read)") from None
-    except RecursionError:
-        raise Unreadable("invalid JSON: nested too deeply") from None
-    except msgspec.ValidationError:  # the only check a plain decode makes
-        raise Unreadable("invalid JSON: a number too large to read") from None
-    except (msgspec.MsgspecError, ValueError) as exc:
+    except (msgspec.MsgspecError, ValueError, RecursionError) as exc:
+        not_utf8 = _not_utf8(raw)  # said first, whatever else is wrong: the text itself cannot be read
+        if not_utf8 is not None:
+            raise Unreadable(not_utf8) from None
+        if isinstance(exc, RecursionError):
+            raise Unreadable("invalid JSON: nested too deeply") from None
+        if isinstance(exc, msgspec.ValidationError):  # the only check a plain decode makes
+            raise Unreadable("invalid JSON: a number too large to read") from None
         message = str(exc).removeprefix("JSON is malformed: ")
-        raise Unreadable(f"invalid JSON: {_lower(message)}") from None
+        raise Unreadable(f"invalid JSON: {_lower(_from_1(message))}") from None
+
+
+def _not_utf8(raw: bytes) -> str | None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not valid UTF-8 at byte {exc.start + 1} ({raw[exc.start]:#04x}); save the answers as UTF-8 text"
+    return None
+
+
+_AT_BYTE = re.compile(r" \(byte (\d+)\)$")
+
+
+def _from_1(message: str) -> str:
+    """msgspec's "(byte N)" counts from 0 (except for trailing characters, where it names the byte after the
+    first one, which is the same number counted from 1): say "at byte N", counted from 1."""
+    m = _AT_BYTE.search(message)
+    if m is None:
+        return message
+    number = int(m.group(1)) + (0 if message.startswith("trailing characters") else 1)
+    return f"{message[: m.start()]} at byte {number}"
 
 
 def _lower(text: str) -> str:
