@@ -167,13 +167,10 @@ def _count_keys(value: Any) -> int:
     return count
 
 
-#: Keys whose every occurrence is kept when a key repeats, so that a rejection can still name warning signs.
-WARNING_KEYS = ("red_flags", "weakness")
-
-
-def duplicate_keys(raw: bytes, value: Any, given: dict[str, list[Any]] | None = None) -> list[str]:
-    """The keys given more than once in any object of `raw` (whose decoded value is `value`). With `given`,
-    every value given for a key of WARNING_KEYS is collected there, repeats included."""
+def duplicate_keys(raw: bytes, value: Any, given: list[tuple[str, Any]] | None = None) -> list[str]:
+    """The keys given more than once in any object of `raw` (whose decoded value is `value`). With `given`, every
+    (key, value) pair of every object is collected there, repeats included, so that a rejection can still name
+    the warning signs of a copy that another hides."""
     if raw.count(b":") == _count_keys(value) or _keys_in_text(raw) == _count_keys(value):
         return []
     import json  # only on this rare path: its object_pairs_hook sees every key, repeats included
@@ -182,12 +179,12 @@ def duplicate_keys(raw: bytes, value: Any, given: dict[str, list[Any]] | None = 
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
-        for key, item in items:
+        for key, _ in items:
             if key in seen:
                 repeated[key] = None
             seen.add(key)
-            if given is not None and key in WARNING_KEYS:
-                given.setdefault(key, []).append(item)
+        if given is not None:
+            given.extend(items)
         return dict(items)
 
     try:
@@ -203,7 +200,7 @@ def answers(raw: bytes) -> Answers:
     if out is not None:
         return out
     value = decode_json(raw)
-    given: dict[str, list[Any]] = {}
+    given: list[tuple[str, Any]] = []
     repeated = duplicate_keys(raw, value, given)
     problems = [
         Problem(key, "given more than once; give each key once, so that no answer hides another") for key in repeated
@@ -217,8 +214,6 @@ def answers(raw: bytes) -> Answers:
     if problems or out is None:
         if repeated and isinstance(value, dict):
             # Every copy counts: a red flag in the first of two `red_flags` must not go unsaid.
-            flags = [f for v in given.get("red_flags", ()) if isinstance(v, list) for f in v]
-            worst = [w for w in ("worsening", "stable") if w in given.get("weakness", ())][:1]
-            warning = unassessed_warning({"red_flags": list(dict.fromkeys(flags)), "weakness": next(iter(worst), None)})
+            warning = unassessed_warning(value, more=given)
         raise Rejected(str(InvalidAnswers(problems, warning)), value)
     return out
