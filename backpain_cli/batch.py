@@ -29,7 +29,7 @@ from .env import Environment
 from .exit_codes import ExitStatus
 from .policy import LEVELS
 from .reader import NoInput, Reader, Record
-from .validation import record_id
+from .validation import record_id, warning_in
 
 Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
@@ -90,11 +90,13 @@ class Tally:
 
     def _rejected(self, env: Environment, rejected: dict[str, Any]) -> None:
         self.rejected += 1
-        if self.rejected <= MAX_MESSAGES:
+        if self.rejected == MAX_MESSAGES + 1:
+            env.message(
+                "more records rejected; each is reported in place in the output (and here, if it gives warning signs)"
+            )
+        if self.rejected <= MAX_MESSAGES or warning_in(str(rejected["error"])) is not None:  # warnings: always
             where = f"record {rejected['line']}" + (f" (id {rejected['id']!r})" if "id" in rejected else "")
             env.message(f"{where} rejected: {rejected['error']}")
-        elif self.rejected == MAX_MESSAGES + 1:
-            env.message("more records rejected; each is reported in place in the output")
 
     def line(self, blank: int) -> str:
         assessed = self.read - self.rejected
