@@ -175,6 +175,19 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+def _wait_for_children(pid: int, count: int, timeout: float = 30.0) -> None:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not children.exists():  # no /proc: give the workers a moment instead
+            time.sleep(2.0)
+            return
+        if len(children.read_text().split()) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} worker processes did not start")
+
+
 def _output_is_whole(out: bytes) -> None:
     assert out.endswith(b"\n")
     for line in out.splitlines():
@@ -242,8 +255,8 @@ def test_ctrl_c_while_input_is_awaited(jobs: int) -> None:
                 ready, _, _ = select.select([proc.stdout], [], [], 30)
                 assert ready, "no result while the input stayed open"
                 got += proc.stdout.read(65536)
-        else:
-            time.sleep(1.0)  # a chunk is not yet full: the parent waits for input
+        else:  # a chunk is not yet full: once its workers are up, the parent waits for input
+            _wait_for_children(proc.pid, jobs)
         os.killpg(proc.pid, signal.SIGINT)
         rest, err = proc.communicate(timeout=30)
     finally:
