@@ -130,6 +130,7 @@ def run(
     any worker processes are stopped, one line says so on stderr, and the status is 130 (SIGINT) or 143
     (SIGTERM). When the reader of the output goes away (`| head -1`), the batch stops at once and quietly: no
     summary, and the status of the records read so far."""
+    env = dataclasses.replace(env, stderr=cast(IO[str], _Stderr(env.stderr)))
     with _Signals() as signals:
         try:
             return _run(env, stream, fmt, input_format, jobs, on_assessed, signals)
@@ -308,15 +309,50 @@ class _Buffer:
 
 def _silence(stdout: IO[bytes]) -> None:
     """Point stdout at /dev/null, so that the final flush at exit raises nothing more."""
+    if _to_devnull(stdout) and sys.stdout is not None and getattr(sys.stdout, "buffer", None) is stdout:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+
+
+def _to_devnull(stream: IO[Any]) -> bool:
     try:
-        fd = stdout.fileno()
+        fd = stream.fileno()
     except (OSError, ValueError, AttributeError):
-        return
+        return False
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
-    if sys.stdout is not None and getattr(sys.stdout, "buffer", None) is stdout:
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+    return True
+
+
+class _Stderr:
+    """stderr for a batch. When its reader has gone (`2>&1 >results.jsonl | head -1`), later messages are dropped
+    rather than stopping the batch: its results may be going elsewhere, and must not be cut short."""
+
+    def __init__(self, err: IO[str]) -> None:
+        self.err = err
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.err.write(text)
+            except BrokenPipeError:
+                self._gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.err.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def _gone(self) -> None:
+        self.gone = True
+        _to_devnull(self.err)  # what is left in its buffer goes nowhere at exit, without a word
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.err, name)
 
 
 class _Progress:

@@ -131,6 +131,33 @@ def test_head_1_ends_promptly_and_quietly(tmp_path: Path, jobs: int) -> None:
         assert proc.returncode == 0
 
 
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_closed_stderr_does_not_cut_the_results_short(tmp_path: Path, jobs: int) -> None:
+    """`2>&1 -o results.jsonl | head -1`: the messages' reader has gone, but the results go to a file."""
+    rejected = tmp_path / "rejected.jsonl"
+    rejected.write_bytes(b'{"age": 3}\n' * 3000)
+    results = tmp_path / "results.jsonl"
+    with rejected.open("rb") as stdin:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "backpain_cli", "assess", "--jobs", str(jobs), "-o", str(results)],
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            assert proc.stderr is not None
+            first = proc.stderr.readline()
+            proc.stderr.close()
+            proc.wait(timeout=60)
+        finally:
+            _kill_group(proc)
+    assert first.startswith(b"backpain: record 1 rejected: ")
+    assert proc.returncode == 1
+    assert len(results.read_bytes().splitlines()) == 3000
+
+
 class _Breaks(io.BytesIO):
     """An output whose reader goes away after the first write."""
 
