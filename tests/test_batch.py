@@ -223,18 +223,19 @@ def _output_is_whole(out: bytes) -> None:
 
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize(
-    ("jobs", "signum", "status", "said"),
+    ("jobs", "signum", "group", "status", "said"),
     [
-        (1, signal.SIGINT, 130, b"backpain: interrupted\n"),
-        (2, signal.SIGINT, 130, b"backpain: interrupted\n"),
-        (1, signal.SIGTERM, 143, b"backpain: terminated\n"),
-        (2, signal.SIGTERM, 143, b"backpain: terminated\n"),
+        (1, signal.SIGINT, True, 130, b"backpain: interrupted\n"),
+        (2, signal.SIGINT, True, 130, b"backpain: interrupted\n"),
+        (1, signal.SIGTERM, True, 143, b"backpain: terminated\n"),
+        (2, signal.SIGTERM, True, 143, b"backpain: terminated\n"),
+        (2, signal.SIGTERM, False, 143, b"backpain: terminated\n"),
     ],
 )
-def test_a_signal_to_the_group_stops_the_batch_cleanly(
-    tmp_path: Path, jobs: int, signum: int, status: int, said: bytes
+def test_a_signal_stops_the_batch_cleanly(
+    tmp_path: Path, jobs: int, signum: int, group: bool, status: int, said: bytes
 ) -> None:
-    """As Ctrl-C in a terminal does: the signal goes to every process of the group, workers included."""
+    """To the group, as Ctrl-C in a terminal sends it (workers included), or to backpain alone (`kill PID`)."""
     big = tmp_path / "big.jsonl"
     big.write_bytes(jsonl(20_000))
     with big.open("rb") as stdin:
@@ -249,7 +250,10 @@ def test_a_signal_to_the_group_stops_the_batch_cleanly(
         try:
             assert proc.stdout is not None
             first = proc.stdout.readline()  # results are coming: the batch is under way
-            os.killpg(proc.pid, signum)
+            if group:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
             rest, err = proc.communicate(timeout=30)  # the end of stdout: workers, which share it, are gone too
         finally:
             _kill_group(proc)
