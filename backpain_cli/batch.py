@@ -500,29 +500,38 @@ class _Workers:
             chunk = next(chunks, None)
             if chunk is None:
                 break
-            self.tasks[i].send(chunk)
+            self._send(i, chunk)
             turn.append(i)
         while turn:
             i = turn.popleft()
             chunk = next(chunks, None)  # read on while the workers work
             done = self._receive(i)
             if chunk is not None:
-                self.tasks[i].send(chunk)
+                self._send(i, chunk)
                 turn.append(i)
             yield done
+
+    def _send(self, i: int, chunk: list[Record]) -> None:
+        try:
+            self.tasks[i].send(chunk)
+        except OSError:  # a broken pipe here is a worker gone, never the reader of our output
+            raise self._lost(i) from None
 
     def _receive(self, i: int) -> Done:
         try:
             message = self.results[i].recv()
         except (EOFError, OSError):
-            proc = self.procs[i]
-            proc.join(1.0)
-            if proc.exitcode is not None and -proc.exitcode in _Signals.SIGNALS:
-                raise Interrupted(-proc.exitcode) from None  # stopped from outside, with the rest of its group
-            raise WorkerLost(f"a worker process ended unexpectedly (exit status {proc.exitcode})") from None
+            raise self._lost(i) from None
         if isinstance(message, str):  # a bug in the worker, told rather than hidden
             raise WorkerLost(message)
         return cast(Done, message)
+
+    def _lost(self, i: int) -> BaseException:
+        proc = self.procs[i]
+        proc.join(1.0)
+        if proc.exitcode is not None and -proc.exitcode in _Signals.SIGNALS:
+            return Interrupted(-proc.exitcode)  # stopped from outside, with the rest of its group
+        return WorkerLost(f"a worker process ended unexpectedly (exit status {proc.exitcode})")
 
     def stop(self) -> None:
         for conn in (*self.tasks, *self.results):

@@ -362,6 +362,29 @@ def test_jobs_give_the_same_output_in_order(monkeypatch: pytest.MonkeyPatch) -> 
     assert one[0] == 1 and len(one[1].splitlines()) == 46
 
 
+@pytest.mark.timeout(60)
+def test_a_worker_killed_is_told_not_taken_for_a_closed_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(batch, "CHUNK_RECORDS", 20)
+
+    class Killing(io.BytesIO):  # the input, read while the workers work: the OOM killer strikes meanwhile
+        def read1(self, size: int = -1) -> bytes:
+            workers = multiprocessing.active_children()
+            if workers and not getattr(self, "done", False):
+                self.done = True
+                for worker in workers:
+                    os.kill(worker.pid or 0, signal.SIGKILL)
+                    worker.join()
+            return super().read1(size)
+
+    out = io.BytesIO()
+    env = Environment(Killing(jsonl(2000)), out, io.StringIO(), False, False, False)
+    with pytest.raises(batch.WorkerLost, match="ended unexpectedly"):
+        run(env, env.stdin, "json", None, jobs=2)
+    assert multiprocessing.active_children() == []
+
+
 # -- flat memory --
 
 MEMORY_CHILD = """
