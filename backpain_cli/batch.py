@@ -3,16 +3,23 @@
 `run()` streams: it reads a record, assesses it, writes its result, and holds nothing else, so memory stays flat
 however long the input. One object in gives one object out; several give JSON Lines (only the first result waits
 until it is known whether a second record follows). At the end, one summary line goes to stderr.
+
+`--jobs N` hands chunks of records to N worker processes (`_Workers`), with no threads and no shared queue, so
+that a closed pipe, Ctrl-C or SIGTERM always stops them at once. Output is written in whole results only and
+never cut short by a signal (`_Signals`, `_Buffer`): whatever stops a batch, its output is whole JSON Lines.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import signal
 import stat
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import IO, Any, cast
 
@@ -22,7 +29,7 @@ from .env import Environment
 from .exit_codes import ExitStatus
 from .policy import LEVELS
 from .reader import NoInput, Reader, Record
-from .validation import record_id
+from .validation import record_id, warning_in
 
 Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
@@ -52,11 +59,6 @@ def assess_one(record: Record) -> Outcome:
     return True, assess(valid), valid
 
 
-def assess_records(records: Iterable[Record]) -> Iterator[Outcome]:
-    """The outcome of each record, in input order."""
-    return map(assess_one, records)
-
-
 NO_ANSWERS = (
     "no answers to assess. Pipe answers in as JSON (backpain assess < answers.json, or --answers PATH), "
     "or run 'backpain assess' in a terminal to answer the questions."
@@ -76,12 +78,25 @@ class Tally:
         if level is not None:
             self.levels[level] += 1
         if rejected is not None:
-            self.rejected += 1
-            if self.rejected <= MAX_MESSAGES:
-                where = f"record {rejected['line']}" + (f" (id {rejected['id']!r})" if "id" in rejected else "")
-                env.message(f"{where} rejected: {rejected['error']}")
-            elif self.rejected == MAX_MESSAGES + 1:
-                env.message("more records rejected; each is reported in place in the output")
+            self._rejected(env, rejected)
+
+    def add(self, env: Environment, n: int, levels: dict[str, int], rejections: list[dict[str, Any]]) -> None:
+        """Count `n` records at once: `levels` those assessed, `rejections` the rest (in input order)."""
+        self.read += n
+        for level, k in levels.items():
+            self.levels[level] += k
+        for rejected in rejections:
+            self._rejected(env, rejected)
+
+    def _rejected(self, env: Environment, rejected: dict[str, Any]) -> None:
+        self.rejected += 1
+        if self.rejected == MAX_MESSAGES + 1:
+            env.message(
+                "more records rejected; each is reported in place in the output (and here, if it gives warning signs)"
+            )
+        if self.rejected <= MAX_MESSAGES or warning_in(str(rejected["error"])) is not None:  # warnings: always
+            where = f"record {rejected['line']}" + (f" (id {rejected['id']!r})" if "id" in rejected else "")
+            env.message(f"{where} rejected: {rejected['error']}")
 
     def line(self, blank: int) -> str:
         assessed = self.read - self.rejected
@@ -109,7 +124,33 @@ def run(
     jobs: int = 1,
     on_assessed: OnAssessed | None = None,
 ) -> ExitStatus:
-    """Assess every record of `stream`, writing each result in `fmt` to stdout as it is made."""
+    """Assess every record of `stream`, writing each result in `fmt` to stdout as it is made.
+
+    Ctrl-C (SIGINT) or SIGTERM stops the batch: the results already made are written whole (never half a line),
+    any worker processes are stopped, one line says so on stderr, and the status is 130 (SIGINT) or 143
+    (SIGTERM). When the reader of the output goes away (`| head -1`), the batch stops at once and quietly: no
+    summary, and the status of the records read so far."""
+    env = dataclasses.replace(env, stderr=cast(IO[str], _Stderr(env.stderr)))
+    with _Signals() as signals:
+        try:
+            return _run(env, stream, fmt, input_format, jobs, on_assessed, signals)
+        except Interrupted as exc:
+            if exc.signum == signal.SIGTERM:
+                env.message("terminated")
+                return ExitStatus.TERMINATED
+            env.message("interrupted")
+            return ExitStatus.INTERRUPTED
+
+
+def _run(
+    env: Environment,
+    stream: IO[bytes],
+    fmt: str,
+    input_format: str | None,
+    jobs: int,
+    on_assessed: OnAssessed | None,
+    signals: _Signals,
+) -> ExitStatus:
     from .sinks import make_sink
 
     _say_if_waiting(env, stream)
@@ -125,39 +166,93 @@ def run(
         records = chain(ahead, records)
     else:
         batch = reader.kind == "array"
-    buffered = _Buffer(env.stdout)
+    buffered = _Buffer(env.stdout, signals)
     reader.on_wait = buffered.flush  # results go out before the input is waited for
     env = dataclasses.replace(env, stdout=cast(IO[bytes], buffered))
     sink = make_sink(fmt, env, batch)
     tally = Tally()
     progress = _Progress(env, reader) if batch and env.stderr_isatty else None
     try:
-        if jobs > 1 and batch and fmt == "json" and on_assessed is None:
-            write = env.stdout.write
-            for ok, level, line, rejected in _parallel(records, jobs):
-                tally.count(env, ok, level, rejected)
-                write(line)
-                if progress is not None and not tally.read & 255:
-                    progress.update(tally.read)
-            env.stdout.flush()
-        else:
-            for ok, out, valid in map(assess_one, records):
-                tally.count(env, ok, out["level"] if ok else None, None if ok else out)
-                if ok and on_assessed is not None:
-                    on_assessed(out, cast(dict[str, Any], valid))
-                sink.write(ok, out, valid)
-                if progress is not None and not tally.read & 255:
-                    progress.update(tally.read)
-            sink.close()
+        try:
+            if jobs > 1 and batch and fmt == "json" and on_assessed is None:
+                _run_parallel(env, records, jobs, tally, progress, signals)
+            else:
+                for ok, out, valid in map(assess_one, records):
+                    tally.count(env, ok, out["level"] if ok else None, None if ok else out)
+                    if ok and on_assessed is not None:
+                        on_assessed(out, cast(dict[str, Any], valid))
+                    sink.write(ok, out, valid)
+                    if progress is not None and not tally.read & 255:
+                        progress.update(tally.read)
+                sink.close()
+        finally:
+            if progress is not None:
+                with signals.held():
+                    progress.stop()
     except BrokenPipeError:  # the reader of our output has gone (`| head -1`): stop, quietly
         _silence(buffered.out)
         return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
-    finally:
-        if progress is not None:
-            progress.stop()
+    except Interrupted:
+        with signals.held():  # the whole results made so far go out; a second Ctrl-C waits for them
+            try:
+                buffered.flush()
+            except BrokenPipeError:
+                _silence(buffered.out)
+        raise
     if batch:
         env.message(tally.line(reader.blank))
     return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised in the main thread by `_Signals`."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Signals:
+    """While a batch runs, SIGINT and SIGTERM raise `Interrupted`, except inside `held()` (while output is
+    written, or while workers are stopped): there the signal waits until the block ends, so that no output line
+    is ever cut in half. Once one signal has been raised, later ones are noted and ignored, so that stopping
+    cleanly is not itself cut short."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.holding = 0
+        self.pending: int | None = None
+        self.raised = False
+        self.saved: dict[int, Any] = {}
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                self.saved[signum] = signal.signal(signum, self._on_signal)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self.saved.items():
+            signal.signal(signum, handler)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self.pending is None:
+            self.pending = signum
+        if not self.holding and not self.raised:
+            self.raised = True
+            raise Interrupted(signum)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding += 1
+        try:
+            yield
+        finally:
+            self.holding -= 1
+        if not self.holding and self.pending is not None and not self.raised:
+            self.raised = True
+            raise Interrupted(self.pending)
 
 
 #: Seconds of silence on a pipe before a person at the terminal is told what backpain is waiting for.
@@ -184,10 +279,12 @@ def _say_if_waiting(env: Environment, stream: IO[bytes]) -> None:
 
 
 class _Buffer:
-    """Output gathered into large writes (even under PYTHONUNBUFFERED), flushed whenever input is awaited."""
+    """Output gathered into large writes (even under PYTHONUNBUFFERED), flushed whenever input is awaited. It holds
+    whole results only, and a flush is never cut short by Ctrl-C, so the output never ends in half a line."""
 
-    def __init__(self, out: IO[bytes], size: int = 1 << 16) -> None:
+    def __init__(self, out: IO[bytes], signals: _Signals | None = None, size: int = 1 << 16) -> None:
         self.out = out
+        self.held = signals.held if signals is not None else contextlib.nullcontext
         self.size = size
         self.buf = bytearray()
 
@@ -198,10 +295,13 @@ class _Buffer:
         return len(data)
 
     def flush(self) -> None:
-        if self.buf:
-            self.out.write(self.buf)
-            self.buf.clear()
-        self.out.flush()
+        with self.held():
+            if self.buf:
+                view, self.buf = memoryview(self.buf), bytearray()
+                while view:  # a signal can cut a write short: write on until all is out
+                    written = self.out.write(view)
+                    view = view[len(view) if written is None else written :]
+            self.out.flush()
 
     def fileno(self) -> int:
         return self.out.fileno()
@@ -209,15 +309,50 @@ class _Buffer:
 
 def _silence(stdout: IO[bytes]) -> None:
     """Point stdout at /dev/null, so that the final flush at exit raises nothing more."""
+    if _to_devnull(stdout) and sys.stdout is not None and getattr(sys.stdout, "buffer", None) is stdout:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+
+
+def _to_devnull(stream: IO[Any]) -> bool:
     try:
-        fd = stdout.fileno()
+        fd = stream.fileno()
     except (OSError, ValueError, AttributeError):
-        return
+        return False
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
-    if sys.stdout is not None and getattr(sys.stdout, "buffer", None) is stdout:
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+    return True
+
+
+class _Stderr:
+    """stderr for a batch. When its reader has gone (`2>&1 >results.jsonl | head -1`), later messages are dropped
+    rather than stopping the batch: its results may be going elsewhere, and must not be cut short."""
+
+    def __init__(self, err: IO[str]) -> None:
+        self.err = err
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.err.write(text)
+            except BrokenPipeError:
+                self._gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.err.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def _gone(self) -> None:
+        self.gone = True
+        _to_devnull(self.err)  # what is left in its buffer goes nowhere at exit, without a word
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.err, name)
 
 
 class _Progress:
@@ -262,19 +397,26 @@ class _Progress:
 # -- several processes (--jobs N), batches with JSON output: workers assess and encode, the parent writes in order --
 
 CHUNK_RECORDS = 1000
-#: (ok, level or None, the JSON line, the rejection or None)
-Encoded = tuple[bool, str | None, bytes, dict[str, Any] | None]
+#: A chunk's outcome, from a worker: (records, count per level, the JSON Lines, the rejections)
+Done = tuple[int, dict[str, int], bytes, list[dict[str, Any]]]
 
 
-def _assess_chunk(chunk: list[Record]) -> list[Encoded]:
+def _assess_chunk(chunk: list[Record]) -> Done:
     import msgspec
 
     encode = msgspec.json.Encoder().encode
-    done: list[Encoded] = []
+    levels: dict[str, int] = {}
+    lines: list[bytes] = []
+    rejections: list[dict[str, Any]] = []
     for record in chunk:
         ok, out, _ = assess_one(record)
-        done.append((ok, out["level"] if ok else None, encode(out) + b"\n", None if ok else out))
-    return done
+        lines.append(encode(out))
+        if ok:
+            levels[out["level"]] = levels.get(out["level"], 0) + 1
+        else:
+            rejections.append(out)
+    lines.append(b"")
+    return len(chunk), levels, b"\n".join(lines), rejections
 
 
 def _chunks(records: Iterator[Record]) -> Iterator[list[Record]]:
@@ -288,17 +430,139 @@ def _chunks(records: Iterator[Record]) -> Iterator[list[Record]]:
         yield chunk
 
 
-def _parallel(records: Iterator[Record], jobs: int) -> Iterator[Encoded]:
-    """Encoded outcomes made by `jobs` worker processes, chunk by chunk, in input order, with at most two chunks
-    per worker in flight (so memory stays bounded however long the input)."""
-    import multiprocessing
-    from collections import deque
+def _run_parallel(
+    env: Environment,
+    records: Iterator[Record],
+    jobs: int,
+    tally: Tally,
+    progress: _Progress | None,
+    signals: _Signals,
+) -> None:
+    workers = _Workers(jobs)
+    try:
+        workers.start()
+        for n, levels, lines, rejections in workers.map(_chunks(records)):
+            tally.add(env, n, levels, rejections)
+            env.stdout.write(lines)
+            if progress is not None:
+                progress.update(tally.read)
+        env.stdout.flush()
+    finally:
+        with signals.held():
+            workers.stop()
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        pending: deque[Any] = deque()
-        for chunk in _chunks(records):
-            pending.append(pool.apply_async(_assess_chunk, (chunk,)))
-            if len(pending) >= 2 * jobs:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+
+class WorkerLost(Exception):
+    """A worker process ended before its work was done."""
+
+
+class _Workers:
+    """`jobs` worker processes, each with a pipe for chunks of records and one for their outcomes. No threads and
+    no shared queue: the parent sends a worker its next chunk only once it has that worker's outcome, so a send
+    never waits on a worker that waits to send, and results come back in input order by taking the workers in
+    turn. `stop()` closes the pipes and ends every worker, whatever state it is in; workers ignore Ctrl-C (the
+    parent handles it), end when their pipe closes, and leave through os._exit, so they never print a traceback
+    or flush the parent's buffered output a second time."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.procs: list[Any] = []
+        self.tasks: list[Any] = []  # the parent's end of each worker's pipe of chunks
+        self.results: list[Any] = []  # the parent's end of each worker's pipe of outcomes
+
+    def start(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        # Signals stay blocked while forking, so that a Ctrl-C then never runs the parent's handler in a worker.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _Signals.SIGNALS)
+        try:
+            for _ in range(self.jobs):
+                task_out, task_in = context.Pipe(duplex=False)
+                result_out, result_in = context.Pipe(duplex=False)
+                inherited = [*self.tasks, *self.results, task_in, result_out]
+                proc = context.Process(target=_worker, args=(task_out, result_in, inherited), daemon=True)
+                self.procs.append(proc)
+                self.tasks.append(task_in)
+                self.results.append(result_out)
+                proc.start()
+                task_out.close()
+                result_in.close()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+    def map(self, chunks: Iterator[list[Record]]) -> Iterator[Done]:
+        """The outcome of each chunk, in order."""
+        from collections import deque
+
+        turn: deque[int] = deque()
+        for i in range(self.jobs):
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            self._send(i, chunk)
+            turn.append(i)
+        while turn:
+            i = turn.popleft()
+            chunk = next(chunks, None)  # read on while the workers work
+            done = self._receive(i)
+            if chunk is not None:
+                self._send(i, chunk)
+                turn.append(i)
+            yield done
+
+    def _send(self, i: int, chunk: list[Record]) -> None:
+        try:
+            self.tasks[i].send(chunk)
+        except OSError:  # a broken pipe here is a worker gone, never the reader of our output
+            raise self._lost(i) from None
+
+    def _receive(self, i: int) -> Done:
+        try:
+            message = self.results[i].recv()
+        except (EOFError, OSError):
+            raise self._lost(i) from None
+        if isinstance(message, str):  # a bug in the worker, told rather than hidden
+            raise WorkerLost(message)
+        return cast(Done, message)
+
+    def _lost(self, i: int) -> BaseException:
+        proc = self.procs[i]
+        proc.join(1.0)
+        if proc.exitcode is not None and -proc.exitcode in _Signals.SIGNALS:
+            return Interrupted(-proc.exitcode)  # stopped from outside, with the rest of its group
+        return WorkerLost(f"a worker process ended unexpectedly (exit status {proc.exitcode})")
+
+    def stop(self) -> None:
+        for conn in (*self.tasks, *self.results):
+            conn.close()  # a worker waiting for a chunk sees the end; one sending its outcome, a broken pipe
+        for proc in self.procs:
+            if proc.pid is not None and proc.exitcode is None:
+                proc.terminate()
+        deadline = time.monotonic() + 5.0
+        for proc in self.procs:
+            if proc.pid is None:
+                continue
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.exitcode is None:
+                proc.kill()
+                proc.join()
+
+
+def _worker(tasks: Any, results: Any, inherited: list[Any]) -> None:
+    """A worker process: assess each chunk that comes, send back its outcome; end when the parent's end closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _Signals.SIGNALS)
+    for conn in inherited:  # the parent's ends, so that a parent gone leaves no worker waiting
+        conn.close()
+    try:
+        while True:
+            results.send(_assess_chunk(tasks.recv()))
+    except (EOFError, OSError):  # the parent is done, or gone
+        pass
+    except BaseException as exc:
+        with contextlib.suppress(BaseException):
+            results.send(f"a worker process failed ({type(exc).__name__}: {exc})")
+    finally:
+        os._exit(0)

@@ -113,18 +113,41 @@ def fast_answers(raw: bytes) -> Answers | None:
 
 
 def decode_json(raw: bytes) -> Any:
-    """Decode any JSON value, or raise `Unreadable` saying why in plain words."""
+    """Decode any JSON value, or raise `Unreadable` saying why in plain words. A place in the record is given as
+    "at byte N", counted from 1 at the record's first byte (of its line, array element or document)."""
     try:
         return _decode_any(raw)
-    except UnicodeDecodeError as exc:
-        raise Unreadable(f"not UTF-8 text (byte {exc.start + 1} cannot be read)") from None
-    except RecursionError:
-        raise Unreadable("invalid JSON: nested too deeply") from None
-    except msgspec.ValidationError:  # the only check a plain decode makes
-        raise Unreadable("invalid JSON: a number too large to read") from None
-    except (msgspec.MsgspecError, ValueError) as exc:
+    except (msgspec.MsgspecError, ValueError, RecursionError) as exc:
+        not_utf8 = _not_utf8(raw)  # said first, whatever else is wrong: the text itself cannot be read
+        if not_utf8 is not None:
+            raise Unreadable(not_utf8) from None
+        if isinstance(exc, RecursionError):
+            raise Unreadable("invalid JSON: nested too deeply") from None
+        if isinstance(exc, msgspec.ValidationError):  # the only check a plain decode makes
+            raise Unreadable("invalid JSON: a number too large to read") from None
         message = str(exc).removeprefix("JSON is malformed: ")
-        raise Unreadable(f"invalid JSON: {_lower(message)}") from None
+        raise Unreadable(f"invalid JSON: {_lower(_from_1(message))}") from None
+
+
+def _not_utf8(raw: bytes) -> str | None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not valid UTF-8 at byte {exc.start + 1} ({raw[exc.start]:#04x}); save the answers as UTF-8 text"
+    return None
+
+
+_AT_BYTE = re.compile(r" \(byte (\d+)\)$")
+
+
+def _from_1(message: str) -> str:
+    """msgspec's "(byte N)" counts from 0 (except for trailing characters, where it names the byte after the
+    first one, which is the same number counted from 1): say "at byte N", counted from 1."""
+    m = _AT_BYTE.search(message)
+    if m is None:
+        return message
+    number = int(m.group(1)) + (0 if message.startswith("trailing characters") else 1)
+    return f"{message[: m.start()]} at byte {number}"
 
 
 def _lower(text: str) -> str:
@@ -144,13 +167,10 @@ def _count_keys(value: Any) -> int:
     return count
 
 
-#: Keys whose every occurrence is kept when a key repeats, so that a rejection can still name warning signs.
-WARNING_KEYS = ("red_flags", "weakness")
-
-
-def duplicate_keys(raw: bytes, value: Any, given: dict[str, list[Any]] | None = None) -> list[str]:
-    """The keys given more than once in any object of `raw` (whose decoded value is `value`). With `given`,
-    every value given for a key of WARNING_KEYS is collected there, repeats included."""
+def duplicate_keys(raw: bytes, value: Any, given: list[tuple[str, Any]] | None = None) -> list[str]:
+    """The keys given more than once in any object of `raw` (whose decoded value is `value`). With `given`, every
+    (key, value) pair of every object is collected there, repeats included, so that a rejection can still name
+    the warning signs of a copy that another hides."""
     if raw.count(b":") == _count_keys(value) or _keys_in_text(raw) == _count_keys(value):
         return []
     import json  # only on this rare path: its object_pairs_hook sees every key, repeats included
@@ -159,12 +179,12 @@ def duplicate_keys(raw: bytes, value: Any, given: dict[str, list[Any]] | None = 
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
-        for key, item in items:
+        for key, _ in items:
             if key in seen:
                 repeated[key] = None
             seen.add(key)
-            if given is not None and key in WARNING_KEYS:
-                given.setdefault(key, []).append(item)
+        if given is not None:
+            given.extend(items)
         return dict(items)
 
     try:
@@ -180,7 +200,7 @@ def answers(raw: bytes) -> Answers:
     if out is not None:
         return out
     value = decode_json(raw)
-    given: dict[str, list[Any]] = {}
+    given: list[tuple[str, Any]] = []
     repeated = duplicate_keys(raw, value, given)
     problems = [
         Problem(key, "given more than once; give each key once, so that no answer hides another") for key in repeated
@@ -194,8 +214,6 @@ def answers(raw: bytes) -> Answers:
     if problems or out is None:
         if repeated and isinstance(value, dict):
             # Every copy counts: a red flag in the first of two `red_flags` must not go unsaid.
-            flags = [f for v in given.get("red_flags", ()) if isinstance(v, list) for f in v]
-            worst = [w for w in ("worsening", "stable") if w in given.get("weakness", ())][:1]
-            warning = unassessed_warning({"red_flags": list(dict.fromkeys(flags)), "weakness": next(iter(worst), None)})
+            warning = unassessed_warning(value, more=given)
         raise Rejected(str(InvalidAnswers(problems, warning)), value)
     return out

@@ -36,6 +36,7 @@ from .plain import (
     split_reason,
     weeks,
 )
+from .validation import warning_in
 
 #: The widest the report grows: longer lines are harder to read.
 MAX_WIDTH = 100
@@ -433,6 +434,9 @@ class BatchTable:
             self.started = True
             table.add_row(*cells)
             self.console.print(table)
+        warning = None if ok else warning_in(str(out.get("error", "")))
+        if warning is not None:  # the warning signs of a record not assessed: under its row, not on stderr only
+            self.console.print(Padding(Text(warning + ".", style=LEVEL_STYLES["emergency"]), (0, 0, 0, 2)))
         return self._take()
 
     def summary(self) -> str:

@@ -139,16 +139,36 @@ def _check_object(
 
 
 def _suggest(key: str, known: Mapping[str, Question]) -> str:
-    from difflib import get_close_matches  # only on the error path
-
-    close = get_close_matches(key, list(known), n=1)
-    if not close:
+    close = close_key(key, known)
+    if close is None:
         # A red flag or other list value given as a key is a common slip: point to its list.
         for q in known.values():
             if key in q.values:
                 return f' (did you mean to put "{key}" in {q.key}?)'
         return " (not in the answers contract)"
-    return f" (did you mean {close[0]}?)"
+    return f" (did you mean {close}?)"
+
+
+def _plain(text: str) -> str:
+    """A key or value with case, `_`, `-` and spaces set aside: `Red_Flags`, `red-flags` and `redflags` agree."""
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def close_key(key: str, known: Mapping[str, Any] | tuple[str, ...]) -> str | None:
+    """The known key that `key` was most likely meant to be (same letters but for case and separators, else the
+    closest by difflib), or None."""
+    from difflib import get_close_matches  # only on the error path
+
+    plain = _plain(key)
+    for k in known:
+        if _plain(k) == plain:
+            return k
+    close = get_close_matches(key, list(known), n=1)
+    if close:
+        return close[0]
+    by_plain = {_plain(k): k for k in known}
+    close = get_close_matches(plain, list(by_plain), n=1, cutoff=0.8)
+    return by_plain[close[0]] if close else None
 
 
 def validate(obj: Any) -> Answers:
@@ -164,22 +184,57 @@ def validate(obj: Any) -> Answers:
 
 #: Signs that send a person to an emergency department whatever else the record holds (E1, E2, E3).
 EMERGENCY_SIGNS = (
-    "NOT ASSESSED, but warning signs were given ({signs}): get medical help today, and go to an emergency "
+    "NOT ASSESSED, but warning signs were given: {signs}. Get medical help today, and go to an emergency "
     "department now for bladder or bowel changes, numbness around the genitals or back passage, symptoms in both "
     "legs or weakness that is getting worse"
 )
+#: How a warning begins, wherever it is shown (the text table looks for it in a rejection's error).
+WARNING_START = EMERGENCY_SIGNS[: EMERGENCY_SIGNS.index(":")]
+#: The values of `weakness` that are a warning sign, least worrying first.
+WEAK = ("stable", "worsening")
 
 
-def unassessed_warning(obj: dict[str, Any]) -> str | None:
+def unassessed_warning(obj: Mapping[Any, Any], more: Any = ()) -> str | None:
     """A rejected record is never assessed, so the warning signs it does state (when readable) would go
-    unanswered: name them, with the emergency advice. Under-triage is the worst error."""
-    flags = obj.get("red_flags")
-    signs = (
-        [f for f in flags if isinstance(f, str) and f in BY_KEY["red_flags"].values] if isinstance(flags, list) else []
-    )
-    if obj.get("weakness") in ("stable", "worsening"):
-        signs.append(f"weakness {obj['weakness']}")
-    return EMERGENCY_SIGNS.format(signs=", ".join(signs)) if signs else None
+    unanswered: name them in the questionnaire's words, with the emergency advice. Under-triage is the worst
+    error, so signs are read generously: a red flag in any top-level list (or alone, or as a key set to true),
+    written in any case; `weakness` under its own key or one close to it (`Weakness`, `weaknes`). `more` gives
+    further (key, value) pairs, such as the earlier copies of a key given twice."""
+    flags = {_plain(v): v for v in BY_KEY["red_flags"].values}
+    weak = {_plain(v): v for v in WEAK}
+    found: dict[str, None] = {}
+    weakness: set[str] = set()
+    for key, value in [*obj.items(), *more]:
+        if not isinstance(key, str) or key == "id":
+            continue
+        items = value if isinstance(value, list) else [value]
+        found.update((flags[_plain(v)], None) for v in items if isinstance(v, str) and _plain(v) in flags)
+        if value is True and _plain(key) in flags:
+            found[flags[_plain(key)]] = None
+        if isinstance(value, str) and _plain(value) in weak and (key == "weakness" or _is_close(key, "weakness")):
+            weakness.add(weak[_plain(value)])
+    red_flags = BY_KEY["red_flags"]
+    signs = [f"{red_flags.label(f)} ({f})" for f in sorted(found, key=red_flags.values.index)]
+    for w in WEAK[::-1]:
+        if w in weakness:
+            signs.append(f"weakness: {BY_KEY['weakness'].label(w).lower()} ({w})")
+            break
+    return EMERGENCY_SIGNS.format(signs="; ".join(signs)) if signs else None
+
+
+def _is_close(key: str, target: str) -> bool:
+    if key in BY_KEY:
+        return False
+    from difflib import SequenceMatcher
+
+    a, b = _plain(key), _plain(target)
+    return a == b or SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def warning_in(error: str) -> str | None:
+    """The warning a rejection's error carries, if any."""
+    at = error.find(WARNING_START)
+    return error[at:] if at >= 0 else None
 
 
 def record_id(obj: Any) -> str | int | None:

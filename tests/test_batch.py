@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -103,24 +105,212 @@ def test_rejection_messages_on_stderr_are_capped(monkeypatch: pytest.MonkeyPatch
 # -- a closed pipe: prompt and quiet --
 
 
-def test_head_1_ends_promptly_and_quietly(tmp_path: Path) -> None:
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_head_1_ends_promptly_and_quietly(tmp_path: Path, jobs: int) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(jsonl(20_000))
+    for _ in range(1 if jobs == 1 else 4):  # the pool that --jobs used once hung here now and then
+        with big.open("rb") as stdin:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "backpain_cli", "assess", "--jobs", str(jobs)],
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            try:
+                assert proc.stdout is not None
+                first = proc.stdout.readline()
+                proc.stdout.close()  # what `head -1` does after its line
+                _, err = proc.communicate(timeout=20)
+            finally:
+                _kill_group(proc)
+        assert json.loads(first)["id"] == "r0"
+        assert err == b""  # no traceback, and no summary: the batch was cut short by its reader
+        assert proc.returncode == 0
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_closed_stderr_does_not_cut_the_results_short(tmp_path: Path, jobs: int) -> None:
+    """`2>&1 -o results.jsonl | head -1`: the messages' reader has gone, but the results go to a file."""
+    rejected = tmp_path / "rejected.jsonl"
+    rejected.write_bytes(b'{"age": 3}\n' * 3000)
+    results = tmp_path / "results.jsonl"
+    with rejected.open("rb") as stdin:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "backpain_cli", "assess", "--jobs", str(jobs), "-o", str(results)],
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            assert proc.stderr is not None
+            first = proc.stderr.readline()
+            proc.stderr.close()
+            proc.wait(timeout=60)
+        finally:
+            _kill_group(proc)
+    assert first.startswith(b"backpain: record 1 rejected: ")
+    assert proc.returncode == 1
+    assert len(results.read_bytes().splitlines()) == 3000
+
+
+class _Breaks(io.BytesIO):
+    """An output whose reader goes away after the first write."""
+
+    def write(self, data: Any) -> int:
+        if self.tell():
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(data)
+
+
+@pytest.mark.timeout(60)
+def test_a_closed_pipe_stops_every_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(batch, "CHUNK_RECORDS", 50)
+    out, err = _Breaks(), io.StringIO()
+    env = Environment(io.BytesIO(jsonl(2000)), out, err, False, False, False)
+    assert run(env, env.stdin, "json", None, jobs=2) == 0
+    assert multiprocessing.active_children() == []
+    assert err.getvalue() == ""
+    assert out.getvalue().endswith(b"\n")
+
+
+def test_a_write_cut_short_is_written_on() -> None:
+    class Trickle(io.BytesIO):  # a pipe write cut short by a signal writes part of its bytes
+        def write(self, data: Any) -> int:
+            return super().write(bytes(data[:1000]))
+
+    out = Trickle()
+    buffered = batch._Buffer(out, size=1 << 16)
+    lines = jsonl(200)
+    buffered.write(lines)
+    buffered.flush()
+    assert out.getvalue() == lines
+
+
+# -- Ctrl-C and SIGTERM: stop at once, say so in one line, keep the output whole --
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _wait_for_children(pid: int, count: int, timeout: float = 30.0) -> None:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not children.exists():  # no /proc: give the workers a moment instead
+            time.sleep(2.0)
+            return
+        if len(children.read_text().split()) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} worker processes did not start")
+
+
+def _output_is_whole(out: bytes) -> None:
+    assert out.endswith(b"\n")
+    for line in out.splitlines():
+        assert "level" in json.loads(line)
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize(
+    ("jobs", "signum", "group", "status", "said"),
+    [
+        (1, signal.SIGINT, True, 130, b"backpain: interrupted\n"),
+        (2, signal.SIGINT, True, 130, b"backpain: interrupted\n"),
+        (1, signal.SIGTERM, True, 143, b"backpain: terminated\n"),
+        (2, signal.SIGTERM, True, 143, b"backpain: terminated\n"),
+        (2, signal.SIGTERM, False, 143, b"backpain: terminated\n"),
+    ],
+)
+def test_a_signal_stops_the_batch_cleanly(
+    tmp_path: Path, jobs: int, signum: int, group: bool, status: int, said: bytes
+) -> None:
+    """To the group, as Ctrl-C in a terminal sends it (workers included), or to backpain alone (`kill PID`)."""
     big = tmp_path / "big.jsonl"
     big.write_bytes(jsonl(20_000))
     with big.open("rb") as stdin:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "backpain_cli", "assess"],
+            [sys.executable, "-m", "backpain_cli", "assess", "--jobs", str(jobs)],
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            start_new_session=True,
+            bufsize=0,
         )
-        assert proc.stdout is not None and proc.stderr is not None
-        first = proc.stdout.readline()
-        proc.stdout.close()  # what `head -1` does after its line
-        err = proc.stderr.read()
-        code = proc.wait(timeout=60)
-    assert json.loads(first)["id"] == "r0"
-    assert err == b""
-    assert code == 0
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()  # results are coming: the batch is under way
+            if group:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
+            rest, err = proc.communicate(timeout=30)  # the end of stdout: workers, which share it, are gone too
+        finally:
+            _kill_group(proc)
+    assert err == said  # one line, no traceback from the parent or a worker, no summary
+    assert proc.returncode == status
+    _output_is_whole(first + rest)
+    assert len((first + rest).splitlines()) < 20_000
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ctrl_c_while_input_is_awaited(jobs: int) -> None:
+    import select
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "assess", "--jobs", str(jobs)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        bufsize=0,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(jsonl(3))
+        proc.stdin.flush()
+        if jobs == 1:  # results go out as they are made, before more input is awaited
+            got = b""
+            while got.count(b"\n") < 3:
+                ready, _, _ = select.select([proc.stdout], [], [], 30)
+                assert ready, "no result while the input stayed open"
+                got += proc.stdout.read(65536)
+        else:  # a chunk is not yet full: once its workers are up, the parent waits for input
+            _wait_for_children(proc.pid, jobs)
+        os.killpg(proc.pid, signal.SIGINT)
+        rest, err = proc.communicate(timeout=30)
+    finally:
+        _kill_group(proc)
+    assert err == b"backpain: interrupted\n"
+    assert proc.returncode == 130
+    if jobs == 1:
+        _output_is_whole(got + rest)
+        assert len((got + rest).splitlines()) == 3
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_that_fails_is_told_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    def broken(record: Any) -> Any:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(batch, "assess_one", broken)  # the workers are forked: they have it too
+    env = Environment(io.BytesIO(jsonl(10)), io.BytesIO(), io.StringIO(), False, False, False)
+    with pytest.raises(batch.WorkerLost, match="ZeroDivisionError: a bug"):
+        run(env, env.stdin, "json", None, jobs=2)
+    assert multiprocessing.active_children() == []
 
 
 # -- progress: on a terminal only --
@@ -170,6 +360,29 @@ def test_jobs_give_the_same_output_in_order(monkeypatch: pytest.MonkeyPatch) -> 
     two = run_env(data, jobs=2)
     assert one == two
     assert one[0] == 1 and len(one[1].splitlines()) == 46
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_killed_is_told_not_taken_for_a_closed_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(batch, "CHUNK_RECORDS", 20)
+
+    class Killing(io.BytesIO):  # the input, read while the workers work: the OOM killer strikes meanwhile
+        def read1(self, size: int = -1) -> bytes:
+            workers = multiprocessing.active_children()
+            if workers and not getattr(self, "done", False):
+                self.done = True
+                for worker in workers:
+                    os.kill(worker.pid or 0, signal.SIGKILL)
+                    worker.join()
+            return super().read1(size)
+
+    out = io.BytesIO()
+    env = Environment(Killing(jsonl(2000)), out, io.StringIO(), False, False, False)
+    with pytest.raises(batch.WorkerLost, match="ended unexpectedly"):
+        run(env, env.stdin, "json", None, jobs=2)
+    assert multiprocessing.active_children() == []
 
 
 # -- flat memory --

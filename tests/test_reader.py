@@ -154,6 +154,27 @@ def test_each_bad_line_is_one_rejection_in_place(name: str) -> None:
     assert "backpain: record 2 " in err
 
 
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        (b'{"id": "\xff\xfe", "age": 30}', "not valid UTF-8 at byte 9 (0xff)"),
+        (b"\xff{}", "not valid UTF-8 at byte 1 (0xff)"),
+        (b'{"id": "\xed\xa0\x80"}', "not valid UTF-8 at byte 9 (0xed)"),  # an encoded surrogate
+        (b'{"a" 1}', "invalid JSON: expected ':' at byte 6"),
+        (b"  x", "invalid JSON: invalid character at byte 3"),
+        (b'{"age": NaN}', "invalid JSON: invalid character at byte 9"),
+        (b"[1,]", "invalid JSON: trailing comma in array at byte 4"),
+        (b"{}x", "invalid JSON: trailing characters at byte 3"),
+        (b"{}  {}", "invalid JSON: trailing characters at byte 5"),
+    ],
+)
+def test_where_a_line_goes_wrong_is_a_byte_counted_from_1(line: bytes, error: str) -> None:
+    code, out, err = invoke(good(0) + b"\n" + line + b"\n")
+    assert code == 1
+    assert json.loads(out[1])["error"].startswith(error)
+    assert f"record 2 rejected: {error}" in err
+
+
 def test_a_10_mb_line() -> None:
     big = json.dumps(dict(GOOD[0], id="y" * 10_000_000)).encode()
     code, out, _ = invoke(good(1) + b"\n" + big + b"\n" + b'{"a": "' + b"z" * 10_000_000 + b'"}\n')

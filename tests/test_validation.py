@@ -135,7 +135,8 @@ def test_a_refused_record_with_red_flags_still_gets_urgent_advice(base_answers: 
     assert "doctor" in str(info.value) and "the same day" in str(info.value)
     assert info.value.warning is not None
     assert "NOT ASSESSED" in info.value.warning and "saddle_numbness" in info.value.warning
-    assert "weakness worsening" in info.value.warning and "not_a_flag" not in info.value.warning
+    assert "weakness: yes, and it is getting worse (worsening)" in info.value.warning
+    assert "not_a_flag" not in info.value.warning
     assert "emergency department now" in str(info.value)
 
 
