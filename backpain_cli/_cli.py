@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
-from .exit_codes import EXIT_HELP, ExitStatus
+from .exit_codes import EXIT_HELP, HISTORY_EXIT_HELP, TOP_EXIT_HELP, ExitStatus
 
 if TYPE_CHECKING:
     from .env import Environment
@@ -60,7 +60,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="A back and neck pain questionnaire that suggests a next step, with its reasons. "
     "Not a diagnosis. Nothing leaves your machine.",
-    epilog=EXIT_HELP,
+    epilog=TOP_EXIT_HELP,
 )
 
 
@@ -77,6 +77,13 @@ def _main(
     ] = False,
 ) -> None:
     pass
+
+
+def _at_least_one(value: int) -> int:
+    """--jobs N: checked here rather than with `min=1`, which would print a range beside the N in the help."""
+    if value < 1:
+        raise typer.BadParameter(f"expected 1 or more, got {value}.")
+    return value
 
 
 DB_HELP = (
@@ -132,7 +139,13 @@ def assess(
     db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=DB_HELP)] = None,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes for large batches with JSON output."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            callback=_at_least_one,
+            metavar="N",
+            help="Worker processes for large batches with JSON output (default 1).",
+        ),
     ] = 1,
     save_answers: Annotated[
         Optional[str],
@@ -172,8 +185,11 @@ class AssessOptions:
 
 
 def _db_folder_exists(env: Environment, db: Path) -> bool:
-    """An explicit `--db PATH` must be in a folder that exists: a mistyped path is refused, never created.
-    (Only the default location's folder is made, with mode 0700.)"""
+    """An explicit `--db PATH` must be a file path (not a folder: `--db ""` is `.`) in a folder that exists: a
+    mistyped path is refused, never created. (Only the default location's folder is made, with mode 0700.)"""
+    if db.expanduser().is_dir():
+        env.message(f"--db must be a file path, not a folder ({str(db) or '.'} is a folder).")
+        return False
     folder = db.expanduser().parent
     if folder.is_dir():
         return True
@@ -189,6 +205,9 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
 
     from .sinks import AtomicFile, format_for_path
 
+    if not path:
+        env.message("--output needs a file path.")
+        return ExitStatus.USAGE
     try:
         target = AtomicFile(path)
     except OSError as exc:
@@ -264,7 +283,7 @@ class ExportFormat(enum.StrEnum):
     answers = "answers"
 
 
-HISTORY_HELP = """Show your saved assessments: a table, a chart of pain impact and its three 0-10 items over time,
+HISTORY_HELP = f"""Show your saved assessments: a table, a chart of pain impact and its three 0-10 items over time,
 and the change since the first and the previous one. A drop in pain impact of 30% or more is a meaningful
 improvement, 50% or more a substantial one (IMMPACT, Dworkin et al. 2008).
 
@@ -273,7 +292,7 @@ an assessment) or answers (JSON Lines of answers, ready for 'backpain assess', e
 assessment's number); --format does not apply to it. --delete and --delete-all remove data for good (they ask
 first unless --yes).
 
-Exit status: 0 done; 2 usage error, or a database that is not a sound backpain history (it is left untouched)."""
+{HISTORY_EXIT_HELP}"""
 
 
 @app.command(

@@ -6,8 +6,8 @@ from enum import IntEnum
 class ExitStatus(IntEnum):
     OK = 0  #: every record assessed
     REJECTED = 1  #: one or more records rejected (the rest still assessed and printed)
-    USAGE = 2  #: usage error: bad option, unreadable file, no input
-    NOT_SAVED = 3  #: assessed and shown, but not saved to the history (--save) as asked; stderr says why
+    USAGE = 2  #: usage error: bad option, unreadable file, no input; or the output could not be written
+    NOT_SAVED = 3  #: assessed and shown, but not saved to the history as asked (--save, or "yes" at the question)
     INTERNAL = 70  #: a bug in backpain (EX_SOFTWARE); please report it
     INTERRUPTED = 130  #: interrupted (Ctrl-C), or the questionnaire was cancelled
     TERMINATED = 143  #: a batch stopped by SIGTERM (128 + 15, as a shell reports a process it ended)
@@ -16,6 +16,20 @@ class ExitStatus(IntEnum):
 EXIT_HELP = (
     "Exit status: 0 every record assessed, or the questionnaire ended with advice instead of a result; 1 one or "
     "more records rejected (the rest still assessed and printed); 2 usage error (bad option, unreadable file, no "
-    "input); 3 assessed and printed, but not saved to the history; 70 internal error (a bug: please report it); "
-    "130 interrupted or cancelled; 143 stopped by SIGTERM."
+    "input) or output that could not be written; 3 assessed and printed, but not saved to the history as asked "
+    "(--save, or yes at the save question); 70 internal error (a bug: please report it); 130 interrupted or "
+    "cancelled; 143 stopped by SIGTERM."
+)
+
+#: The top-level help: the codes every command shares; each command's --help says what its own mean.
+TOP_EXIT_HELP = (
+    "Exit status: 0 done; 2 usage error; 70 internal error (a bug: please report it); 130 interrupted or "
+    "cancelled. assess also exits 1 (records rejected), 3 (not saved to the history) and 143 (stopped by "
+    "SIGTERM): see backpain assess --help, and backpain history --help."
+)
+
+HISTORY_EXIT_HELP = (
+    "Exit status: 0 done; 2 usage error, output that could not be written, or a database that is not a sound "
+    "backpain history (it is left untouched); 70 internal error (a bug: please report it); 130 interrupted "
+    "(Ctrl-C), also at the question before a deletion (nothing is deleted)."
 )

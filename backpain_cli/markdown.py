@@ -52,20 +52,11 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
         out += [f"Record: {code(str(result['id']))}", ""]
     out += [f"## Suggested next step: {LEVEL_HEADINGS.get(level, level)}", "", f"**{result['action']}**", ""]
 
-    out += ["## Why", ""]
-    for reason in result["reasons"]:
-        why, said = split_reason(reason["because"])
-        if isinstance(reason.get("answers"), Mapping):
-            said = evidence_text(reason["answers"])
-        out.append(f"- {why} (rule {reason['rule']})")
-        if said:
-            out.append(f"  - Your answers: {said}.")
-    out.append("")
+    if level == "emergency":
+        return "\n".join(out + _emergency(result, answers) + _footer(result))
 
-    if result.get("rule_out"):
-        out += ["## What a doctor will want to rule out", ""]
-        out += [f"- {r['what'][:1].upper()}{r['what'][1:]} ({', '.join(r['rules'])})" for r in result["rule_out"]]
-        out.append("")
+    out += _why(result["reasons"])
+    out += _rule_out(result, "What a doctor will want to rule out")
 
     s = result["scores"]
     source = "STarT Back scores" if s.get("screen_source") == "startback" else "two-week screen"
@@ -102,7 +93,7 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
         ]
 
     if result.get("contributors"):
-        out += ["## Likely contributors (not a diagnosis)", ""]
+        out += ["## What may be contributing", ""]
         for c in result["contributors"]:
             label = str(c["label"])
             out.append(f"- {label[:1].upper()}{label[1:]}")
@@ -123,16 +114,64 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
         out += [f"- {n['note']}" for n in result["notes"]]
         out.append("")
 
-    if answers is not None:
-        out += ["## Your answers", ""]
-        for section, items in answers_summary(answers):
-            out += [f"### {section}", ""]
-            out += [f"- {name}: {words}" for name, words in items]
-            out.append("")
+    out += _answers(answers)
 
     if result.get("safety_net"):
         out += ["## If things change", "", f"> {result['safety_net']}", ""]
-    out += [
+    return "\n".join(out + _footer(result))
+
+
+def _why(reasons: list[Mapping[str, Any]]) -> list[str]:
+    out = ["## Why", ""]
+    for reason in reasons:
+        why, said = split_reason(reason["because"])
+        if isinstance(reason.get("answers"), Mapping):
+            said = evidence_text(reason["answers"])
+        out.append(f"- {why} (rule {reason['rule']})")
+        if said:
+            out.append(f"  - Your answers: {said}.")
+    return [*out, ""]
+
+
+def _rule_out(result: Mapping[str, Any], title: str) -> list[str]:
+    if not result.get("rule_out"):
+        return []
+    out = [f"## {title}", ""]
+    out += [f"- {r['what'][:1].upper()}{r['what'][1:]} ({', '.join(r['rules'])})" for r in result["rule_out"]]
+    return [*out, ""]
+
+
+def _answers(answers: Mapping[str, Any] | None) -> list[str]:
+    if answers is None:
+        return []
+    out = ["## Your answers", ""]
+    for section, items in answers_summary(answers):
+        out += [f"### {section}", ""]
+        out += [f"- {name}: {words}" for name, words in items]
+        out.append("")
+    return out
+
+
+def _emergency(result: Mapping[str, Any], answers: Mapping[str, Any] | None) -> list[str]:
+    """As the text report: the emergency reasons, what the doctors will check, and the other rules that fired
+    only as answers in words, without their own advice (a GP, a physiotherapist) or the contributors, which must
+    not compete with the emergency action. The answers themselves follow, for the doctors."""
+    urgent = [r for r in result["reasons"] if r["level"] == "emergency"]
+    later = [r for r in result["reasons"] if r["level"] != "emergency"]
+    out = _why(urgent) + _rule_out(result, "What the doctors will check")
+    if later:
+        out += ["## Also noted for the doctors", ""]
+        for reason in later:
+            why, said = split_reason(reason["because"])
+            if isinstance(reason.get("answers"), Mapping):
+                said = evidence_text(reason["answers"])
+            out.append(f"- {f'{said}.' if said else why} (rule {reason['rule']})")
+        out.append("")
+    return out + _answers(answers)
+
+
+def _footer(result: Mapping[str, Any]) -> list[str]:
+    return [
         "---",
         "",
         f"_{result['disclaimer']}_",
@@ -141,4 +180,3 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
         f"{result.get('contract_version', '?')}.",
         "",
     ]
-    return "\n".join(out)

@@ -302,7 +302,7 @@ def build(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -
     _section(parts, "At a glance", _glance(result, answers))
     if answers is not None:
         _section(parts, "Where it hurts", body_map(answers))
-    _section(parts, "Likely contributors (not a diagnosis)", _contributors(result))
+    _section(parts, "What may be contributing", _contributors(result))
     _section(parts, "Steps of care", _ladder(result))
     _section(parts, "For you", _notes(result))
     if result.get("safety_net"):

@@ -356,7 +356,7 @@ def open_store(path: Path, create: bool = True) -> Store | None:
         _prepare(store)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise _sqlite_error(path, exc) from None
+        raise store_error(path, exc) from None
     except BaseException:
         conn.close()
         raise
@@ -365,10 +365,6 @@ def open_store(path: Path, create: bool = True) -> Store | None:
 
 def store_error(path: Path, exc: BaseException) -> StoreError:
     """An error from SQLite (or the file system) while using the history at `path`, in words for the person."""
-    return _sqlite_error(path, exc)
-
-
-def _sqlite_error(path: Path, exc: BaseException) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(
@@ -433,7 +429,7 @@ def opened(path: Path, create: bool = True) -> Iterator[Store | None]:
     try:
         yield store
     except sqlite3.Error as exc:
-        raise _sqlite_error(path, exc) from None
+        raise store_error(path, exc) from None
     finally:
         if store is not None:
             store.close()

@@ -29,14 +29,29 @@ def test_version() -> None:
     assert result.exit_code == 0 and __version__ in result.stdout
 
 
+def _help(args: list[str]) -> str:
+    result = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.exit_code == 0
+    return " ".join(result.stdout.replace("│", " ").split())
+
+
 def test_help_documents_exit_codes() -> None:
-    for args in (["--help"], ["assess", "--help"]):
-        result = runner.invoke(app, args)
-        assert result.exit_code == 0
-        text = " ".join(result.stdout.split())
-        assert "0 every record assessed" in text and "130" in text and "2 usage error" in text
-        assert "3 assessed and printed, but not saved" in text
-        assert "70 internal error" in text
+    text = _help(["assess"])
+    assert "0 every record assessed" in text and "130" in text and "2 usage error" in text
+    assert "3 assessed and printed, but not saved to the history as asked (--save, or yes at the save" in text
+    assert "70 internal error" in text
+
+
+def test_top_level_help_lists_the_shared_exit_codes_and_points_to_each_command() -> None:
+    text = _help([])
+    assert "0 every record assessed" not in text, "not assess's list as if it were every command's"
+    assert "0 done; 2 usage error; 70 internal error" in text and "130 interrupted" in text
+    assert "backpain assess --help" in text and "backpain history --help" in text
+
+
+def test_history_help_documents_130_at_the_delete_question() -> None:
+    text = _help(["history"])
+    assert "130 interrupted (Ctrl-C), also at the question before a deletion" in text
 
 
 @pytest.mark.parametrize("command", [[], ["assess"], ["history"], ["schema"], ["questions"]])
@@ -47,10 +62,7 @@ def test_help_fits_80_columns_and_shows_flags_plainly(command: list[str]) -> Non
     assert all(len(line) <= 80 for line in out.splitlines())
     assert "…" not in out, "an option's help was cut off"
     assert "<bool>" not in out and "BOOLEAN" not in out
-    flags = {"": ["--version"], "assess": ["--save", "--no-input"], "history": ["--yes", "--delete-all"]}
-    for flag in [*flags.get(command[0] if command else "", []), "--help"]:
-        row = next(line for line in out.splitlines() if f" {flag} " in line)
-        assert row.split(flag, 1)[1].split()[:1] != ["<bool>"]
+    assert "[x>=1]" not in out and "<int" not in out
 
 
 def test_db_help_is_whole_at_80_columns() -> None:
@@ -212,3 +224,31 @@ def test_a_rejected_record_names_its_warning_signs_on_every_path(base_answers: d
     assert "goal" in first["error"] and "NOT ASSESSED" in first["error"] and "saddle_numbness" in first["error"]
     assert "more than once" in second["error"] and "bladder_or_bowel_change" in second["error"]
     assert "emergency department" in second["error"]
+
+
+def test_jobs_help_shows_n() -> None:
+    text = _help(["assess"])
+    assert "-j N Worker processes for large batches with JSON output (default 1)." in text
+    result = runner.invoke(app, ["assess", "--jobs", "0"], input="{}")
+    assert result.exit_code == 2 and "expected 1 or more" in result.stderr
+
+
+def test_output_with_an_empty_path_says_it_needs_one(base_answers: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["assess", "-o", ""], input=json.dumps(base_answers))
+    assert result.exit_code == 2
+    assert result.stderr == "backpain: --output needs a file path.\n"
+
+
+@pytest.mark.parametrize("command", ["assess", "history"])
+@pytest.mark.parametrize("where", ["folder", ""])
+def test_db_at_a_folder_is_a_usage_error_before_anything_is_assessed(
+    tmp_path: Path, base_answers: dict[str, Any], command: str, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = str(tmp_path) if where else ""
+    args = [command, "--db", db] + (["--save"] if command == "assess" else [])
+    result = runner.invoke(app, args, input=json.dumps(base_answers))
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert "--db must be a file path, not a folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []

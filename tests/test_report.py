@@ -249,6 +249,35 @@ def test_emergency_report_notes_the_other_reasons_in_words() -> None:
     assert "GP" not in noted and "physiotherapist" not in noted, "no advice competing with the emergency action"
 
 
+def test_markdown_emergency_report_keeps_other_advice_out_as_the_text_report_does() -> None:
+    answers = _vignette("ces-bladder-saddle")
+    result = assess(validate(answers))
+    later = [r for r in result["reasons"] if r["level"] != "emergency"]
+    assert later and result.get("contributors"), "the vignette has other reasons and contributors"
+    out = cli(["--format", "markdown"], json.dumps(answers)).stdout
+    why = out[out.index("## Why") : out.index("## What the doctors will check")]
+    assert all(f"(rule {r['rule']})" not in why for r in later), "only the emergency reasons under Why"
+    noted = out[out.index("## Also noted for the doctors") : out.index("## Your answers")]
+    for reason in later:
+        assert f"(rule {reason['rule']})" in noted
+    assert "Over two weeks: getting worse" in noted
+    before_answers = out[: out.index("## Your answers")]
+    assert "GP" not in before_answers and "physiotherapist" not in before_answers
+    for gone in ("contributing", "Likely contributors", "## At a glance", "## Steps of care", "## For you"):
+        assert gone not in out
+    text = cli(["--format", "text"], json.dumps(answers)).stdout
+    assert "Also noted for the doctors" in text and "What the doctors will check" in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_not_a_diagnosis_is_said_once(fmt: str) -> None:
+    answers = _vignette("sciatica-ten-days-improving")
+    assert assess(validate(answers)).get("contributors")
+    out = cli(["--format", fmt], json.dumps(answers)).stdout
+    assert "What may be contributing" in out
+    assert " ".join(out.split()).lower().count("not a diagnosis") == 1
+
+
 def test_the_body_map_marks_pain_and_where_it_spreads() -> None:
     answers = {**_vignette("lifting-strain-three-days"), "pain_areas": ["neck"], "radiating_pain": ["arm"]}
     out = cli(["--format", "text"], json.dumps(answers)).stdout

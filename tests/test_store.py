@@ -261,10 +261,17 @@ def test_a_foreign_or_corrupt_file_is_refused_and_left_untouched(
     assert not Path(str(db) + "-journal").exists()
 
 
-def test_a_directory_at_the_path_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
-    db = tmp_path / "h.sqlite3"
-    db.mkdir()
-    _assert_shown_but_not_saved(db, base_answers, "not a regular file")
+def test_a_directory_at_the_default_path_is_refused(
+    tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder where the default history should be (`--db` naming a folder is a usage error: see test_cli)."""
+    monkeypatch.setenv("BACKPAIN_HOME", str(tmp_path))
+    (tmp_path / "history.sqlite3").mkdir()
+    emergency = {**base_answers, "id": "cannot-wait", "red_flags": ["saddle_numbness"]}
+    result = CliRunner().invoke(app, ["assess", "--save"], input=json.dumps(emergency))
+    assert result.exit_code == 3, result.output
+    assert json.loads(result.stdout)["level"] == "emergency"
+    assert "not saved" in result.stderr and "not a regular file" in result.stderr
 
 
 def test_open_store_raises_store_error_not_sqlite_error(tmp_path: Path) -> None:
