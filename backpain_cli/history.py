@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from .env import Environment
 from .exit_codes import ExitStatus
@@ -125,46 +125,152 @@ def save_result(db_path: Path, answers: Mapping[str, Any], result: dict[str, Any
     return record
 
 
-def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | None, db_path: Path) -> ExitStatus:
-    """`backpain assess --save`: as batch.run, and each assessed record is saved before it is shown.
+def last_saved(db_path: Path) -> Record | None:
+    """The assessment saved last at `db_path` (None if there is none, or no history yet), read without waiting
+    long for another process (store.READ_TIMEOUT): for the change since last time before a result is shown.
+    Raises store.StoreError; its `busy` is true when another process holds the database (show the result
+    without `since_last` then)."""
+    from .store import READ_TIMEOUT, opened
 
-    The results are shown whatever happens to the history: a database that cannot be used (foreign, damaged,
-    newer, a directory it cannot be created in) or a save that fails part-way is told on stderr after them,
-    and the exit status is NOT_SAVED (3) -- an emergency result is never hidden behind a database problem."""
-    import sqlite3
+    with opened(db_path, create=False, timeout=READ_TIMEOUT) as store:
+        return store.latest() if store is not None else None
 
-    from .batch import run
-    from .store import StoreError, open_store, store_error
 
-    saved = assessed = 0
-    failure: str | None = None
-    store: Store | None = None
-    try:
-        store = open_store(db_path)
-    except StoreError as exc:
-        failure = str(exc)
+class _Saver:
+    """What `assess --save` saves, and when: each result gets `since_last` (from a short read of the last saved
+    assessment, then from the one before it in the batch) before it is written; it is saved only once it is out
+    (`flush`, called each time the output has been flushed), so that no result waits for a busy database."""
 
-    def save(result: dict[str, Any], answers: dict[str, Any]) -> None:
-        nonlocal saved, assessed, failure, store
-        assessed += 1
-        if store is None:
+    def __init__(self, env: Environment, db_path: Path) -> None:
+        self.env = env
+        self.db_path = db_path
+        self.store: Store | None = None
+        self.failure: str | None = None
+        self.read = False  # the last saved assessment has been asked for
+        self.last: Record | None = None  # what the next result is compared with
+        self.pending: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+        self.assessed = self.saved = 0
+
+    def assessed_one(self, result: dict[str, Any], answers: dict[str, Any]) -> None:
+        from .store import unsaved_record, utc_now
+
+        self.assessed += 1
+        if self.failure is not None:
+            return
+        if not self.read:
+            self.read = True
+            self._read_last()
+            if self.failure is not None:
+                return
+        now = utc_now()
+        stored = {k: v for k, v in result.items() if k != "since_last"}
+        if self.last is not None:
+            result["since_last"] = since_last(self.last, result)
+        self.pending.append((answers, stored, now))
+        self.last = unsaved_record(answers, stored, now)
+
+    def _read_last(self) -> None:
+        import sqlite3
+
+        from .store import BUSY_TIMEOUT, READ_TIMEOUT, StoreError, open_store, store_error
+
+        try:
+            self.store = open_store(self.db_path, timeout=READ_TIMEOUT)
+            assert self.store is not None
+            self.last = self.store.latest()
+            self.store.wait(BUSY_TIMEOUT)
+            return
+        except StoreError as exc:
+            error = exc
+        except sqlite3.Error as exc:
+            error = store_error(self.db_path, exc)
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if not error.busy:
+            self.failure = str(error)
+            return
+        self.env.message(
+            f"the history database {self.db_path} is busy (another backpain is writing to it): the result is shown "
+            "without the change since your last saved assessment, and saved once it is shown."
+        )
+
+    def flush(self) -> None:
+        """Save the results waiting to be saved: they have been written out."""
+        import sqlite3
+
+        from .store import StoreError, open_store, store_error
+
+        if self.failure is not None or not self.pending:
             return
         try:
-            _, previous = store.save(answers, result)
+            if self.store is None:
+                self.store = open_store(self.db_path)
+            assert self.store is not None
+            while self.pending:
+                self.store.save(*self.pending[0])
+                self.pending.pop(0)
+                self.saved += 1
         except (StoreError, sqlite3.Error, OSError) as exc:  # stop saving; keep showing the results
-            failure = str(exc if isinstance(exc, StoreError) else store_error(db_path, exc))
-            store.close()
-            store = None
-            return
-        saved += 1
-        if previous is not None:
-            result["since_last"] = since_last(previous, result)
+            self.failure = str(exc if isinstance(exc, StoreError) else store_error(self.db_path, exc))
+            self.pending.clear()
+            self.close()
 
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+class _SaveAfterFlush:
+    """stdout for `assess --save`: each time it is flushed, every result made so far is out, and `after` saves
+    them. Everything else is stdout's own."""
+
+    def __init__(self, out: IO[bytes], after: Callable[[], None]) -> None:
+        self.out = out
+        self.after = after
+
+    def write(self, data: Any) -> int:
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+        self.after()
+
+    def fileno(self) -> int:
+        return self.out.fileno()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
+
+
+def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | None, db_path: Path) -> ExitStatus:
+    """`backpain assess --save`: as batch.run, and each assessed record is saved once its result is written.
+
+    The results are shown whatever happens to the history, and never wait for it: the change since the last
+    saved assessment is read without waiting long (if another process holds the database, the result is shown
+    without it and stderr says so); a result is saved only after it has been written out. A database that
+    cannot be used (foreign, damaged, newer, a directory it cannot be created in, busy for longer than
+    store.BUSY_TIMEOUT) or a save that fails part-way is told on stderr after them, and the exit status is
+    NOT_SAVED (3) -- an emergency result is never held back or hidden by a database problem."""
+    import dataclasses
+
+    from .batch import run
+
+    saver = _Saver(env, db_path)
+    out = _SaveAfterFlush(env.stdout, saver.flush)
     try:
-        status = run(env, stream, fmt, input_format, on_assessed=save)
+        status = run(
+            dataclasses.replace(env, stdout=cast(IO[bytes], out)),
+            stream,
+            fmt,
+            input_format,
+            on_assessed=saver.assessed_one,
+        )
+        saver.flush()  # anything the output's last flush did not see (the reader of the output gone, say)
     finally:
-        if store is not None:
-            store.close()
+        saver.close()
+    saved, assessed, failure = saver.saved, saver.assessed, saver.failure
     what = "1 assessment" if saved == 1 else f"{saved} assessments"
     if failure is not None:
         if saved:
@@ -500,4 +606,4 @@ def _delete(env: Environment, store: Store | None, db_path: Path, delete: int | 
     return ExitStatus.OK
 
 
-__all__ = ["save_result", "since_last"]
+__all__ = ["last_saved", "save_result", "since_last"]

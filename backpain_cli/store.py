@@ -37,6 +37,8 @@ APPLICATION_ID = 0x424B504E
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Seconds a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT = 30.0
+#: Seconds a read that a result waits for (the last saved assessment, for `since_last`) may wait: never long.
+READ_TIMEOUT = 0.5
 
 #: Schema migrations, in order; migration N (1-based) takes `user_version` N-1 to N. Append, never edit.
 #: Each is a tuple of single statements (run inside one transaction; `executescript` would commit early).
@@ -69,7 +71,12 @@ _SUMMARY = (
 
 
 class StoreError(Exception):
-    """A problem with the history database, in words for the person. The CLI prints it and exits 2."""
+    """A problem with the history database, in words for the person. The CLI prints it and exits 2. `busy`: only
+    because another process holds the database (trying again later may work)."""
+
+    def __init__(self, message: str, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 @dataclass(frozen=True)
@@ -120,8 +127,51 @@ def resolve_path(db: str | os.PathLike[str] | None, environ: Mapping[str, str]) 
     return Path(db).expanduser() if db else default_path(environ)
 
 
-def _utc_now() -> str:
+def utc_now() -> str:
+    """Now, as stored: UTC, ISO 8601 to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _row(answers: Mapping[str, Any], result: Mapping[str, Any], now: str | None) -> dict[str, Any]:
+    scores = result["scores"]
+    return {
+        "created_at": now or utc_now(),
+        "policy_version": str(result["policy_version"]),
+        "contract_version": int(result.get("contract_version", 1)),
+        "level": result["level"],
+        "pain_impact": float(scores["pain_impact"]),
+        "pain_intensity": int(answers["pain_intensity"]),
+        "enjoyment_interference": int(answers["enjoyment_interference"]),
+        "activity_interference": int(answers["activity_interference"]),
+        "risk_group": scores["risk_group"],
+        "duration": scores["duration"],
+        "duration_weeks": float(answers["duration_weeks"]),
+        "answers": _dumps(answers),
+        "result": _dumps(result),
+    }
+
+
+def _record_of(record_id: int, row: Mapping[str, Any], answers: Mapping[str, Any], result: Mapping[str, Any]) -> Record:
+    return Record(
+        id=record_id,
+        date=row["created_at"],
+        level=row["level"],
+        pain_impact=row["pain_impact"],
+        pain_intensity=row["pain_intensity"],
+        enjoyment_interference=row["enjoyment_interference"],
+        activity_interference=row["activity_interference"],
+        risk_group=row["risk_group"],
+        duration=row["duration"],
+        duration_weeks=row["duration_weeks"],
+        policy_version=row["policy_version"],
+        answers=dict(answers),
+        result=dict(result),
+    )
+
+
+def unsaved_record(answers: Mapping[str, Any], result: Mapping[str, Any], now: str) -> Record:
+    """The record `Store.save(answers, result, now)` would store, before it is saved (its `id` is 0)."""
+    return _record_of(0, _row(answers, result, now), answers, result)
 
 
 def _dumps(value: Any) -> str:
@@ -139,6 +189,10 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def wait(self, seconds: float) -> None:
+        """From now on, wait up to `seconds` for another process's transaction before giving up."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def __enter__(self) -> Store:
         return self
@@ -163,41 +217,11 @@ class Store:
         self, answers: Mapping[str, Any], result: Mapping[str, Any], now: str | None = None
     ) -> tuple[Record, Record | None]:
         """Store one assessment; return it and the one saved just before it (None if it is the first)."""
-        scores = result["scores"]
-        row = {
-            "created_at": now or _utc_now(),
-            "policy_version": str(result["policy_version"]),
-            "contract_version": int(result.get("contract_version", 1)),
-            "level": result["level"],
-            "pain_impact": float(scores["pain_impact"]),
-            "pain_intensity": int(answers["pain_intensity"]),
-            "enjoyment_interference": int(answers["enjoyment_interference"]),
-            "activity_interference": int(answers["activity_interference"]),
-            "risk_group": scores["risk_group"],
-            "duration": scores["duration"],
-            "duration_weeks": float(answers["duration_weeks"]),
-            "answers": _dumps(answers),
-            "result": _dumps(result),
-        }
+        row = _row(answers, result, now)
         with self._write() as conn:
             previous = self._latest(conn)
             new_id = self._insert(conn, row)
-        record = Record(
-            id=new_id,
-            date=row["created_at"],
-            level=row["level"],
-            pain_impact=row["pain_impact"],
-            pain_intensity=row["pain_intensity"],
-            enjoyment_interference=row["enjoyment_interference"],
-            activity_interference=row["activity_interference"],
-            risk_group=row["risk_group"],
-            duration=row["duration"],
-            duration_weeks=row["duration_weeks"],
-            policy_version=row["policy_version"],
-            answers=dict(answers),
-            result=dict(result),
-        )
-        return record, previous
+        return _record_of(new_id, row, answers, result), previous
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
@@ -206,6 +230,10 @@ class Store:
         cursor = conn.execute(f"INSERT INTO assessment ({columns}) VALUES ({marks})", row)
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def latest(self) -> Record | None:
+        """The assessment saved last (None if there is none)."""
+        return self._latest(self.conn)
 
     def delete(self, record_id: int) -> bool:
         """Remove one assessment and compact the file so its bytes are gone. False if there is no such id."""
@@ -331,8 +359,9 @@ def _check_file(path: Path) -> None:
         raise _not_ours(path, "it is not an SQLite database, or its start is damaged")
 
 
-def open_store(path: Path, create: bool = True) -> Store | None:
-    """Open the history at `path`, creating it (when `create`) or returning None (when not) if it is absent.
+def open_store(path: Path, create: bool = True, timeout: float | None = None) -> Store | None:
+    """Open the history at `path`, creating it (when `create`) or returning None (when not) if it is absent,
+    waiting up to `timeout` seconds (default BUSY_TIMEOUT) for another process's transaction.
     Raises StoreError for anything that is not a sound backpain history of a schema this code knows."""
     path = Path(path)
     if not path.exists() and not path.is_symlink():
@@ -347,7 +376,10 @@ def open_store(path: Path, create: bool = True) -> Store | None:
     try:
         # mode=rw: SQLite must never create the file itself (it would not be 0600 under a loose umask).
         conn = sqlite3.connect(
-            path.resolve().as_uri() + "?mode=rw", uri=True, timeout=BUSY_TIMEOUT, isolation_level=None
+            path.resolve().as_uri() + "?mode=rw",
+            uri=True,
+            timeout=BUSY_TIMEOUT if timeout is None else timeout,
+            isolation_level=None,
         )
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open the history database {path}: {exc}") from None
@@ -368,7 +400,8 @@ def store_error(path: Path, exc: BaseException) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(
-            f"the history database {path} is busy (another backpain is writing to it); nothing was changed. Try again."
+            f"the history database {path} is busy (another backpain is writing to it); nothing was changed. Try again.",
+            busy=True,
         )
     if "malformed" in text:
         return _damaged(path, text)
@@ -423,9 +456,9 @@ def _prepare(store: Store) -> None:
 
 
 @contextmanager
-def opened(path: Path, create: bool = True) -> Iterator[Store | None]:
+def opened(path: Path, create: bool = True, timeout: float | None = None) -> Iterator[Store | None]:
     """`open_store` as a context manager that closes the store, and turns any SQLite error into StoreError."""
-    store = open_store(path, create)
+    store = open_store(path, create, timeout)
     try:
         yield store
     except sqlite3.Error as exc:

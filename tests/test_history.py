@@ -603,3 +603,116 @@ def test_a_rise_from_no_pain_has_no_percentage() -> None:
     text = since_last_text(since, 2.0)
     assert text == "20 Nov 2026: 0.0 → 2.0 (+2), worse; the level was self-care."
     assert since_last_text(since, 2.0, "self_care") == "20 Nov 2026: 0.0 → 2.0 (+2), worse."
+
+
+# -- a busy history never holds a result back ------------------------------------------------------------
+
+
+def _hold(db: Path) -> Any:
+    """Another connection holding the history in an exclusive transaction: no one else can read or write it."""
+    import sqlite3
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    return conn
+
+
+def test_a_busy_history_does_not_hold_back_the_result(db: Path, base_answers: dict[str, Any]) -> None:
+    """The result is written at once; it is saved once the other process lets go."""
+    import os
+    import select
+    import time
+
+    _save_cli(db, base_answers)
+    emergency = {**base_answers, "id": "cannot-wait", "red_flags": ["saddle_numbness"]}
+    holder = _hold(db)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "assess", "--save", "--db", str(db), "--input-format", "jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(emergency).encode() + b"\n")
+        proc.stdin.close()
+        fd, out, started = proc.stdout.fileno(), b"", time.monotonic()
+        while not out.endswith(b"}\n") and time.monotonic() - started < 15:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                out += os.read(fd, 1 << 16)
+        elapsed = time.monotonic() - started
+        assert out.endswith(b"}\n"), f"no result after {elapsed:.0f} s while the history was busy"
+        assert proc.poll() is None, "the result is out while the save still waits"
+        result = json.loads(out)
+        assert result["level"] == "emergency" and "since_last" not in result
+    finally:
+        holder.rollback()
+        holder.close()
+    proc.wait(timeout=60)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    assert proc.returncode == 0, err
+    assert b"busy" in err and b"without the change since your last saved assessment" in err
+    assert b"saved 1 assessment" in err
+    with open_store(db) as store:
+        assert store is not None and [r.level for r in store.records()] == ["self_care", "emergency"]
+
+
+def test_a_history_busy_for_too_long_shows_the_result_then_exits_3(
+    db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backpain_cli import store
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
+    _save_cli(db, base_answers)
+    holder = _hold(db)
+    try:
+        emergency = {**base_answers, "id": "cannot-wait", "red_flags": ["saddle_numbness"]}
+        result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db)], input=json.dumps(emergency))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 3, result.output
+    assert json.loads(result.stdout)["level"] == "emergency"
+    assert "not saved to your history" in result.stderr and "is busy" in result.stderr
+
+
+def test_a_batch_compares_each_result_with_the_one_before_it(db: Path, base_answers: dict[str, Any]) -> None:
+    _save_cli(db, _items(base_answers, 8, 8, 8))
+    data = "\n".join(json.dumps(_items(base_answers, p, p, p, id=f"r{p}")) for p in (6, 3, 4)) + "\n"
+    result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db)], input=data)
+    assert result.exit_code == 0, result.output
+    since = [json.loads(line)["since_last"] for line in result.stdout.splitlines()]
+    assert [(s["pain_impact"], s["category"]) for s in since] == [
+        (8.0, "no_meaningful_change"),
+        (6.0, "substantial_improvement"),
+        (3.0, "worse"),
+    ]
+    with open_store(db) as store:
+        assert store is not None
+        records = store.records(full=True)
+        assert [r.pain_impact for r in records] == [8.0, 6.0, 3.0, 4.0]
+        assert all(r.result is not None and "since_last" not in r.result for r in records)
+        assert [s["date"] for s in since] == [r.date for r in records[:3]]
+
+
+def test_last_saved_does_not_wait_for_a_busy_history(db: Path, base_answers: dict[str, Any]) -> None:
+    import time
+
+    from backpain_cli.history import last_saved
+    from backpain_cli.store import StoreError
+
+    assert last_saved(db) is None
+    _save_cli(db, base_answers)
+    saved = last_saved(db)
+    assert saved is not None and saved.level == "self_care"
+    holder = _hold(db)
+    started = time.monotonic()
+    try:
+        with pytest.raises(StoreError) as caught:
+            last_saved(db)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert caught.value.busy and time.monotonic() - started < 5
