@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional, cast
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -163,11 +164,29 @@ def assess(
         raise typer.Exit(int(ExitStatus.USAGE))
     opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs, save_answers)
     try:
-        status = _assess_to_file(env, output, opts) if output is not None and output != "-" else _assess(env, opts)
+        if output is not None and output != "-":
+            status = _assess_to_file(env, output, opts)
+        else:
+            status = _to_stdout(env, lambda guarded: _assess(guarded, opts))
     except KeyboardInterrupt:
         env.message("interrupted")
         status = ExitStatus.INTERRUPTED
     raise typer.Exit(int(status))
+
+
+def _to_stdout(env: Environment, command: Callable[[Environment], ExitStatus]) -> ExitStatus:
+    """Run `command` with stdout guarded: an output that cannot be written (a full disk: `> /dev/full`) is
+    told plainly, exit 2, not taken for a bug."""
+    import dataclasses
+
+    from .sinks import GuardedOutput, OutputError, drop_pending_output
+
+    try:
+        return command(dataclasses.replace(env, stdout=cast(IO[bytes], GuardedOutput(env.stdout, "stdout"))))
+    except OutputError as exc:
+        drop_pending_output(env.stdout)
+        env.message(f"cannot write the output to stdout: {exc.error.strerror or exc.error}")
+        return ExitStatus.USAGE
 
 
 @dataclass(frozen=True)
@@ -203,7 +222,7 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
     usage error or an interruption PATH is left as it was."""
     import dataclasses
 
-    from .sinks import AtomicFile, format_for_path
+    from .sinks import AtomicFile, GuardedOutput, OutputError, format_for_path
 
     if not path:
         env.message("--output needs a file path.")
@@ -216,7 +235,11 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
     opts = dataclasses.replace(opts, fmt=opts.fmt or OutputFormat(format_for_path(path)))
     status = ExitStatus.INTERRUPTED
     try:
-        status = _assess(dataclasses.replace(env, stdout=target.file, stdout_isatty=False), opts)
+        out = cast(IO[bytes], GuardedOutput(target.file, path))
+        status = _assess(dataclasses.replace(env, stdout=out, stdout_isatty=False), opts)
+    except OutputError as exc:  # a full disk on a device written to directly (-o /dev/full)
+        env.message(str(exc))
+        status = ExitStatus.USAGE
     finally:
         if status in (ExitStatus.OK, ExitStatus.REJECTED, ExitStatus.NOT_SAVED):
             try:
@@ -335,14 +358,17 @@ def history(
         raise typer.Exit(int(ExitStatus.USAGE))
     fmt = format or (ListFormat.text if env.stdout_isatty else ListFormat.json)
     try:
-        status = run_history(
+        status = _to_stdout(
             env,
-            resolve_path(db, env.environ),
-            fmt.value,
-            export.value if export else None,
-            delete,
-            delete_all,
-            yes,
+            lambda guarded: run_history(
+                guarded,
+                resolve_path(db, env.environ),
+                fmt.value,
+                export.value if export else None,
+                delete,
+                delete_all,
+                yes,
+            ),
         )
     except KeyboardInterrupt:
         env.message("interrupted")

@@ -213,3 +213,53 @@ def _kind(mode: int) -> str:
     if stat.S_ISBLK(mode):
         return "is a block device (a disk); --output writes to a file, a FIFO or a character device"
     return "is not a file; --output writes to a file, a FIFO or a character device"
+
+
+class OutputError(Exception):
+    """The output could not be written (a full disk, an I/O error): not a bug, and said as such (exit 2)."""
+
+    def __init__(self, where: str, error: OSError) -> None:
+        super().__init__(f"cannot write to {where}: {error.strerror or error}")
+        self.where = where
+        self.error = error
+
+
+class GuardedOutput:
+    """stdout or an `--output` file whose write errors are raised as `OutputError`, naming `where`, so that they
+    are told as what they are rather than taken for a bug. A closed pipe (BrokenPipeError) is left as it is: the
+    batch stops quietly on it. Everything else is the stream's own."""
+
+    def __init__(self, out: IO[bytes], where: str) -> None:
+        self.out = out
+        self.where = where
+
+    def write(self, data: Any) -> int:
+        try:
+            return self.out.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(self.where, exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(self.where, exc) from None
+
+    def fileno(self) -> int:
+        return self.out.fileno()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
+
+
+def drop_pending_output(stream: IO[bytes]) -> None:
+    """After stdout failed: point its descriptor at /dev/null, so that the flush at exit cannot fail again and
+    print a second, raw error."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)

@@ -127,3 +127,40 @@ def test_output_through_a_symlink_to_a_file_replaces_the_file_not_the_link(tmp_p
     assert (tmp_path / "link.md").is_symlink()
     assert target.read_text().startswith("# Back and neck pain")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+FULL = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+
+
+@FULL
+@pytest.mark.parametrize("fmt", ["json", "text", "markdown"])
+def test_output_to_a_full_device_is_told_plainly(fmt: str, guarded: list[str]) -> None:
+    result = cli(["-f", fmt, "-o", "/dev/full"], ONE)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "backpain: cannot write to /dev/full: No space left on device\n"
+    assert guarded == []
+
+
+@FULL
+@pytest.mark.parametrize(
+    "args",
+    [["assess"], ["assess", "-f", "text"], ["assess", "--save", "--db", "{db}"], ["history", "--db", "{db}"]],
+)
+def test_stdout_on_a_full_device_is_told_plainly(tmp_path: Path, args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    args = [a.replace("{db}", str(tmp_path / "h.sqlite3")) for a in args]
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "backpain_cli", *args],
+            input=ONE.encode(),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert err.splitlines()[-1] == "backpain: cannot write the output to stdout: No space left on device"
+    assert "internal error" not in err and "Exception" not in err
