@@ -557,3 +557,28 @@ def test_an_older_database_is_migrated_and_keeps_its_records(
         rows = conn.execute("SELECT json_extract(answers, '$.id'), note FROM assessment ORDER BY id").fetchall()
     conn.close()
     assert rows == [("from-v1", None), ("from-v2", None)]
+
+
+def test_a_store_opened_for_a_short_read_waits_long_once_told_to(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    """`assess --save` reads the last assessment with a short timeout, then saves with the long one."""
+    import threading
+
+    db = tmp_path / "h.sqlite3"
+    answers = validate(base_answers)
+    store = open_store(db, timeout=0.05)
+    assert store is not None
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            store.latest()
+        store.wait(10)
+        release = threading.Timer(0.5, holder.rollback)
+        release.start()
+        started = time.monotonic()
+        record, previous = store.save(answers, assess(answers))
+        assert previous is None and record.id == 1 and time.monotonic() - started >= 0.3
+        release.join()
+    finally:
+        holder.close()
+        store.close()
