@@ -25,19 +25,22 @@ from backpain_cli.engine import assess
 from backpain_cli.env import Environment
 from backpain_cli.exit_codes import ExitStatus
 from backpain_cli.explain import ACTION, SAFETY_NET
+from backpain_cli.history import since as history_since
 from backpain_cli.interactive import (
     INSTEAD,
     NOT_FOR_YOU,
     SAVE_CANCELLED,
-    SAVE_FAILED,
     SAVE_QUESTION,
     SIGNS_GIVEN,
+    STOPPED,
     Questionnaire,
     Screen,
     run_interactive,
 )
+from backpain_cli.plain import since_last_text
 from backpain_cli.policy import RULES_BY_ID
 from backpain_cli.questionnaire import BY_KEY, Question, asked_choices
+from backpain_cli.store import open_store
 from backpain_cli.validation import validate
 
 from .conftest import VIGNETTES
@@ -429,13 +432,9 @@ def test_stopping_at_the_emergency_advice_ends_with_the_advice(base_answers: dic
     """Stopping is doing what the advice says, not an interruption: exit 0, and the last line says what to do."""
     answers = {**base_answers, "red_flags": ["saddle_numbness"]}
     run = drive(script(answers, on_warning="stop"))
-    assert run.status == ExitStatus.OK
-    assert run.stdout == ""
-    assert run.stderr == ""
+    assert (run.status, run.stdout, run.stderr) == (ExitStatus.OK, "", "")
     lines = [line for line in run.screen.splitlines() if line.strip()]
-    assert lines[-1] == EMERGENCY
-    assert "stopped" not in lines[-1].lower()
-    assert "no report was made and nothing was saved" in lines[-2]
+    assert lines[-2:] == [STOPPED, EMERGENCY]
 
 
 def test_going_on_after_the_warning_gives_the_full_report(base_answers: dict[str, Any]) -> None:
@@ -446,6 +445,27 @@ def test_going_on_after_the_warning_gives_the_full_report(base_answers: dict[str
     assert run.json() == assess(validate(answers))
     assert RULES_BY_ID["E2"].why in run.screen
     assert run.screen.count(EMERGENCY) == 1
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+@pytest.mark.parametrize("at", ["!warning", "age", "trend", "review"])
+def test_cancelling_after_the_emergency_advice_ends_with_the_advice(
+    base_answers: dict[str, Any], key: str, at: str
+) -> None:
+    """However the questionnaire ends once the emergency advice was shown, its action is the last line."""
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    keys = script(answers) if at == "review" else keys_until(answers, at)
+    run = drive(keys[: -len(ENTER)] + key if at == "review" else keys + key)
+    assert run.status == ExitStatus.INTERRUPTED
+    assert run.stderr == "backpain: cancelled; nothing was saved.\n"
+    lines = [line for line in run.screen.splitlines() if line.strip()]
+    assert lines[-1] == EMERGENCY
+
+
+def test_cancelling_without_an_emergency_does_not_give_its_advice(base_answers: dict[str, Any]) -> None:
+    run = drive(keys_until(base_answers, "trend") + CTRL_C)
+    assert run.status == ExitStatus.INTERRUPTED
+    assert EMERGENCY not in run.screen
 
 
 @pytest.mark.parametrize(
@@ -484,14 +504,16 @@ def _say_under_16(answers: dict[str, Any], choice: str) -> str:
     return keys_until(answers, "age") + "12" + ENTER + choice
 
 
-def _under_16_ending(run: Run) -> str:
-    """Checks the end for someone under 16; returns the words shown before it (spaces and line breaks as one
-    space)."""
+def _under_16_ending(run: Run, *, emergency: bool = False) -> str:
+    """Checks the end for someone under 16 (after an emergency warning, the emergency action last); returns the
+    words shown before it (spaces and line breaks as one space)."""
     assert run.status == ExitStatus.OK, run.stderr
     assert run.stdout == "" and run.stderr == ""
     shown = " ".join(run.screen.split())
-    ending = " ".join([NOT_FOR_YOU, INSTEAD, SAFETY_NET])
-    assert shown.endswith(ending)  # the last line: the safety-net
+    ending = " ".join([NOT_FOR_YOU, INSTEAD, SAFETY_NET, *([EMERGENCY] if emergency else [])])
+    assert shown.endswith(ending)  # the last line: the safety-net, or the emergency action
+    lines = [line for line in run.screen.splitlines() if line.strip()]
+    assert (lines[-1] == EMERGENCY) == emergency
     return shown[: -len(ending)].strip()
 
 
@@ -508,10 +530,25 @@ def test_under_16_ends_with_what_to_do_instead(base_answers: dict[str, Any], tmp
     assert list(tmp_path.iterdir()) == []
 
 
-def test_under_16_with_an_emergency_gives_the_emergency_advice_first(base_answers: dict[str, Any]) -> None:
-    answers = {**base_answers, "red_flags": ["bladder_or_bowel_change"]}
-    before = _under_16_ending(drive(_say_under_16(answers, DOWN + ENTER)))
-    assert before.endswith("EMERGENCY: " + EMERGENCY)
+@pytest.mark.parametrize("flag", ["bladder_or_bowel_change", "saddle_numbness", "new_symptoms_both_legs"])
+def test_under_16_with_an_emergency_ends_with_the_emergency_action(base_answers: dict[str, Any], flag: str) -> None:
+    """An emergency sign is never downgraded: no "same day" for it anywhere, and the emergency action last."""
+    answers = {**base_answers, "red_flags": [flag]}
+    run = drive(_say_under_16(answers, DOWN + ENTER))
+    before = _under_16_ending(run, emergency=True)
+    assert "EMERGENCY: " + EMERGENCY in before  # the warning, when the sign was ticked
+    words = " ".join(run.screen.split()).lower()
+    for sign in ("bladder", "bowel", "genitals", "both legs", "getting worse"):
+        for sentence in re.split(r"(?<=[.;])\s", words):
+            assert not (sign in sentence and "same day" in sentence and "emergency" not in sentence), sentence
+
+
+def test_under_16_at_the_review_with_worsening_weakness_ends_with_the_emergency_action(
+    base_answers: dict[str, Any],
+) -> None:
+    answers = {**base_answers, "weakness": "worsening"}
+    change_age = _review_pick("age") + CTRL_U + "15" + ENTER + DOWN + ENTER
+    _under_16_ending(drive(script(answers, review=change_age)), emergency=True)
 
 
 def test_under_16_with_other_warning_signs_says_so_first(base_answers: dict[str, Any]) -> None:
@@ -526,6 +563,16 @@ def test_an_age_typed_wrong_can_be_changed(base_answers: dict[str, Any]) -> None
     assert run.status == ExitStatus.OK, run.stderr
     assert run.json() == assess(validate(reachable(base_answers)))
     assert NOT_FOR_YOU not in run.screen
+
+
+@pytest.mark.parametrize("typed", ["-5", "0", "1e1", "1_2", "12.0"])
+def test_an_odd_age_is_asked_again_not_taken_for_under_16(base_answers: dict[str, Any], typed: str) -> None:
+    rest = script(base_answers).split(f"30{ENTER}", 1)[1]
+    run = drive(keys_until(base_answers, "age") + typed + ENTER + f"30{ENTER}" + rest)
+    assert run.status == ExitStatus.OK, run.stderr
+    assert "Is your age" not in run.screen
+    assert "Please type a whole number from 16 to 120." in run.screen
+    assert run.json() == assess(validate(reachable(base_answers)))
 
 
 def test_under_16_given_at_the_review_ends_the_same_way(base_answers: dict[str, Any]) -> None:
@@ -652,7 +699,7 @@ def test_a_save_that_fails_at_the_question_after_the_result(base_answers: dict[s
     db = _not_a_database(tmp_path)
     before = db.read_bytes()
     run = drive(script(base_answers) + SAVE_YES, history=db)
-    assert run.status == SAVE_FAILED == 3
+    assert run.status == ExitStatus.NOT_SAVED == 3
     assert run.json() == assess(validate(reachable(base_answers)))  # the result, whole
     assert run.stderr.startswith("backpain: not saved to your history: ")
     assert run.stderr.count("\n") == 1
@@ -664,7 +711,7 @@ def test_save_flag_that_fails_still_shows_the_result(base_answers: dict[str, Any
     after the result."""
     db = _not_a_database(tmp_path)
     run = drive(script(base_answers), history=db, save_flag=True)
-    assert run.status == SAVE_FAILED
+    assert run.status == ExitStatus.NOT_SAVED
     assert run.json() == assess(validate(reachable(base_answers)))
     assert SAVE_QUESTION not in run.screen
     assert run.stderr.startswith("backpain: not saved to your history: ")
@@ -674,7 +721,7 @@ def test_save_flag_that_fails_still_shows_the_result(base_answers: dict[str, Any
 def test_a_history_folder_that_cannot_be_made(base_answers: dict[str, Any], tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("")
     run = drive(script(base_answers) + SAVE_YES, history=tmp_path / "a-file" / "history.sqlite3")
-    assert run.status == SAVE_FAILED
+    assert run.status == ExitStatus.NOT_SAVED
     assert run.json()["level"] == "self_care"
     assert run.stderr.startswith("backpain: not saved to your history: ")
     assert run.stderr.count("\n") == 1
@@ -699,8 +746,15 @@ def test_saving_at_the_question_says_the_change_since_last_time(base_answers: di
     assert run.status == ExitStatus.OK
     assert "since_last" not in run.json()  # shown before it was saved
     after = run.screen[run.screen.index(SAVE_QUESTION) :]
-    assert "Since your last saved assessment (" in after
-    assert "pain impact 3.3 → 5, up 1.7 (+52%): worse." in after
+    # In the words of the report's "Since last time" row (one wording, from one function).
+    store = open_store(db, create=False)
+    assert store is not None
+    with store:
+        first = store.records()[0]
+    result = assess(validate(reachable(worse)))
+    since = since_last_text(history_since(first, result["scores"]["pain_impact"]), 5.0, result["level"])
+    assert f"Since last time: {since}" in after
+    assert "3.3 → 5.0 (+52%), worse" in after
     assert "saved as assessment 2" in run.stderr
 
 

@@ -206,7 +206,7 @@ def test_saving_at_the_question_keeps_the_result_and_the_next_shows_the_change(
     third = spawn("--format", "json")
     shown = answer_everything(third, {**urgent_answers, "pain_intensity": 8}, save=True)
     assert "since_last" not in result_json(shown)  # shown before the person chose to save it
-    since = r"Since your last saved assessment \([^)]+\): pain impact [0-9.]+ → [0-9.]+, up .*: worse\."
+    since = r"Since last time: [0-9]+ [A-Z][a-z]+ [0-9]{4}: [0-9.]+ → [0-9.]+ \(\+[0-9]+%\), worse"
     assert re.search(since, shown)
     listed = subprocess.run(
         [sys.executable, "-m", "backpain_cli", "history", "--format", "json"],
