@@ -40,6 +40,7 @@ from backpain_cli.interactive import (
 from backpain_cli.plain import since_last_text
 from backpain_cli.policy import RULES_BY_ID
 from backpain_cli.questionnaire import BY_KEY, Question, asked_choices
+from backpain_cli.sinks import AtomicFile
 from backpain_cli.store import open_store
 from backpain_cli.validation import validate
 
@@ -142,16 +143,36 @@ def env_for(stdout_isatty: bool = False) -> Environment:
 
 
 def drive(
-    keys: str, fmt: str = "json", save: str | None = None, history: Path | None = None, save_flag: bool = False
+    keys: str,
+    fmt: str = "json",
+    save: str | None = None,
+    history: Path | None = None,
+    save_flag: bool = False,
+    output: Path | None = None,
+    stdout_isatty: bool = False,
 ) -> Run:
     """Type `keys` at the questionnaire. With `history`, results may be saved there: at the question (asked once
-    the result is shown), or at once with `save_flag` (--save)."""
-    env, buf = env_for(), io.StringIO()
+    the result is shown), or at once with `save_flag` (--save). With `output`, as `-o output`."""
+    env, buf = env_for(stdout_isatty), io.StringIO()
     db = (lambda: history) if history is not None else None
+    target = AtomicFile(str(output)) if output is not None else None
     with create_pipe_input() as inp:
         inp.send_text(keys)
         inp.close()  # no more keys: a prompt left waiting ends (EOF, as Ctrl-D) instead of hanging the test
-        status = run_interactive(env, fmt, save, history=db, save=save_flag, input=inp, output=_output(buf))
+        try:
+            status = run_interactive(
+                env,
+                fmt,
+                save,
+                history=db,
+                save=save_flag,
+                input=inp,
+                output=_output(buf),
+                **({} if target is None else {"report_file": (str(output), target)}),
+            )
+        finally:
+            if target is not None:
+                target.discard()  # as _cli does
     return Run(status, env, buf)
 
 
@@ -756,6 +777,146 @@ def test_saving_at_the_question_says_the_change_since_last_time(base_answers: di
     assert f"Since last time: {since}" in after
     assert "3.3 → 5.0 (+52%), worse" in after
     assert "saved as assessment 2" in run.stderr
+
+
+def _lines(run: Run) -> list[str]:
+    return [line for line in run.screen.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("at_question", ["no", "yes", "cancel"])
+@pytest.mark.parametrize(("change", "level"), [({"red_flags": ["saddle_numbness"]}, "emergency"), ({}, "urgent")])
+def test_an_emergency_or_urgent_result_ends_with_its_action(
+    base_answers: dict[str, Any], tmp_path: Path, change: dict[str, Any], level: str, at_question: str
+) -> None:
+    """Whatever happens at "save this result?" (no, yes, Ctrl-C), the action is the last line below it."""
+    answers = {**base_answers, "weakness": "stable", **change}
+    keys = {"no": ENTER, "yes": SAVE_YES, "cancel": CTRL_C}[at_question]
+    run = drive(script(answers) + keys, history=tmp_path / "history.sqlite3")
+    assert run.json()["level"] == level
+    assert run.status == (ExitStatus.INTERRUPTED if at_question == "cancel" else ExitStatus.OK), run.stderr
+    lines = _lines(run)
+    assert lines[-1] == ACTION[level]
+    assert run.screen.rindex(SAVE_QUESTION) < run.screen.rindex(ACTION[level])
+
+
+def test_a_self_care_result_is_not_followed_by_an_action(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    run = drive(script(base_answers) + ENTER, history=tmp_path / "history.sqlite3")
+    assert run.json()["level"] == "self_care"
+    assert ACTION["self_care"] not in run.screen
+
+
+def test_a_busy_history_never_holds_the_result_back(
+    base_answers: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--save with the history locked by another connection: the result is shown at once, before the save
+    waits on the lock. Here the lock is let go when the result shows; saving first would wait out the (short)
+    timeout and fail as busy."""
+    import sqlite3
+
+    from backpain_cli import store
+    from backpain_cli.history import save_result
+
+    db = tmp_path / "history.sqlite3"
+    save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+
+    class LetGoWhenShown(io.BytesIO):
+        def write(self, data: Any) -> int:
+            if other.in_transaction:
+                other.execute("COMMIT")
+            return super().write(data)
+
+    env, buf = env_for(), io.StringIO()
+    env.stdout = LetGoWhenShown()
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    with create_pipe_input() as inp:
+        type_all(inp, script(answers))
+        status = run_interactive(env, "json", history=lambda: db, save=True, input=inp, output=_output(buf))
+    other.close()
+    run = Run(status, env, buf)
+    assert run.status == ExitStatus.OK, run.stderr
+    assert run.json()["level"] == "emergency"
+    assert "saved as assessment 2" in run.stderr
+    assert _lines(run)[-1] == EMERGENCY
+    assert "Since last time: " in run.screen  # said after the save, on one line
+
+
+def test_a_busy_history_is_said_after_the_result(
+    base_answers: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from backpain_cli import store
+    from backpain_cli.history import save_result
+
+    db = tmp_path / "history.sqlite3"
+    save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        run = drive(script(base_answers), history=db, save_flag=True)
+    finally:
+        other.close()
+    assert run.status == ExitStatus.NOT_SAVED
+    assert run.json() == assess(validate(reachable(base_answers)))
+    assert run.stderr.startswith("backpain: not saved to your history: ")
+    assert "busy" in run.stderr
+
+
+# ───────────────────────── -o FILE at the questions ─────────────────────────
+
+
+def test_output_file_stays_as_it_was_when_stopping_at_the_advice(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("an earlier report\n")
+    run = drive(script({**base_answers, "red_flags": ["saddle_numbness"]}, on_warning="stop"), output=out)
+    assert run.status == ExitStatus.OK
+    assert out.read_text() == "an earlier report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_output_file_stays_as_it_was_at_the_under_16_ending(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("an earlier report\n")
+    run = drive(_say_under_16(base_answers, DOWN + ENTER), output=out)
+    assert run.status == ExitStatus.OK
+    assert out.read_text() == "an earlier report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+def test_output_file_shown_written_and_kept_when_the_save_question_is_cancelled(
+    base_answers: dict[str, Any], tmp_path: Path, key: str
+) -> None:
+    """In a terminal with -o FILE: the report is on the screen and in FILE, said so, before "save this result?";
+    cancelling that question cancels only the save to the history."""
+    out, db = tmp_path / "report.json", tmp_path / "history.sqlite3"
+    answers = {**base_answers, "weakness": "stable"}
+    run = drive(script(answers) + key, history=db, output=out, stdout_isatty=True)
+    assert run.status == ExitStatus.INTERRUPTED
+    assert json.loads(out.read_text()) == assess(validate(reachable(answers)))
+    assert "URGENT" in ANSI.sub("", run.stdout)  # the report, on the screen, in colour
+    assert "\x1b[" in run.stdout
+    assert run.screen.index(f"Report written to {out}.") < run.screen.index(SAVE_QUESTION)
+    assert run.stderr == f"backpain: {SAVE_CANCELLED}\n"
+    assert "not saved to your history" in SAVE_CANCELLED
+    assert not db.exists()
+
+
+def test_output_file_in_markdown_with_the_text_report_on_the_screen(
+    base_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "report.md"
+    run = drive(
+        script(base_answers) + ENTER, "markdown", history=tmp_path / "h.sqlite3", output=out, stdout_isatty=True
+    )
+    assert run.status == ExitStatus.OK
+    assert out.read_text().startswith("# Back and neck pain")
+    assert not run.stdout.startswith("# Back and neck pain")
+    assert ACTION["self_care"].split(":")[0] in ANSI.sub("", run.stdout)
 
 
 # ───────────────────────── never prompting without a terminal ─────────────────────────
