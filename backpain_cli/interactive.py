@@ -48,7 +48,8 @@ INSTEAD = (
 )
 #: Before that, when a warning sign was ticked that did not already bring the emergency advice.
 SIGNS_GIVEN = "You ticked warning signs: get medical advice today."
-SAVE_CANCELLED = "cancelled; the result above was not saved to your history."
+#: True wherever the result went (the screen, stdout redirected to a file, or `-o FILE`): only the save is cancelled.
+SAVE_CANCELLED = "cancelled; this result was not saved to your history."
 
 STYLE = merge_styles(
     [

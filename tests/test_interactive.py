@@ -919,6 +919,18 @@ def test_output_file_in_markdown_with_the_text_report_on_the_screen(
     assert ACTION["self_care"].split(":")[0] in ANSI.sub("", run.stdout)
 
 
+def test_output_file_with_stdout_redirected_shows_the_report_where_the_questions_are(
+    base_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    """Questions on stderr (stdout redirected) and -o FILE: the report is shown there too; stdout stays empty."""
+    out = tmp_path / "report.json"
+    run = drive(script(base_answers) + ENTER, history=tmp_path / "h.sqlite3", output=out)
+    assert run.status == ExitStatus.OK
+    assert json.loads(out.read_text())["level"] == "self_care"
+    assert run.stdout == ""
+    assert "SELF-CARE" in run.stderr.upper() and "\x1b[" not in run.stderr  # the text report, plain (no colour)
+
+
 # ───────────────────────── never prompting without a terminal ─────────────────────────
 
 
