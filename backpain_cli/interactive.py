@@ -611,12 +611,13 @@ def _report_to_file(
     on_screen = TextSink(shown, batch=False)
     on_screen.write(True, result, valid)
     on_screen.close()
-    to_file = make_sink(fmt or "json", dataclasses.replace(env, stdout=target.file, stdout_isatty=False), batch=False)
-    to_file.write(True, result, valid)
-    to_file.close()
     try:
+        file_env = dataclasses.replace(env, stdout=target.file, stdout_isatty=False)
+        to_file = make_sink(fmt or "json", file_env, batch=False)
+        to_file.write(True, result, valid)
+        to_file.close()
         target.commit()
-    except OSError as exc:
+    except OSError as exc:  # a full disk, say: the file is left as it was (the caller discards the temporary one)
         if screen is not None:
             screen.flush()
         env.message(f"cannot write to {path}: {exc.strerror or exc}")

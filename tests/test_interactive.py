@@ -931,6 +931,34 @@ def test_output_file_with_stdout_redirected_shows_the_report_where_the_questions
     assert "SELF-CARE" in run.stderr.upper() and "\x1b[" not in run.stderr  # the text report, plain (no colour)
 
 
+def test_output_file_that_cannot_be_written_is_said_and_the_result_still_shown(
+    base_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("an earlier report\n")
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError(28, "No space left on device")
+
+    target = AtomicFile(str(out))
+    target.file.close()
+    target.file = Full()
+    env, buf = env_for(), io.StringIO()
+    with create_pipe_input() as inp:
+        type_all(inp, script(base_answers) + ENTER)
+        try:
+            status = run_interactive(env, "json", input=inp, output=_output(buf), report_file=(str(out), target))
+        finally:
+            target.discard()
+    run = Run(status, env, buf)
+    assert run.status == ExitStatus.USAGE
+    assert f"backpain: cannot write to {out}: No space left on device" in run.stderr
+    assert "SELF-CARE" in run.stderr.upper()  # the report was shown all the same
+    assert out.read_text() == "an earlier report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
 # ───────────────────────── never prompting without a terminal ─────────────────────────
 
 
