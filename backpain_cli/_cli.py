@@ -233,6 +233,13 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
         env.message(f"cannot write to {path}: {exc.strerror or exc}")
         return ExitStatus.USAGE
     opts = dataclasses.replace(opts, fmt=opts.fmt or OutputFormat(format_for_path(path)))
+    if _asks(env, opts):
+        # The questionnaire commits the file itself, once the report is made (before asking whether to save it
+        # to the history); ended without a result, it never does, and PATH is left as it was.
+        try:
+            return _interactive(env, opts, report_file=(path, target))
+        finally:
+            target.discard()  # only the temporary file, if it is still there
     status = ExitStatus.INTERRUPTED
     try:
         out = cast(IO[bytes], GuardedOutput(target.file, path))
@@ -252,6 +259,23 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
     return status
 
 
+def _asks(env: Environment, opts: AssessOptions) -> bool:
+    """Whether `assess` asks the questions (a terminal, no answers given), rather than reading answers."""
+    return opts.answers is None and env.stdin_isatty and not opts.no_input
+
+
+def _interactive(env: Environment, opts: AssessOptions, report_file: Any = None) -> ExitStatus:
+    from .interactive import run_interactive
+
+    def history() -> Path:  # resolved only when a result is saved: the store stays off the start-up path
+        from .store import resolve_path
+
+        return resolve_path(opts.db, env.environ)
+
+    fmt = opts.fmt.value if opts.fmt else None
+    return run_interactive(env, fmt, opts.save_answers, history=history, save=opts.save, report_file=report_file)
+
+
 def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
     if opts.answers is None and env.stdin_isatty:
         if opts.no_input:
@@ -259,16 +283,7 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
 
             env.message(NO_ANSWERS)
             return ExitStatus.USAGE
-        from .interactive import run_interactive
-
-        def history() -> Path:  # resolved only when a result is saved: the store stays off the start-up path
-            from .store import resolve_path
-
-            return resolve_path(opts.db, env.environ)
-
-        return run_interactive(
-            env, opts.fmt.value if opts.fmt else None, opts.save_answers, history=history, save=opts.save
-        )
+        return _interactive(env, opts)
     if opts.save_answers is not None:
         env.message(
             "--save-answers saves answers given at the questions; with --answers or piped input there are none to save."

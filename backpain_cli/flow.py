@@ -7,7 +7,7 @@ emergency warning, from `policy.RULES`, is in `early.py`). Pure: no I/O, no thir
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,19 +31,22 @@ class Refused(ValueError):
     """A number the questionnaire is not for (an age under 16): not a typing mistake, so not simply asked again."""
 
 
+#: What may be typed for a number: digits, and for a `number` question one decimal point (or comma). Nothing
+#: else Python's float() would take: no sign, exponent, underscore, "nan" or "inf", no other script's digits.
+_WHOLE = re.compile(r"[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
+
+
 def read_number(question: Question, text: str) -> int | float:
     """The number typed for an integer or number question; ValueError with a message for the person otherwise
-    (Refused, a ValueError, when the questionnaire is not for that answer)."""
+    (Refused, a ValueError, when the questionnaire is not for that answer: a whole number from 1 up to
+    `refuse_below`). Only plain numbers are read: `-5`, `1e1`, `1_2` or `30.0` for an age are asked again."""
     cleaned = text.strip().replace(",", ".")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise ValueError(f"Please type {question.expected()}.") from None
-    if not math.isfinite(value):
+    plain = _WHOLE if question.kind == "integer" else _DECIMAL
+    if not plain.fullmatch(cleaned):
         raise ValueError(f"Please type {question.expected()}.")
-    if question.kind == "integer" and not value.is_integer():
-        raise ValueError(f"Please type {question.expected()}.")
-    if question.refuse_below is not None and value < question.refuse_below:
+    value = float(cleaned)
+    if question.refuse_below is not None and 1 <= value < question.refuse_below:
         raise Refused(_sentence(question.refuse_message))
     if (question.minimum is not None and value < question.minimum) or (
         question.maximum is not None and value > question.maximum

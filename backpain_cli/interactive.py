@@ -9,11 +9,12 @@ Imported only on the interactive path: JSON mode never loads questionary or prom
 
 from __future__ import annotations
 
+import io
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol
 
 import questionary
 from prompt_toolkit import print_formatted_text
@@ -40,10 +41,15 @@ STOPPED = "You chose to stop here: no report was made and nothing was saved."
 #: Said when the questionnaire is not for the person (under 16), after any emergency advice.
 NOT_FOR_YOU = "This questionnaire is for people aged 16 and over, so it gives no result here; nothing was saved."
 #: Then what to do instead (and last, the safety-net every report carries).
-INSTEAD = "See a doctor or your GP about the pain: the same day after an injury, or with fever, weakness or numbness."
+#: Never "the same day" for a sign the policy sends to an emergency department: the safety-net that follows says so.
+INSTEAD = (
+    "See a doctor or your GP about the pain: the same day after an injury, or with fever, or with numbness, "
+    "tingling or steady weakness in an arm or a leg."
+)
 #: Before that, when a warning sign was ticked that did not already bring the emergency advice.
 SIGNS_GIVEN = "You ticked warning signs: get medical advice today."
-SAVE_CANCELLED = "cancelled; the result above was not saved to your history."
+#: True wherever the result went (the screen, stdout redirected to a file, or `-o FILE`): only the save is cancelled.
+SAVE_CANCELLED = "cancelled; this result was not saved to your history."
 
 STYLE = merge_styles(
     [
@@ -63,6 +69,8 @@ STYLE = merge_styles(
 _CHECKBOX_HOW = "(arrow keys to move, space to tick, Enter when done)"
 _CHECKBOX_NONE = "(arrow keys, space to tick, Enter when done; none ticked is fine)"
 _SELECT_HOW = "(arrow keys to move, Enter to choose)"
+#: What questionary draws before a choice's title: " » " (or three spaces), and for a tick box "● " or "○ ".
+_SELECT_PREFIX, _CHECKBOX_PREFIX = 3, 5
 
 # Ctrl-D cancels at every prompt, as Ctrl-C does (questionary's lists would otherwise swallow it).
 _CANCEL_KEYS = KeyBindings()
@@ -155,23 +163,45 @@ class Screen:
         answer: str = self._ask(questionary.text(message, default=default, input=self.input, output=self.output))
         return answer
 
+    def width(self) -> int:
+        """The terminal's width in columns (80 for an output that cannot tell)."""
+        try:
+            return max(20, self.output.get_size().columns)
+        except Exception:  # an output that cannot tell its size
+            return 80
+
+    def fit(self, title: str, prefix: int) -> str:
+        """A choice's title wrapped at word boundaries to the terminal, each continuation line indented under
+        the title's first word. questionary does not wrap choice titles (a long one is cut at the terminal's
+        edge); a newline in a title is drawn as a line break, with the pointer still on the first line.
+        `prefix` is the width of what questionary draws before the title (pointer, tick box)."""
+        room = self.width() - prefix - 1
+        if len(title) <= room:
+            return title
+        return ("\n" + " " * prefix).join(textwrap.wrap(title, max(10, room), break_on_hyphens=False))
+
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
-        answer: str = self._ask(
-            questionary.select(
-                message,
-                [questionary.Choice(title, value) for title, value in choices],
-                default=default,
-                instruction=_SELECT_HOW,
-                input=self.input,
-                output=self.output,
-            )
+        question = questionary.select(
+            message,
+            [questionary.Choice(self.fit(title, _SELECT_PREFIX), value) for title, value in choices],
+            default=default,
+            instruction=_SELECT_HOW,
+            input=self.input,
+            output=self.output,
         )
+        # questionary's answered line repeats the title as drawn (line breaks and all): ours says it on one line.
+        question.application.erase_when_done = True
+        answer: str = self._ask(question)
+        self.answered(message, next(title for title, value in choices if value == answer))
         return answer
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, str]], checked: Sequence[str], how: str) -> list[str]:
         question = questionary.checkbox(
             message,
-            [questionary.Choice(title, value, checked=value in checked) for title, value in choices],
+            [
+                questionary.Choice(self.fit(title, _CHECKBOX_PREFIX), value, checked=value in checked)
+                for title, value in choices
+            ],
             instruction=how,
             input=self.input,
             output=self.output,
@@ -327,6 +357,14 @@ class Questionnaire:
                 self.offered[q.key] = now
 
 
+class ReportFile(Protocol):
+    """Where `--output PATH` writes (sinks.AtomicFile): the report goes to `file`; `commit()` puts it in place."""
+
+    file: IO[bytes]
+
+    def commit(self) -> None: ...
+
+
 def run_interactive(
     env: Environment,
     fmt: str | None,
@@ -336,11 +374,16 @@ def run_interactive(
     save: bool = False,
     input: Input | None = None,
     output: Output | None = None,
+    report_file: tuple[str, ReportFile] | None = None,
 ) -> ExitStatus:
     """Ask the questionnaire in the terminal, then show the result through the same sink as JSON mode.
 
-    With `history` (giving the history database's path), the result is saved there when `save` is set
-    (`--save`), or when the person says yes to "save this result?" (default no), asked once the result is shown.
+    With `history` (giving the history database's path), the result is saved there once it is shown: at once
+    when `save` is set (`--save`), or when the person says yes to "save this result?" (default no).
+
+    With `report_file` (`--output PATH`: the path and the file to write), the report is shown on the screen as
+    well, and written to the file (in `fmt`) and committed as soon as it is made, before any question about
+    saving it; when the questionnaire ends without a result, nothing is written and the file is never committed.
     """
     if output is None and not (env.stdout_isatty or env.stderr_isatty):
         from .batch import NO_ANSWERS  # one wording for "no answers and no terminal", whichever face meets it
@@ -367,13 +410,9 @@ def run_interactive(
         )
         answers = questionnaire.run()
     except Stopped:  # the person did what the advice says: not an interruption
-        from .explain import ACTION
-        from .policy import EMERGENCY
-
         screen.say("")
         screen.say(STOPPED, "class:progress")
-        screen.say(ACTION[EMERGENCY], "class:alarm")  # the last line: what to do now
-        screen.flush()
+        _end_with_emergency(screen)
         return ExitStatus.OK
     except NotForYou:
         end_not_for_you(screen, questionnaire)
@@ -381,25 +420,46 @@ def run_interactive(
     except (KeyboardInterrupt, EOFError):
         screen.pending.clear()
         env.message(CANCELLED)
+        if questionnaire.warned:  # the advice shown stays the last word, however the questionnaire ends
+            _end_with_emergency(screen)
         return ExitStatus.INTERRUPTED
     screen.say("")  # a blank line between the questions and the result
     screen.flush()
-    return finish(env, answers, fmt, save_answers, history, ask=None if save else screen)
+    return finish(
+        env,
+        answers,
+        fmt,
+        save_answers,
+        history,
+        ask=None if save else screen,
+        screen=screen,
+        report_file=report_file,
+    )
+
+
+def _end_with_emergency(screen: Screen) -> None:
+    """The emergency action, as the last line on the screen: what to do now."""
+    from .explain import ACTION
+    from .policy import EMERGENCY
+
+    screen.say(ACTION[EMERGENCY], "class:alarm")
+    screen.flush()
 
 
 def end_not_for_you(screen: Screen, questionnaire: Questionnaire) -> None:
-    """The end for a person the questionnaire is not for: any emergency advice first, then what to do instead."""
-    from .explain import ACTION, SAFETY_NET
-    from .policy import EMERGENCY
+    """The end for a person the questionnaire is not for: what to do instead and the safety-net; after an
+    emergency warning, the emergency action last (never only the "same day" advice for an emergency sign)."""
+    from .explain import SAFETY_NET
 
     screen.say("")
-    if questionnaire.warned:
-        screen.say("EMERGENCY: " + ACTION[EMERGENCY], "class:alarm")
-    elif questionnaire.answers.get("red_flags"):
+    if not questionnaire.warned and questionnaire.answers.get("red_flags"):
         screen.say(SIGNS_GIVEN, "class:alarm")
     screen.say(NOT_FOR_YOU, "class:progress")
     screen.say(INSTEAD)
     screen.say(SAFETY_NET)
+    if questionnaire.warned:
+        screen.say("")
+        _end_with_emergency(screen)
     screen.flush()
 
 
@@ -415,17 +475,21 @@ def finish(
     history: Callable[[], Path] | None = None,
     *,
     ask: Screen | None = None,
+    screen: Screen | None = None,
+    report_file: tuple[str, ReportFile] | None = None,
 ) -> ExitStatus:
-    """Validate and assess the answers as JSON mode does, and show the result. With `history` (the history
-    database's path), save it there: at once (`--save`), or, with a screen to `ask` on, if the person says so
-    once the result is shown.
+    """Validate and assess the answers as JSON mode does, and show the result; then, with `history` (the history
+    database's path), save it there: at once (`--save`), or, with a screen to `ask` on, if the person says so.
 
-    A result is always shown, even when it cannot be saved: a save that fails is reported after it, on one line,
-    and the exit status is 3 (SAVE_FAILED, as for `assess --save`)."""
+    The result is always shown first, whatever happens to the history: a save that fails (or waits on a busy
+    database) never holds it back. A failed save is reported after it, on one line, and the exit status is 3
+    (NOT_SAVED, as for `assess --save`). After anything said below an emergency or urgent result, its action is
+    repeated as the last line. With `report_file`, see `run_interactive`."""
     from .engine import assess
     from .sinks import make_sink
     from .validation import InvalidAnswers, validate
 
+    screen = screen or ask
     try:
         valid = validate(answers)
     except InvalidAnswers as exc:  # a bug: the questionnaire only offers valid answers
@@ -433,6 +497,12 @@ def finish(
         return ExitStatus.INTERNAL
     result = assess(valid)
     status = ExitStatus.OK
+
+    def tell(text: str) -> None:  # a message on stderr, in its place below what the screen has shown
+        if screen is not None:
+            screen.flush()
+        env.message(text)
+
     if save_answers is not None:
         import json
 
@@ -442,54 +512,130 @@ def finish(
         try:
             write_private(save_answers, data)
         except OSError as exc:
-            env.message(f"could not save answers to {save_answers}: {exc.strerror or exc}")
+            tell(f"could not save answers to {save_answers}: {exc.strerror or exc}")
             status = ExitStatus.USAGE
         else:
             from shlex import quote
 
-            env.message(f"answers saved; assess them again with: backpain assess --answers {quote(save_answers)}")
+            tell(f"answers saved; assess them again with: backpain assess --answers {quote(save_answers)}")
+    if report_file is None:
+        sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
+        sink.write(True, result, valid)
+        sink.close()
+    else:
+        status = _report_to_file(env, result, valid, fmt, report_file, screen) or status
+    said_after = False
     saved: tuple[bool, str] | None = None  # (saved?, what to say), once a save was tried
-    if history is not None and ask is None:  # --save: saved first, so that the report shows the change since last time
+    if history is not None and ask is None:  # --save: only now, so that a busy database cannot hold the result
         saved = _save(history, valid, result)
-    sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
-    sink.write(True, result, valid)
-    sink.close()
-    if history is not None and ask is not None:
-        screen = ask
-        screen.say("")
-        screen.say(SAVE_HELP, "class:help")
+    elif history is not None and ask is not None:
+        said_after = True
+        ask.say("")
+        ask.say(SAVE_HELP, "class:help")
         try:
-            yes = screen.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
+            yes = ask.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
         except (KeyboardInterrupt, EOFError):
-            screen.pending.clear()
-            env.message(SAVE_CANCELLED)
+            ask.pending.clear()
+            tell(SAVE_CANCELLED)
+            _repeat_action(ask, result)
             return ExitStatus.INTERRUPTED
         if yes:
             saved = _save(history, valid, result)
-            if saved[0] and "since_last" in result:  # the report above could not show it: say it now
-                screen.say(_since_last_line(result))
-                screen.flush()
     if saved is not None:
+        said_after = True
         ok, message = saved
-        env.message(message)
+        tell(message)
+        if ok and "since_last" in result:  # the report above could not show it: say it now
+            line = _since_last_line(result)
+            if screen is not None:
+                screen.say(line)
+            else:
+                env.message(line)
         if not ok:
-            return SAVE_FAILED
+            status = ExitStatus.NOT_SAVED
+    if screen is not None:
+        if said_after:
+            _repeat_action(screen, result)
+        screen.flush()
     return status
 
 
-#: The exit status when the result was shown but could not be saved to the history (as for `assess --save`).
-SAVE_FAILED = ExitStatus.NOT_SAVED
+def _repeat_action(screen: Screen, result: dict[str, Any]) -> None:
+    """For an emergency or urgent result, its action once more as the last line, below whatever was said after
+    the report (a question about saving, a database problem)."""
+    from .policy import EMERGENCY, URGENT
+
+    if result["level"] in (EMERGENCY, URGENT):
+        screen.say("")
+        screen.say(str(result["action"]), "class:alarm")
+    screen.flush()
+
+
+class _TextOut(io.RawIOBase):
+    """A bytes stream onto a text one (stderr), for a report shown on the screen when stdout is redirected."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text = text
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.text.write(bytes(data).decode("utf-8", "replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.text.flush()
+
+
+def _report_to_file(
+    env: Environment,
+    result: dict[str, Any],
+    valid: dict[str, Any],
+    fmt: str | None,
+    report_file: tuple[str, ReportFile],
+    screen: Screen | None,
+) -> ExitStatus | None:
+    """`--output PATH` at the questions: the report on the screen (the terminal's, in colour) and in `fmt` to
+    the file, committed at once, and said so on one line. USAGE (said on stderr) if the file cannot be written."""
+    import dataclasses
+
+    from .sinks import TextSink, make_sink
+
+    path, target = report_file
+    if env.stdout_isatty:
+        shown = env
+    else:  # stdout redirected: the questions are on stderr, and so is the report
+        onto_stderr = io.BufferedWriter(_TextOut(env.stderr))
+        shown = dataclasses.replace(env, stdout=onto_stderr, stdout_isatty=env.stderr_isatty)
+    on_screen = TextSink(shown, batch=False)
+    on_screen.write(True, result, valid)
+    on_screen.close()
+    try:
+        file_env = dataclasses.replace(env, stdout=target.file, stdout_isatty=False)
+        to_file = make_sink(fmt or "json", file_env, batch=False)
+        to_file.write(True, result, valid)
+        to_file.close()
+        target.commit()
+    except OSError as exc:  # a full disk, say: the file is left as it was (the caller discards the temporary one)
+        if screen is not None:
+            screen.flush()
+        env.message(f"cannot write to {path}: {exc.strerror or exc}")
+        return ExitStatus.USAGE
+    if screen is not None:
+        screen.say(f"Report written to {path}.")
+    else:
+        env.message(f"report written to {path}")
+    return None
 
 
 def _since_last_line(result: dict[str, Any]) -> str:
-    """The change since the assessment saved before this one, in one line."""
-    from .history import change_words, local_date
+    """The change since the assessment saved before this one, in one line, in the words of the report's
+    "Since last time" row."""
+    from .plain import since_last_text
 
     since = result["since_last"]
-    now = float(result["scores"]["pain_impact"])
-    return f"Since your last saved assessment ({local_date(since['date'])}): pain impact " + (
-        change_words(float(since["pain_impact"]), now, since) + "."
-    )
+    return "Since last time: " + since_last_text(since, float(result["scores"]["pain_impact"]), result["level"])
 
 
 def _save(history: Callable[[], Path], answers: dict[str, Any], result: dict[str, Any]) -> tuple[bool, str]:

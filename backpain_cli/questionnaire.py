@@ -158,8 +158,9 @@ QUESTIONS: tuple[Question, ...] = (
         refuse_below=16,
         refuse_message=(
             "this questionnaire is for people aged 16 and over; back or neck pain in a child or young "
-            "teenager should be checked by a doctor, the same day after an injury or with fever, weakness, "
-            "numbness, or changes in bladder or bowel control"
+            "teenager should be checked by a doctor: the same day after an injury or with fever, and at an "
+            "emergency department at once with any change in bladder or bowel control, numbness around the "
+            "genitals or back passage, symptoms in both legs, or weakness that is getting worse"
         ),
     ),
     Question(
@@ -283,7 +284,7 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("fear_of_movement", "Being active has felt risky with this pain"),
             Choice("worrying_thoughts", "Much of the time, my mind has been full of worries"),
             Choice("feels_it_will_never_improve", "I have come to think this pain is here for good"),
-            Choice("low_mood", "Things I usually like have given me little pleasure"),
+            Choice("low_mood", "The things I normally look forward to have felt flat"),
         ),
     ),
     Question(
@@ -293,10 +294,10 @@ QUESTIONS: tuple[Question, ...] = (
         "Over the past two weeks, how much has the pain bothered you?",
         choices=(
             Choice("not_at_all", "Not at all"),
-            Choice("slightly", "Slightly"),
-            Choice("moderately", "Moderately"),
-            Choice("very", "Very much"),
-            Choice("extremely", "Extremely"),
+            Choice("slightly", "A little"),
+            Choice("moderately", "A fair amount"),
+            Choice("very", "A great deal"),
+            Choice("extremely", "Overwhelmingly"),
         ),
     ),
     Question(

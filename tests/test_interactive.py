@@ -25,19 +25,23 @@ from backpain_cli.engine import assess
 from backpain_cli.env import Environment
 from backpain_cli.exit_codes import ExitStatus
 from backpain_cli.explain import ACTION, SAFETY_NET
+from backpain_cli.history import since as history_since
 from backpain_cli.interactive import (
     INSTEAD,
     NOT_FOR_YOU,
     SAVE_CANCELLED,
-    SAVE_FAILED,
     SAVE_QUESTION,
     SIGNS_GIVEN,
+    STOPPED,
     Questionnaire,
     Screen,
     run_interactive,
 )
+from backpain_cli.plain import since_last_text
 from backpain_cli.policy import RULES_BY_ID
 from backpain_cli.questionnaire import BY_KEY, Question, asked_choices
+from backpain_cli.sinks import AtomicFile
+from backpain_cli.store import open_store
 from backpain_cli.validation import validate
 
 from .conftest import VIGNETTES
@@ -139,16 +143,36 @@ def env_for(stdout_isatty: bool = False) -> Environment:
 
 
 def drive(
-    keys: str, fmt: str = "json", save: str | None = None, history: Path | None = None, save_flag: bool = False
+    keys: str,
+    fmt: str = "json",
+    save: str | None = None,
+    history: Path | None = None,
+    save_flag: bool = False,
+    output: Path | None = None,
+    stdout_isatty: bool = False,
 ) -> Run:
     """Type `keys` at the questionnaire. With `history`, results may be saved there: at the question (asked once
-    the result is shown), or at once with `save_flag` (--save)."""
-    env, buf = env_for(), io.StringIO()
+    the result is shown), or at once with `save_flag` (--save). With `output`, as `-o output`."""
+    env, buf = env_for(stdout_isatty), io.StringIO()
     db = (lambda: history) if history is not None else None
+    target = AtomicFile(str(output)) if output is not None else None
     with create_pipe_input() as inp:
         inp.send_text(keys)
         inp.close()  # no more keys: a prompt left waiting ends (EOF, as Ctrl-D) instead of hanging the test
-        status = run_interactive(env, fmt, save, history=db, save=save_flag, input=inp, output=_output(buf))
+        try:
+            status = run_interactive(
+                env,
+                fmt,
+                save,
+                history=db,
+                save=save_flag,
+                input=inp,
+                output=_output(buf),
+                **({} if target is None else {"report_file": (str(output), target)}),
+            )
+        finally:
+            if target is not None:
+                target.discard()  # as _cli does
     return Run(status, env, buf)
 
 
@@ -429,13 +453,9 @@ def test_stopping_at_the_emergency_advice_ends_with_the_advice(base_answers: dic
     """Stopping is doing what the advice says, not an interruption: exit 0, and the last line says what to do."""
     answers = {**base_answers, "red_flags": ["saddle_numbness"]}
     run = drive(script(answers, on_warning="stop"))
-    assert run.status == ExitStatus.OK
-    assert run.stdout == ""
-    assert run.stderr == ""
+    assert (run.status, run.stdout, run.stderr) == (ExitStatus.OK, "", "")
     lines = [line for line in run.screen.splitlines() if line.strip()]
-    assert lines[-1] == EMERGENCY
-    assert "stopped" not in lines[-1].lower()
-    assert "no report was made and nothing was saved" in lines[-2]
+    assert lines[-2:] == [STOPPED, EMERGENCY]
 
 
 def test_going_on_after_the_warning_gives_the_full_report(base_answers: dict[str, Any]) -> None:
@@ -446,6 +466,27 @@ def test_going_on_after_the_warning_gives_the_full_report(base_answers: dict[str
     assert run.json() == assess(validate(answers))
     assert RULES_BY_ID["E2"].why in run.screen
     assert run.screen.count(EMERGENCY) == 1
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+@pytest.mark.parametrize("at", ["!warning", "age", "trend", "review"])
+def test_cancelling_after_the_emergency_advice_ends_with_the_advice(
+    base_answers: dict[str, Any], key: str, at: str
+) -> None:
+    """However the questionnaire ends once the emergency advice was shown, its action is the last line."""
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    keys = script(answers) if at == "review" else keys_until(answers, at)
+    run = drive(keys[: -len(ENTER)] + key if at == "review" else keys + key)
+    assert run.status == ExitStatus.INTERRUPTED
+    assert run.stderr == "backpain: cancelled; nothing was saved.\n"
+    lines = [line for line in run.screen.splitlines() if line.strip()]
+    assert lines[-1] == EMERGENCY
+
+
+def test_cancelling_without_an_emergency_does_not_give_its_advice(base_answers: dict[str, Any]) -> None:
+    run = drive(keys_until(base_answers, "trend") + CTRL_C)
+    assert run.status == ExitStatus.INTERRUPTED
+    assert EMERGENCY not in run.screen
 
 
 @pytest.mark.parametrize(
@@ -484,14 +525,16 @@ def _say_under_16(answers: dict[str, Any], choice: str) -> str:
     return keys_until(answers, "age") + "12" + ENTER + choice
 
 
-def _under_16_ending(run: Run) -> str:
-    """Checks the end for someone under 16; returns the words shown before it (spaces and line breaks as one
-    space)."""
+def _under_16_ending(run: Run, *, emergency: bool = False) -> str:
+    """Checks the end for someone under 16 (after an emergency warning, the emergency action last); returns the
+    words shown before it (spaces and line breaks as one space)."""
     assert run.status == ExitStatus.OK, run.stderr
     assert run.stdout == "" and run.stderr == ""
     shown = " ".join(run.screen.split())
-    ending = " ".join([NOT_FOR_YOU, INSTEAD, SAFETY_NET])
-    assert shown.endswith(ending)  # the last line: the safety-net
+    ending = " ".join([NOT_FOR_YOU, INSTEAD, SAFETY_NET, *([EMERGENCY] if emergency else [])])
+    assert shown.endswith(ending)  # the last line: the safety-net, or the emergency action
+    lines = [line for line in run.screen.splitlines() if line.strip()]
+    assert (lines[-1] == EMERGENCY) == emergency
     return shown[: -len(ending)].strip()
 
 
@@ -508,10 +551,25 @@ def test_under_16_ends_with_what_to_do_instead(base_answers: dict[str, Any], tmp
     assert list(tmp_path.iterdir()) == []
 
 
-def test_under_16_with_an_emergency_gives_the_emergency_advice_first(base_answers: dict[str, Any]) -> None:
-    answers = {**base_answers, "red_flags": ["bladder_or_bowel_change"]}
-    before = _under_16_ending(drive(_say_under_16(answers, DOWN + ENTER)))
-    assert before.endswith("EMERGENCY: " + EMERGENCY)
+@pytest.mark.parametrize("flag", ["bladder_or_bowel_change", "saddle_numbness", "new_symptoms_both_legs"])
+def test_under_16_with_an_emergency_ends_with_the_emergency_action(base_answers: dict[str, Any], flag: str) -> None:
+    """An emergency sign is never downgraded: no "same day" for it anywhere, and the emergency action last."""
+    answers = {**base_answers, "red_flags": [flag]}
+    run = drive(_say_under_16(answers, DOWN + ENTER))
+    before = _under_16_ending(run, emergency=True)
+    assert "EMERGENCY: " + EMERGENCY in before  # the warning, when the sign was ticked
+    words = " ".join(run.screen.split()).lower()
+    for sign in ("bladder", "bowel", "genitals", "both legs", "getting worse"):
+        for sentence in re.split(r"(?<=[.;])\s", words):
+            assert not (sign in sentence and "same day" in sentence and "emergency" not in sentence), sentence
+
+
+def test_under_16_at_the_review_with_worsening_weakness_ends_with_the_emergency_action(
+    base_answers: dict[str, Any],
+) -> None:
+    answers = {**base_answers, "weakness": "worsening"}
+    change_age = _review_pick("age") + CTRL_U + "15" + ENTER + DOWN + ENTER
+    _under_16_ending(drive(script(answers, review=change_age)), emergency=True)
 
 
 def test_under_16_with_other_warning_signs_says_so_first(base_answers: dict[str, Any]) -> None:
@@ -526,6 +584,16 @@ def test_an_age_typed_wrong_can_be_changed(base_answers: dict[str, Any]) -> None
     assert run.status == ExitStatus.OK, run.stderr
     assert run.json() == assess(validate(reachable(base_answers)))
     assert NOT_FOR_YOU not in run.screen
+
+
+@pytest.mark.parametrize("typed", ["-5", "0", "1e1", "1_2", "12.0"])
+def test_an_odd_age_is_asked_again_not_taken_for_under_16(base_answers: dict[str, Any], typed: str) -> None:
+    rest = script(base_answers).split(f"30{ENTER}", 1)[1]
+    run = drive(keys_until(base_answers, "age") + typed + ENTER + f"30{ENTER}" + rest)
+    assert run.status == ExitStatus.OK, run.stderr
+    assert "Is your age" not in run.screen
+    assert "Please type a whole number from 16 to 120." in run.screen
+    assert run.json() == assess(validate(reachable(base_answers)))
 
 
 def test_under_16_given_at_the_review_ends_the_same_way(base_answers: dict[str, Any]) -> None:
@@ -652,7 +720,7 @@ def test_a_save_that_fails_at_the_question_after_the_result(base_answers: dict[s
     db = _not_a_database(tmp_path)
     before = db.read_bytes()
     run = drive(script(base_answers) + SAVE_YES, history=db)
-    assert run.status == SAVE_FAILED == 3
+    assert run.status == ExitStatus.NOT_SAVED == 3
     assert run.json() == assess(validate(reachable(base_answers)))  # the result, whole
     assert run.stderr.startswith("backpain: not saved to your history: ")
     assert run.stderr.count("\n") == 1
@@ -664,7 +732,7 @@ def test_save_flag_that_fails_still_shows_the_result(base_answers: dict[str, Any
     after the result."""
     db = _not_a_database(tmp_path)
     run = drive(script(base_answers), history=db, save_flag=True)
-    assert run.status == SAVE_FAILED
+    assert run.status == ExitStatus.NOT_SAVED
     assert run.json() == assess(validate(reachable(base_answers)))
     assert SAVE_QUESTION not in run.screen
     assert run.stderr.startswith("backpain: not saved to your history: ")
@@ -674,7 +742,7 @@ def test_save_flag_that_fails_still_shows_the_result(base_answers: dict[str, Any
 def test_a_history_folder_that_cannot_be_made(base_answers: dict[str, Any], tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("")
     run = drive(script(base_answers) + SAVE_YES, history=tmp_path / "a-file" / "history.sqlite3")
-    assert run.status == SAVE_FAILED
+    assert run.status == ExitStatus.NOT_SAVED
     assert run.json()["level"] == "self_care"
     assert run.stderr.startswith("backpain: not saved to your history: ")
     assert run.stderr.count("\n") == 1
@@ -699,9 +767,196 @@ def test_saving_at_the_question_says_the_change_since_last_time(base_answers: di
     assert run.status == ExitStatus.OK
     assert "since_last" not in run.json()  # shown before it was saved
     after = run.screen[run.screen.index(SAVE_QUESTION) :]
-    assert "Since your last saved assessment (" in after
-    assert "pain impact 3.3 → 5, up 1.7 (+52%): worse." in after
+    # In the words of the report's "Since last time" row (one wording, from one function).
+    store = open_store(db, create=False)
+    assert store is not None
+    with store:
+        first = store.records()[0]
+    result = assess(validate(reachable(worse)))
+    since = since_last_text(history_since(first, result["scores"]["pain_impact"]), 5.0, result["level"])
+    assert f"Since last time: {since}" in after
+    assert "3.3 → 5.0 (+52%), worse" in after
     assert "saved as assessment 2" in run.stderr
+
+
+def _lines(run: Run) -> list[str]:
+    return [line for line in run.screen.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("at_question", ["no", "yes", "cancel"])
+@pytest.mark.parametrize(("change", "level"), [({"red_flags": ["saddle_numbness"]}, "emergency"), ({}, "urgent")])
+def test_an_emergency_or_urgent_result_ends_with_its_action(
+    base_answers: dict[str, Any], tmp_path: Path, change: dict[str, Any], level: str, at_question: str
+) -> None:
+    """Whatever happens at "save this result?" (no, yes, Ctrl-C), the action is the last line below it."""
+    answers = {**base_answers, "weakness": "stable", **change}
+    keys = {"no": ENTER, "yes": SAVE_YES, "cancel": CTRL_C}[at_question]
+    run = drive(script(answers) + keys, history=tmp_path / "history.sqlite3")
+    assert run.json()["level"] == level
+    assert run.status == (ExitStatus.INTERRUPTED if at_question == "cancel" else ExitStatus.OK), run.stderr
+    lines = _lines(run)
+    assert lines[-1] == ACTION[level]
+    assert run.screen.rindex(SAVE_QUESTION) < run.screen.rindex(ACTION[level])
+
+
+def test_a_self_care_result_is_not_followed_by_an_action(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    run = drive(script(base_answers) + ENTER, history=tmp_path / "history.sqlite3")
+    assert run.json()["level"] == "self_care"
+    assert ACTION["self_care"] not in run.screen
+
+
+def test_a_busy_history_never_holds_the_result_back(
+    base_answers: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--save with the history locked by another connection: the result is shown at once, before the save
+    waits on the lock. Here the lock is let go when the result shows; saving first would wait out the (short)
+    timeout and fail as busy."""
+    import sqlite3
+
+    from backpain_cli import store
+    from backpain_cli.history import save_result
+
+    db = tmp_path / "history.sqlite3"
+    save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+
+    class LetGoWhenShown(io.BytesIO):
+        def write(self, data: Any) -> int:
+            if other.in_transaction:
+                other.execute("COMMIT")
+            return super().write(data)
+
+    env, buf = env_for(), io.StringIO()
+    env.stdout = LetGoWhenShown()
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    with create_pipe_input() as inp:
+        type_all(inp, script(answers))
+        status = run_interactive(env, "json", history=lambda: db, save=True, input=inp, output=_output(buf))
+    other.close()
+    run = Run(status, env, buf)
+    assert run.status == ExitStatus.OK, run.stderr
+    assert run.json()["level"] == "emergency"
+    assert "saved as assessment 2" in run.stderr
+    assert _lines(run)[-1] == EMERGENCY
+    assert "Since last time: " in run.screen  # said after the save, on one line
+
+
+def test_a_busy_history_is_said_after_the_result(
+    base_answers: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from backpain_cli import store
+    from backpain_cli.history import save_result
+
+    db = tmp_path / "history.sqlite3"
+    save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        run = drive(script(base_answers), history=db, save_flag=True)
+    finally:
+        other.close()
+    assert run.status == ExitStatus.NOT_SAVED
+    assert run.json() == assess(validate(reachable(base_answers)))
+    assert run.stderr.startswith("backpain: not saved to your history: ")
+    assert "busy" in run.stderr
+
+
+# ───────────────────────── -o FILE at the questions ─────────────────────────
+
+
+def test_output_file_stays_as_it_was_when_stopping_at_the_advice(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("an earlier report\n")
+    run = drive(script({**base_answers, "red_flags": ["saddle_numbness"]}, on_warning="stop"), output=out)
+    assert run.status == ExitStatus.OK
+    assert out.read_text() == "an earlier report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_output_file_stays_as_it_was_at_the_under_16_ending(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("an earlier report\n")
+    run = drive(_say_under_16(base_answers, DOWN + ENTER), output=out)
+    assert run.status == ExitStatus.OK
+    assert out.read_text() == "an earlier report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+def test_output_file_shown_written_and_kept_when_the_save_question_is_cancelled(
+    base_answers: dict[str, Any], tmp_path: Path, key: str
+) -> None:
+    """In a terminal with -o FILE: the report is on the screen and in FILE, said so, before "save this result?";
+    cancelling that question cancels only the save to the history."""
+    out, db = tmp_path / "report.json", tmp_path / "history.sqlite3"
+    answers = {**base_answers, "weakness": "stable"}
+    run = drive(script(answers) + key, history=db, output=out, stdout_isatty=True)
+    assert run.status == ExitStatus.INTERRUPTED
+    assert json.loads(out.read_text()) == assess(validate(reachable(answers)))
+    assert "URGENT" in ANSI.sub("", run.stdout)  # the report, on the screen, in colour
+    assert "\x1b[" in run.stdout
+    assert run.screen.index(f"Report written to {out}.") < run.screen.index(SAVE_QUESTION)
+    assert run.stderr == f"backpain: {SAVE_CANCELLED}\n"
+    assert "not saved to your history" in SAVE_CANCELLED
+    assert not db.exists()
+
+
+def test_output_file_in_markdown_with_the_text_report_on_the_screen(
+    base_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "report.md"
+    run = drive(
+        script(base_answers) + ENTER, "markdown", history=tmp_path / "h.sqlite3", output=out, stdout_isatty=True
+    )
+    assert run.status == ExitStatus.OK
+    assert out.read_text().startswith("# Back and neck pain")
+    assert not run.stdout.startswith("# Back and neck pain")
+    assert ACTION["self_care"].split(":")[0] in ANSI.sub("", run.stdout)
+
+
+def test_output_file_with_stdout_redirected_shows_the_report_where_the_questions_are(
+    base_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    """Questions on stderr (stdout redirected) and -o FILE: the report is shown there too; stdout stays empty."""
+    out = tmp_path / "report.json"
+    run = drive(script(base_answers) + ENTER, history=tmp_path / "h.sqlite3", output=out)
+    assert run.status == ExitStatus.OK
+    assert json.loads(out.read_text())["level"] == "self_care"
+    assert run.stdout == ""
+    assert "SELF-CARE" in run.stderr.upper() and "\x1b[" not in run.stderr  # the text report, plain (no colour)
+
+
+def test_output_file_that_cannot_be_written_is_said_and_the_result_still_shown(
+    base_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("an earlier report\n")
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError(28, "No space left on device")
+
+    target = AtomicFile(str(out))
+    target.file.close()
+    target.file = Full()
+    env, buf = env_for(), io.StringIO()
+    with create_pipe_input() as inp:
+        type_all(inp, script(base_answers) + ENTER)
+        try:
+            status = run_interactive(env, "json", input=inp, output=_output(buf), report_file=(str(out), target))
+        finally:
+            target.discard()
+    run = Run(status, env, buf)
+    assert run.status == ExitStatus.USAGE
+    assert f"backpain: cannot write to {out}: No space left on device" in run.stderr
+    assert "SELF-CARE" in run.stderr.upper()  # the report was shown all the same
+    assert out.read_text() == "an earlier report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
 # ───────────────────────── never prompting without a terminal ─────────────────────────

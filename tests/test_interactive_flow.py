@@ -34,7 +34,16 @@ AGE, WEEKS, PAIN = BY_KEY["age"], BY_KEY["duration_weeks"], BY_KEY["pain_intensi
 
 @pytest.mark.parametrize(
     ("q", "typed", "value"),
-    [(AGE, "30", 30), (AGE, " 16 ", 16), (AGE, "30.0", 30), (WEEKS, "0,4", 0.4), (WEEKS, "2.5", 2.5), (PAIN, "0", 0)],
+    [
+        (AGE, "30", 30),
+        (AGE, " 16 ", 16),
+        (AGE, "016", 16),
+        (WEEKS, "0,4", 0.4),
+        (WEEKS, "2.5", 2.5),
+        (WEEKS, ".5", 0.5),
+        (WEEKS, "3", 3),
+        (PAIN, "0", 0),
+    ],
 )
 def test_numbers_read(q: Question, typed: str, value: float) -> None:
     got = flow.read_number(q, typed)
@@ -46,7 +55,17 @@ def test_numbers_read(q: Question, typed: str, value: float) -> None:
     ("q", "typed", "message"),
     [
         (AGE, "15", "This questionnaire is for people aged 16 and over"),
-        (AGE, "0", "This questionnaire is for people aged 16 and over"),
+        (AGE, "1", "This questionnaire is for people aged 16 and over"),
+        # Only a plain whole number from 1 to 15 is taken for an age under 16; anything else is a slip.
+        (AGE, "0", "Please type a whole number from 16 to 120."),
+        (AGE, "-5", "Please type a whole number from 16 to 120."),
+        (AGE, "+12", "Please type a whole number from 16 to 120."),
+        (AGE, "1e1", "Please type a whole number from 16 to 120."),
+        (AGE, "1_2", "Please type a whole number from 16 to 120."),
+        (AGE, "30.0", "Please type a whole number from 16 to 120."),
+        (AGE, "١٢", "Please type a whole number from 16 to 120."),
+        (WEEKS, "1e1", "Please type a number from 0 to 5200."),
+        (WEEKS, "1_0", "Please type a number from 0 to 5200."),
         (AGE, "121", "Please type a whole number from 16 to 120."),
         (AGE, "30.5", "Please type a whole number from 16 to 120."),
         (AGE, "", "Please type a whole number from 16 to 120."),
@@ -177,6 +196,9 @@ TOOL_PHRASES = (
     "more slowly than usual",
     "pain in the shoulder",
     "pain in my shoulders",
+    # the PHQ-2's first item
+    "little pleasure",
+    "interest or pleasure",
 )
 
 
@@ -186,3 +208,10 @@ def test_two_week_screen_is_in_our_own_words() -> None:
     copied = [(phrase, text) for text in texts for phrase in TOOL_PHRASES if phrase in text.lower()]
     assert copied == []
     assert all(len(c.label) <= 72 for c in screen.choices)
+
+
+def test_bothersomeness_answers_are_in_our_own_words() -> None:
+    """The values are the contract's; the labels are not the Keele tool's answer options word for word."""
+    labels = {c.label.lower() for c in BY_KEY["bothersomeness"].choices}
+    assert labels.isdisjoint({"slightly", "moderately", "very much", "extremely"})
+    assert BY_KEY["bothersomeness"].values == ("not_at_all", "slightly", "moderately", "very", "extremely")

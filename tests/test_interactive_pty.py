@@ -206,7 +206,7 @@ def test_saving_at_the_question_keeps_the_result_and_the_next_shows_the_change(
     third = spawn("--format", "json")
     shown = answer_everything(third, {**urgent_answers, "pain_intensity": 8}, save=True)
     assert "since_last" not in result_json(shown)  # shown before the person chose to save it
-    since = r"Since your last saved assessment \([^)]+\): pain impact [0-9.]+ → [0-9.]+, up .*: worse\."
+    since = r"Since last time: [0-9]+ [A-Z][a-z]+ [0-9]{4}: [0-9.]+ → [0-9.]+ \(\+[0-9]+%\), worse"
     assert re.search(since, shown)
     listed = subprocess.run(
         [sys.executable, "-m", "backpain_cli", "history", "--format", "json"],
@@ -254,3 +254,64 @@ def test_a_silent_pipe_is_never_waited_on_without_a_word() -> None:
         proc.stdout.close()
         os.close(watcher)
     assert b"Traceback" not in seen
+
+
+def test_output_file_left_as_it_was_when_no_result_is_made(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    """-o FILE, then stopping at the emergency advice: no report was made, so FILE is not touched."""
+    out = tmp_path / "report.json"
+    out.write_text("an earlier report\n")
+    child = spawn("-o", str(out), size=(24, 80))
+    parts = script_parts({**base_answers, "red_flags": ["saddle_numbness"]}, on_warning="stop")
+    child.expect_exact(f"question 1 of {TOTAL}")
+    child.send(parts[0][1])
+    child.expect_exact("What would you like to do?")
+    child.send(parts[1][1])  # stop here
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert out.read_text() == "an earlier report\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == ["report.json"]  # no temporary file left
+    _ = ["report.json"]
+
+
+def test_output_file_at_the_questions_is_shown_written_and_kept(urgent_answers: dict[str, Any], tmp_path: Path) -> None:
+    """-o FILE in a terminal: the report on the screen and in FILE, said so; Ctrl-C at "save this result?" keeps
+    FILE (only the save to the history is cancelled), and the action is the last line."""
+    out = tmp_path / "report.md"
+    child = spawn("-o", str(out), size=(40, 100))
+    n = 0
+    for key, keys in script_parts(urgent_answers):
+        if key != "!warning":
+            n += 1
+            child.expect_exact(f"question {n} of {TOTAL}")
+        child.send(keys)
+    child.expect_exact("Are these right?")
+    child.send(ENTER)
+    child.expect_exact("URGENT")  # the report, on the screen
+    child.expect_exact(f"Report written to {out}.")
+    child.expect_exact("Save this result in your history")
+    assert out.read_text().startswith("# Back and neck pain")  # written before the question
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert out.read_text().startswith("# Back and neck pain")
+    shown = ANSI.sub("", child.before).replace("\r\n", "\n")
+    assert "not saved to your history" in shown
+    lines = [line.strip() for line in shown.splitlines() if line.strip()]
+    assert " ".join(lines[-2:]).endswith(ACTION[URGENT])
+
+
+def test_red_flag_labels_readable_in_full_at_60_columns() -> None:
+    """questionary cuts a choice title at the terminal's edge: long ones are wrapped under themselves."""
+    from backpain_cli.questionnaire import BY_KEY
+
+    child = spawn(size=(40, 60))
+    child.expect_exact(f"question 1 of {TOTAL}")
+    child.expect(pexpect.TIMEOUT, timeout=3)  # let the whole list be drawn
+    shown = " ".join(ANSI.sub("", child.before).split())
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    missing = [c.label for c in BY_KEY["red_flags"].choices if " ".join(c.label.split()) not in shown]
+    assert missing == [], shown
