@@ -29,7 +29,7 @@ from .env import Environment
 from .exit_codes import ExitStatus
 from .policy import LEVELS
 from .reader import NoInput, Reader, Record
-from .validation import record_id, warning_in
+from .validation import record_id
 
 Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
@@ -39,12 +39,14 @@ MAX_MESSAGES = 20
 PROGRESS_AFTER = 1.0
 
 
-def rejection(record: Record, error: str, value: Any = None) -> dict[str, Any]:
+def rejection(record: Record, error: str, value: Any = None, warning: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"line": record.line}
     rid = record_id(value)
     if rid is not None:
         out["id"] = rid
     out["error"] = error
+    if warning is not None:  # also at the end of `error`; here as data, so that nothing need parse it from text
+        out["warning"] = warning
     return out
 
 
@@ -55,7 +57,7 @@ def assess_one(record: Record) -> Outcome:
     try:
         valid = answers(record.raw)
     except Rejected as exc:
-        return False, rejection(record, str(exc), exc.value), None
+        return False, rejection(record, str(exc), exc.value, exc.warning), None
     return True, assess(valid), valid
 
 
@@ -94,7 +96,7 @@ class Tally:
             env.message(
                 "more records rejected; each is reported in place in the output (and here, if it gives warning signs)"
             )
-        if self.rejected <= MAX_MESSAGES or warning_in(str(rejected["error"])) is not None:  # warnings: always
+        if self.rejected <= MAX_MESSAGES or "warning" in rejected:  # warnings: always
             where = f"record {rejected['line']}" + (f" (id {rejected['id']!r})" if "id" in rejected else "")
             env.message(f"{where} rejected: {rejected['error']}")
 
