@@ -162,7 +162,7 @@ def _run(
         env.message(NO_ANSWERS)
         return ExitStatus.USAGE
     records: Iterator[Record] = iter(reader)
-    if reader.kind == "jsonl":  # one line gives one object out, several give JSON Lines: look one record ahead
+    if reader.kind != "array":  # one record gives one object out, several give JSON Lines: look one record ahead
         ahead = [r for _, r in zip(range(2), records, strict=False)]
         batch = len(ahead) > 1
         records = chain(ahead, records)
