@@ -177,7 +177,7 @@ def _run(
     try:
         try:
             if jobs > 1 and batch and fmt == "json" and on_assessed is None:
-                _run_parallel(env, records, jobs, tally, progress, signals)
+                _run_parallel(env, records, jobs, tally, progress, signals, reader)
             else:
                 for ok, out, valid in map(assess_one, records):
                     tally.count(env, ok, out["level"] if ok else None, None if ok else out)
@@ -399,6 +399,8 @@ class _Progress:
 # -- several processes (--jobs N), batches with JSON output: workers assess and encode, the parent writes in order --
 
 CHUNK_RECORDS = 1000
+#: A chunk also ends once its records hold this many bytes.
+CHUNK_BYTES = 1 << 20
 #: A chunk's outcome, from a worker: (records, count per level, the JSON Lines, the rejections)
 Done = tuple[int, dict[str, int], bytes, list[dict[str, Any]]]
 
@@ -421,17 +423,6 @@ def _assess_chunk(chunk: list[Record]) -> Done:
     return len(chunk), levels, b"\n".join(lines), rejections
 
 
-def _chunks(records: Iterator[Record]) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for r in records:
-        chunk.append(r)
-        if len(chunk) == CHUNK_RECORDS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _run_parallel(
     env: Environment,
     records: Iterator[Record],
@@ -439,19 +430,89 @@ def _run_parallel(
     tally: Tally,
     progress: _Progress | None,
     signals: _Signals,
+    reader: Reader | None = None,
 ) -> None:
     workers = _Workers(jobs)
     try:
         workers.start()
-        for n, levels, lines, rejections in workers.map(_chunks(records)):
-            tally.add(env, n, levels, rejections)
-            env.stdout.write(lines)
-            if progress is not None:
-                progress.update(tally.read)
+        dispatch = _Dispatch(env, workers, tally, progress)
+        if reader is not None:
+            reader.on_wait = dispatch.on_wait
+            dispatch.ready = _would_not_wait(reader.stream)
+        for record in records:
+            dispatch.add(record)
+        dispatch.finish()
         env.stdout.flush()
     finally:
         with signals.held():
             workers.stop()
+
+
+def _would_not_wait(stream: IO[bytes]) -> Callable[[], bool]:
+    """A test of whether reading `stream` now would not wait (always true for a file, or a stream without a file
+    descriptor)."""
+    try:
+        fd = stream.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return lambda: True
+    except (OSError, ValueError, AttributeError):
+        return lambda: True
+    import select
+
+    return lambda: bool(select.select([fd], [], [], 0)[0])
+
+
+class _Dispatch:
+    """Chunks of records to the workers, outcomes written in input order. Up to one chunk per worker is out at a
+    time. When the input would make us wait (a live feed), the chunk begun is sent at once and every outcome is
+    written before waiting, so that no result is held back by slow input."""
+
+    def __init__(self, env: Environment, workers: _Workers, tally: Tally, progress: _Progress | None) -> None:
+        from collections import deque
+
+        self.env = env
+        self.workers = workers
+        self.tally = tally
+        self.progress = progress
+        self.free: deque[int] = deque(range(workers.jobs))
+        self.turn: deque[int] = deque()
+        self.chunk: list[Record] = []
+        self.size = 0
+        self.ready: Callable[[], bool] = lambda: True
+
+    def add(self, record: Record) -> None:
+        self.chunk.append(record)
+        self.size += len(record.raw)
+        if len(self.chunk) == CHUNK_RECORDS or self.size >= CHUNK_BYTES:
+            self._send()
+
+    def _send(self) -> None:
+        if not self.free:
+            self._receive()
+        i = self.free.popleft()
+        self.workers._send(i, self.chunk)
+        self.turn.append(i)
+        self.chunk, self.size = [], 0
+
+    def _receive(self) -> None:
+        i = self.turn.popleft()
+        n, levels, lines, rejections = self.workers._receive(i)
+        self.free.append(i)
+        self.tally.add(self.env, n, levels, rejections)
+        self.env.stdout.write(lines)
+        if self.progress is not None:
+            self.progress.update(self.tally.read)
+
+    def finish(self) -> None:
+        if self.chunk:
+            self._send()
+        while self.turn:
+            self._receive()
+
+    def on_wait(self) -> None:
+        if not self.ready():
+            self.finish()
+        self.env.stdout.flush()
 
 
 class WorkerLost(Exception):
@@ -492,26 +553,6 @@ class _Workers:
                 result_in.close()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-
-    def map(self, chunks: Iterator[list[Record]]) -> Iterator[Done]:
-        """The outcome of each chunk, in order."""
-        from collections import deque
-
-        turn: deque[int] = deque()
-        for i in range(self.jobs):
-            chunk = next(chunks, None)
-            if chunk is None:
-                break
-            self._send(i, chunk)
-            turn.append(i)
-        while turn:
-            i = turn.popleft()
-            chunk = next(chunks, None)  # read on while the workers work
-            done = self._receive(i)
-            if chunk is not None:
-                self._send(i, chunk)
-                turn.append(i)
-            yield done
 
     def _send(self, i: int, chunk: list[Record]) -> None:
         try:

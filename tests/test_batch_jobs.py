@@ -1,0 +1,85 @@
+"""--jobs N: chunks bounded in bytes as well as records, results never held back by slow input."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from backpain_cli import batch
+from backpain_cli.env import Environment
+from backpain_cli.reader import Record
+
+from .conftest import VIGNETTES
+
+
+def line(i: int = 0) -> bytes:
+    return json.dumps(VIGNETTES[i % len(VIGNETTES)]["answers"]).encode() + b"\n"
+
+
+class FakeWorkers:
+    """Records what is sent; gives back one empty result line per record."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.sent: dict[int, list[Record]] = {}
+        self.sizes: list[int] = []
+
+    def _send(self, i: int, chunk: list[Record]) -> None:
+        self.sent[i] = chunk
+        self.sizes.append(sum(len(r.raw) for r in chunk))
+
+    def _receive(self, i: int) -> Any:
+        chunk = self.sent.pop(i)
+        return len(chunk), {}, b"{}\n" * len(chunk), []
+
+
+def test_a_chunk_is_bounded_in_bytes_as_well_as_records() -> None:
+    import io
+
+    from backpain_cli.batch import Tally, _Dispatch
+
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
+    workers = FakeWorkers(2)
+    dispatch = _Dispatch(env, workers, Tally(), None)  # type: ignore[arg-type]
+    big = b'{"id": "' + b"x" * 300_000 + b'"}'
+    for n in range(20):
+        dispatch.add(Record(n + 1, big))
+    dispatch.finish()
+    assert len(workers.sizes) >= 5  # 6 MB in all: never one chunk of them all
+    assert max(workers.sizes) <= batch.CHUNK_BYTES + len(big)
+    assert env.stdout.getvalue().count(b"\n") == 20  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(60)
+def test_results_are_not_held_back_while_the_input_is_slow() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "assess", "--jobs", "2", "--format", "json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(line(0) + line(1) + line(2))
+        proc.stdin.flush()
+        got = b""
+        deadline = time.monotonic() + 30
+        while got.count(b"\n") < 3 and time.monotonic() < deadline:
+            if select.select([proc.stdout], [], [], 0.5)[0]:
+                got += os.read(proc.stdout.fileno(), 1 << 16)
+        assert got.count(b"\n") == 3, "three results written while the input stays open"
+        assert all("level" in json.loads(x) for x in got.splitlines())
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        assert proc.stderr is not None
+        proc.stderr.close()
+    assert proc.returncode == 0
