@@ -140,6 +140,9 @@ def run(
             if exc.signum == signal.SIGTERM:
                 env.message("terminated")
                 return ExitStatus.TERMINATED
+            if exc.signum == signal.SIGHUP:
+                env.message("hung up")
+                return ExitStatus.HANGUP
             env.message("interrupted")
             return ExitStatus.INTERRUPTED
 
@@ -193,7 +196,22 @@ def _run(
                     progress.stop()
     except BrokenPipeError:  # the reader of our output has gone (`| head -1`): stop, quietly
         _silence(buffered.out)
+        if signals.pending is not None:  # a signal held while stdout was blocked still decides the status
+            signals.raised = True
+            raise Interrupted(signals.pending) from None
         return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
+    except WorkerKilled as exc:
+        with signals.held():  # the whole results made so far go out
+            try:
+                buffered.flush()
+            except BrokenPipeError:
+                _silence(buffered.out)
+        why = ", perhaps for lack of memory" if exc.signum == signal.SIGKILL else ""
+        env.message(
+            f"a worker process was killed (signal {exc.signum}){why}; {_n(tally.read, 'record')} were written; "
+            "the batch stopped there"
+        )
+        return ExitStatus.WORKER_KILLED
     except Interrupted:
         with signals.held():  # the whole results made so far go out; a second Ctrl-C waits for them
             try:
@@ -207,7 +225,7 @@ def _run(
 
 
 class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM, raised in the main thread by `_Signals`."""
+    """SIGINT, SIGTERM or SIGHUP, raised in the main thread by `_Signals`."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -215,12 +233,12 @@ class Interrupted(KeyboardInterrupt):
 
 
 class _Signals:
-    """While a batch runs, SIGINT and SIGTERM raise `Interrupted`, except inside `held()` (while output is
-    written, or while workers are stopped): there the signal waits until the block ends, so that no output line
-    is ever cut in half. Once one signal has been raised, later ones are noted and ignored, so that stopping
-    cleanly is not itself cut short."""
+    """While a batch runs, SIGINT, SIGTERM and SIGHUP (a closed terminal) raise `Interrupted`, except inside
+    `held()` (while output is written, or while workers are stopped): there the signal waits until the block
+    ends, so that no output line is ever cut in half. Once one signal has been raised, later ones are noted and
+    ignored, so that stopping cleanly is not itself cut short."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def __init__(self) -> None:
         self.holding = 0
@@ -432,7 +450,7 @@ def _run_parallel(
     signals: _Signals,
     reader: Reader | None = None,
 ) -> None:
-    workers = _Workers(jobs)
+    workers = _Workers(jobs, signals)
     try:
         workers.start()
         dispatch = _Dispatch(env, workers, tally, progress)
@@ -519,6 +537,14 @@ class WorkerLost(Exception):
     """A worker process ended before its work was done."""
 
 
+class WorkerKilled(WorkerLost):
+    """A worker process killed by a signal from outside (the out-of-memory killer sends SIGKILL)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class _Workers:
     """`jobs` worker processes, each with a pipe for chunks of records and one for their outcomes. No threads and
     no shared queue: the parent sends a worker its next chunk only once it has that worker's outcome, so a send
@@ -527,8 +553,9 @@ class _Workers:
     parent handles it), end when their pipe closes, and leave through os._exit, so they never print a traceback
     or flush the parent's buffered output a second time."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, signals: _Signals | None = None) -> None:
         self.jobs = jobs
+        self.signals = signals
         self.procs: list[Any] = []
         self.tasks: list[Any] = []  # the parent's end of each worker's pipe of chunks
         self.results: list[Any] = []  # the parent's end of each worker's pipe of outcomes
@@ -573,7 +600,14 @@ class _Workers:
         proc = self.procs[i]
         proc.join(1.0)
         if proc.exitcode is not None and -proc.exitcode in _Signals.SIGNALS:
-            return Interrupted(-proc.exitcode)  # stopped from outside, with the rest of its group
+            signum = -proc.exitcode  # stopped from outside, with the rest of its group
+            if self.signals is not None:  # as if the parent's own handler had raised it (it may yet run)
+                self.signals.raised = True
+                if self.signals.pending is not None:
+                    signum = self.signals.pending
+            return Interrupted(signum)
+        if proc.exitcode is not None and proc.exitcode < 0:
+            return WorkerKilled(-proc.exitcode)
         return WorkerLost(f"a worker process ended unexpectedly (exit status {proc.exitcode})")
 
     def stop(self) -> None:
@@ -596,6 +630,7 @@ def _worker(tasks: Any, results: Any, inherited: list[Any]) -> None:
     """A worker process: assess each chunk that comes, send back its outcome; end when the parent's end closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _Signals.SIGNALS)
     for conn in inherited:  # the parent's ends, so that a parent gone leaves no worker waiting
         conn.close()
