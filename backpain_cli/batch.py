@@ -35,6 +35,8 @@ Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
 #: Rejections also told on stderr, one line each, up to this many (all of them are in the output in place).
 MAX_MESSAGES = 20
+#: Said once when --jobs cannot apply.
+JOBS_JSON_ONLY = "--jobs applies to JSON output only; running in one process"
 #: A progress bar appears (on a terminal only) once a batch has taken this long, in seconds.
 PROGRESS_AFTER = 1.0
 
@@ -133,6 +135,13 @@ def run(
     (SIGTERM). When the reader of the output goes away (`| head -1`), the batch stops at once and quietly: no
     summary, and the status of the records read so far."""
     env = dataclasses.replace(env, stderr=cast(IO[str], _Stderr(env.stderr)))
+    if jobs > 1 and (fmt != "json" or on_assessed is not None):
+        env.message(JOBS_JSON_ONLY)
+        jobs = 1
+    cpus = os.cpu_count() or 1
+    if jobs > cpus:
+        env.message(f"--jobs {jobs} is more than the {cpus} CPUs here; using {cpus}")
+        jobs = cpus
     with _Signals() as signals:
         try:
             return _run(env, stream, fmt, input_format, jobs, on_assessed, signals)

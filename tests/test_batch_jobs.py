@@ -83,3 +83,25 @@ def test_results_are_not_held_back_while_the_input_is_slow() -> None:
         assert proc.stderr is not None
         proc.stderr.close()
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("args", [["--format", "text"], ["--format", "markdown"], ["--format", "json", "--save"]])
+def test_jobs_that_cannot_apply_are_said_once(args: list[str], tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from backpain_cli._cli import app
+
+    db = ["--db", str(tmp_path / "h.db")] if "--save" in args else []
+    result = CliRunner().invoke(app, ["assess", "--jobs", "2", *args, *db], input=line(0) + line(1))
+    assert result.stderr.count("--jobs applies to JSON output only; running in one process") == 1
+
+
+def test_jobs_above_the_cpu_count_are_clamped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from backpain_cli._cli import app
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    result = CliRunner().invoke(app, ["assess", "--jobs", "500", "--format", "json"], input=line(0) + line(1))
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+    assert "--jobs 500 is more than the 2 CPUs here; using 2" in result.stderr
