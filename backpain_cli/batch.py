@@ -99,7 +99,7 @@ class Tally:
                 "more records rejected; each is reported in place in the output (and here, if it gives warning signs)"
             )
         if self.rejected <= MAX_MESSAGES or "warning" in rejected:  # warnings: always
-            where = f"record {rejected['line']}" + (f" (id {rejected['id']!r})" if "id" in rejected else "")
+            where = f"record {rejected['line']}" + (f" (id {_short(rejected['id'])!r})" if "id" in rejected else "")
             env.message(f"{where} rejected: {rejected['error']}")
 
     def line(self, blank: int) -> str:
@@ -109,6 +109,12 @@ class Tally:
         if blank:
             text += f"; {_n(blank, 'blank line')} skipped"
         return text
+
+
+def _short(rid: Any, width: int = 40) -> Any:
+    """An id as told in a message: a long one cut to `width` characters, with an ellipsis (the output keeps it
+    whole)."""
+    return rid[: width - 1] + "…" if isinstance(rid, str) and len(rid) > width else rid
 
 
 def _n(count: int, noun: str) -> str:

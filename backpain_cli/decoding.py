@@ -192,7 +192,23 @@ def duplicate_keys(raw: bytes, value: Any, given: list[tuple[str, Any]] | None =
         json.loads(raw, object_pairs_hook=pairs)
     except (ValueError, RecursionError):  # pragma: no cover - msgspec read it, so json can
         return ["(a key)"]
-    return list(repeated) or ["(a key)"]
+    return [_path_of(key, value) for key in repeated] or ["(a key)"]
+
+
+def _path_of(key: str, value: Any) -> str:
+    """`key` with the path of the object it is in (`startback.total`), found in `value`, shallowest first."""
+    level: list[tuple[str, Any]] = [("", value)]
+    while level:
+        nxt: list[tuple[str, Any]] = []
+        for prefix, v in level:
+            if isinstance(v, dict):
+                if key in v:
+                    return prefix + key
+                nxt.extend((f"{prefix}{k}.", sub) for k, sub in v.items() if isinstance(sub, (dict, list)))
+            elif isinstance(v, list):
+                nxt.extend((prefix, sub) for sub in v if isinstance(sub, (dict, list)))
+        level = nxt
+    return key
 
 
 def answers(raw: bytes) -> Answers:

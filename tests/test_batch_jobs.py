@@ -105,3 +105,29 @@ def test_jobs_above_the_cpu_count_are_clamped(monkeypatch: pytest.MonkeyPatch) -
     result = CliRunner().invoke(app, ["assess", "--jobs", "500", "--format", "json"], input=line(0) + line(1))
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
     assert "--jobs 500 is more than the 2 CPUs here; using 2" in result.stderr
+
+
+def test_a_long_id_is_cut_in_messages_but_kept_whole_in_the_output() -> None:
+    from typer.testing import CliRunner
+
+    from backpain_cli._cli import app
+
+    rid = "x" * 100_000
+    data = json.dumps({"id": rid, "goal": 1}).encode() + b"\n" + line(0)
+    result = CliRunner().invoke(app, ["assess", "--format", "json"], input=data)
+    told = next(x for x in result.stderr.splitlines() if "record 1" in x)
+    assert f"(id '{'x' * 39}…')" in told and len(told) < 5000
+    assert json.loads(result.stdout.splitlines()[0])["id"] == rid
+
+
+def test_a_key_given_twice_inside_startback_is_named_with_its_path() -> None:
+    from typer.testing import CliRunner
+
+    from backpain_cli._cli import app
+
+    answers = dict(VIGNETTES[0]["answers"])
+    answers["startback"] = {"total": 3, "psychosocial": 1}
+    raw = json.dumps(answers).replace('"total": 3', '"total": 3, "total": 2').encode() + b"\n"
+    result = CliRunner().invoke(app, ["assess", "--format", "json"], input=raw + line(0))
+    error = json.loads(result.stdout.splitlines()[0])["error"]
+    assert error.startswith("startback.total: given more than once")
