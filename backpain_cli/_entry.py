@@ -39,9 +39,22 @@ def main() -> None:
         with contextlib.suppress(OSError):
             os.write(2, STDOUT_CLOSED.encode())
         raise SystemExit(2)
+    global _sigint
+    _sigint = previous[signal.SIGINT]
     from ._cli import main as cli_main
 
-    # Ctrl-C goes back to Python's KeyboardInterrupt, which the CLI turns into its own message; SIGTERM and SIGHUP
-    # keep the early handler until a batch installs its own (and restores this one after).
-    signal.signal(signal.SIGINT, previous[signal.SIGINT])
+    # Ctrl-C goes back to Python's KeyboardInterrupt once a command has begun (`command_started`, called by
+    # Environment.from_sys), as the commands handle it; until then (typer still parsing, which would swallow
+    # it without a word) the early handler says it. SIGTERM and SIGHUP keep the early handler until a batch
+    # installs its own (and restores this one after).
     cli_main()
+
+
+_sigint: object = None
+
+
+def command_started() -> None:
+    """A command has begun and handles Ctrl-C itself: give SIGINT back to Python's KeyboardInterrupt."""
+    if _sigint is not None and signal.getsignal(signal.SIGINT) is _early:
+        with contextlib.suppress(ValueError, TypeError):  # not the main thread
+            signal.signal(signal.SIGINT, _sigint)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ DURING_IMPORT = textwrap.dedent(
     import os, signal, sys
     class Hook:
         def find_spec(self, name, path=None, target=None):
-            if name == "backpain_cli._cli":
+            if name == "{module}":
                 os.kill(os.getpid(), {signum})
             return None
     sys.meta_path.insert(0, Hook())
@@ -30,13 +30,14 @@ DURING_IMPORT = textwrap.dedent(
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize("module", ["backpain_cli._cli", "backpain_cli.env"])  # while importing; while typer parses
 @pytest.mark.parametrize(
     ("signum", "status", "said"),
     [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated"), (signal.SIGHUP, 129, "hung up")],
 )
-def test_a_signal_during_start_up_says_one_line(signum: int, status: int, said: str) -> None:
+def test_a_signal_during_start_up_says_one_line(module: str, signum: int, status: int, said: str) -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", DURING_IMPORT.format(signum=int(signum))],
+        [sys.executable, "-c", DURING_IMPORT.format(signum=int(signum), module=module)],
         input=b"{}\n",
         capture_output=True,
         cwd=ROOT,
