@@ -131,3 +131,24 @@ def test_a_key_given_twice_inside_startback_is_named_with_its_path() -> None:
     result = CliRunner().invoke(app, ["assess", "--format", "json"], input=raw + line(0))
     error = json.loads(result.stdout.splitlines()[0])["error"]
     assert error.startswith("startback.total: given more than once")
+
+
+def test_a_worker_stopped_by_a_group_signal_marks_the_signal_raised() -> None:
+    """The parent's own handler may run after the worker is found gone: it must not raise a second time."""
+    import signal
+
+    from backpain_cli.batch import Interrupted, _Signals, _Workers
+
+    class Gone:
+        exitcode = -signal.SIGTERM
+
+        def join(self, timeout: float) -> None:
+            pass
+
+    signals = _Signals()
+    workers = _Workers(1, signals)
+    workers.procs.append(Gone())
+    lost = workers._lost(0)
+    assert isinstance(lost, Interrupted) and lost.signum == signal.SIGTERM
+    assert signals.raised
+    signals._on_signal(signal.SIGTERM, None)  # the parent's handler, late: noted, not raised again
