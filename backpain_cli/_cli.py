@@ -307,6 +307,11 @@ def _run(env: Environment, stream: IO[bytes], opts: AssessOptions) -> ExitStatus
     input_format = opts.input_format.value if opts.input_format else None
     if opts.save:
         from .history import run_save
+
+        if opts.jobs > 1:
+            from .batch import JOBS_JSON_ONLY
+
+            env.message(JOBS_JSON_ONLY)
         from .store import resolve_path
 
         return run_save(env, stream, fmt, input_format, resolve_path(opts.db, env.environ))

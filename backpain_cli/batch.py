@@ -29,22 +29,26 @@ from .env import Environment
 from .exit_codes import ExitStatus
 from .policy import LEVELS
 from .reader import NoInput, Reader, Record
-from .validation import record_id, warning_in
+from .validation import record_id
 
 Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
 #: Rejections also told on stderr, one line each, up to this many (all of them are in the output in place).
 MAX_MESSAGES = 20
+#: Said once when --jobs cannot apply.
+JOBS_JSON_ONLY = "--jobs applies to JSON output only; running in one process"
 #: A progress bar appears (on a terminal only) once a batch has taken this long, in seconds.
 PROGRESS_AFTER = 1.0
 
 
-def rejection(record: Record, error: str, value: Any = None) -> dict[str, Any]:
+def rejection(record: Record, error: str, value: Any = None, warning: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"line": record.line}
     rid = record_id(value)
     if rid is not None:
         out["id"] = rid
     out["error"] = error
+    if warning is not None:  # also at the end of `error`; here as data, so that nothing need parse it from text
+        out["warning"] = warning
     return out
 
 
@@ -55,7 +59,7 @@ def assess_one(record: Record) -> Outcome:
     try:
         valid = answers(record.raw)
     except Rejected as exc:
-        return False, rejection(record, str(exc), exc.value), None
+        return False, rejection(record, str(exc), exc.value, exc.warning), None
     return True, assess(valid), valid
 
 
@@ -94,8 +98,8 @@ class Tally:
             env.message(
                 "more records rejected; each is reported in place in the output (and here, if it gives warning signs)"
             )
-        if self.rejected <= MAX_MESSAGES or warning_in(str(rejected["error"])) is not None:  # warnings: always
-            where = f"record {rejected['line']}" + (f" (id {rejected['id']!r})" if "id" in rejected else "")
+        if self.rejected <= MAX_MESSAGES or "warning" in rejected:  # warnings: always
+            where = f"record {rejected['line']}" + (f" (id {_short(rejected['id'])!r})" if "id" in rejected else "")
             env.message(f"{where} rejected: {rejected['error']}")
 
     def line(self, blank: int) -> str:
@@ -105,6 +109,12 @@ class Tally:
         if blank:
             text += f"; {_n(blank, 'blank line')} skipped"
         return text
+
+
+def _short(rid: Any, width: int = 40) -> Any:
+    """An id as told in a message: a long one cut to `width` characters, with an ellipsis (the output keeps it
+    whole)."""
+    return rid[: width - 1] + "…" if isinstance(rid, str) and len(rid) > width else rid
 
 
 def _n(count: int, noun: str) -> str:
@@ -131,6 +141,13 @@ def run(
     (SIGTERM). When the reader of the output goes away (`| head -1`), the batch stops at once and quietly: no
     summary, and the status of the records read so far."""
     env = dataclasses.replace(env, stderr=cast(IO[str], _Stderr(env.stderr)))
+    if jobs > 1 and (fmt != "json" or on_assessed is not None):
+        env.message(JOBS_JSON_ONLY)
+        jobs = 1
+    cpus = os.cpu_count() or 1
+    if jobs > cpus:
+        env.message(f"--jobs {jobs} is more than the {cpus} CPUs here; using {cpus}")
+        jobs = cpus
     with _Signals() as signals:
         try:
             return _run(env, stream, fmt, input_format, jobs, on_assessed, signals)
@@ -138,6 +155,9 @@ def run(
             if exc.signum == signal.SIGTERM:
                 env.message("terminated")
                 return ExitStatus.TERMINATED
+            if exc.signum == signal.SIGHUP:
+                env.message("hung up")
+                return ExitStatus.HANGUP
             env.message("interrupted")
             return ExitStatus.INTERRUPTED
 
@@ -160,7 +180,7 @@ def _run(
         env.message(NO_ANSWERS)
         return ExitStatus.USAGE
     records: Iterator[Record] = iter(reader)
-    if reader.kind == "jsonl":  # one line gives one object out, several give JSON Lines: look one record ahead
+    if reader.kind != "array":  # one record gives one object out, several give JSON Lines: look one record ahead
         ahead = [r for _, r in zip(range(2), records, strict=False)]
         batch = len(ahead) > 1
         records = chain(ahead, records)
@@ -175,7 +195,7 @@ def _run(
     try:
         try:
             if jobs > 1 and batch and fmt == "json" and on_assessed is None:
-                _run_parallel(env, records, jobs, tally, progress, signals)
+                _run_parallel(env, records, jobs, tally, progress, signals, reader)
             else:
                 for ok, out, valid in map(assess_one, records):
                     tally.count(env, ok, out["level"] if ok else None, None if ok else out)
@@ -191,7 +211,22 @@ def _run(
                     progress.stop()
     except BrokenPipeError:  # the reader of our output has gone (`| head -1`): stop, quietly
         _silence(buffered.out)
+        if signals.pending is not None:  # a signal held while stdout was blocked still decides the status
+            signals.raised = True
+            raise Interrupted(signals.pending) from None
         return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
+    except WorkerKilled as exc:
+        with signals.held():  # the whole results made so far go out
+            try:
+                buffered.flush()
+            except BrokenPipeError:
+                _silence(buffered.out)
+        why = ", perhaps for lack of memory" if exc.signum == signal.SIGKILL else ""
+        env.message(
+            f"a worker process was killed (signal {exc.signum}){why}; {_n(tally.read, 'record')} were written; "
+            "the batch stopped there"
+        )
+        return ExitStatus.WORKER_KILLED
     except Interrupted:
         with signals.held():  # the whole results made so far go out; a second Ctrl-C waits for them
             try:
@@ -205,7 +240,7 @@ def _run(
 
 
 class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM, raised in the main thread by `_Signals`."""
+    """SIGINT, SIGTERM or SIGHUP, raised in the main thread by `_Signals`."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -213,12 +248,12 @@ class Interrupted(KeyboardInterrupt):
 
 
 class _Signals:
-    """While a batch runs, SIGINT and SIGTERM raise `Interrupted`, except inside `held()` (while output is
-    written, or while workers are stopped): there the signal waits until the block ends, so that no output line
-    is ever cut in half. Once one signal has been raised, later ones are noted and ignored, so that stopping
-    cleanly is not itself cut short."""
+    """While a batch runs, SIGINT, SIGTERM and SIGHUP (a closed terminal) raise `Interrupted`, except inside
+    `held()` (while output is written, or while workers are stopped): there the signal waits until the block
+    ends, so that no output line is ever cut in half. Once one signal has been raised, later ones are noted and
+    ignored, so that stopping cleanly is not itself cut short."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def __init__(self) -> None:
         self.holding = 0
@@ -397,6 +432,8 @@ class _Progress:
 # -- several processes (--jobs N), batches with JSON output: workers assess and encode, the parent writes in order --
 
 CHUNK_RECORDS = 1000
+#: A chunk also ends once its records hold this many bytes.
+CHUNK_BYTES = 1 << 20
 #: A chunk's outcome, from a worker: (records, count per level, the JSON Lines, the rejections)
 Done = tuple[int, dict[str, int], bytes, list[dict[str, Any]]]
 
@@ -419,17 +456,6 @@ def _assess_chunk(chunk: list[Record]) -> Done:
     return len(chunk), levels, b"\n".join(lines), rejections
 
 
-def _chunks(records: Iterator[Record]) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for r in records:
-        chunk.append(r)
-        if len(chunk) == CHUNK_RECORDS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _run_parallel(
     env: Environment,
     records: Iterator[Record],
@@ -437,23 +463,101 @@ def _run_parallel(
     tally: Tally,
     progress: _Progress | None,
     signals: _Signals,
+    reader: Reader | None = None,
 ) -> None:
-    workers = _Workers(jobs)
+    workers = _Workers(jobs, signals)
     try:
         workers.start()
-        for n, levels, lines, rejections in workers.map(_chunks(records)):
-            tally.add(env, n, levels, rejections)
-            env.stdout.write(lines)
-            if progress is not None:
-                progress.update(tally.read)
+        dispatch = _Dispatch(env, workers, tally, progress)
+        if reader is not None:
+            reader.on_wait = dispatch.on_wait
+            dispatch.ready = _would_not_wait(reader.stream)
+        for record in records:
+            dispatch.add(record)
+        dispatch.finish()
         env.stdout.flush()
     finally:
         with signals.held():
             workers.stop()
 
 
+def _would_not_wait(stream: IO[bytes]) -> Callable[[], bool]:
+    """A test of whether reading `stream` now would not wait (always true for a file, or a stream without a file
+    descriptor)."""
+    try:
+        fd = stream.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return lambda: True
+    except (OSError, ValueError, AttributeError):
+        return lambda: True
+    import select
+
+    return lambda: bool(select.select([fd], [], [], 0)[0])
+
+
+class _Dispatch:
+    """Chunks of records to the workers, outcomes written in input order. Up to one chunk per worker is out at a
+    time. When the input would make us wait (a live feed), the chunk begun is sent at once and every outcome is
+    written before waiting, so that no result is held back by slow input."""
+
+    def __init__(self, env: Environment, workers: _Workers, tally: Tally, progress: _Progress | None) -> None:
+        from collections import deque
+
+        self.env = env
+        self.workers = workers
+        self.tally = tally
+        self.progress = progress
+        self.free: deque[int] = deque(range(workers.jobs))
+        self.turn: deque[int] = deque()
+        self.chunk: list[Record] = []
+        self.size = 0
+        self.ready: Callable[[], bool] = lambda: True
+
+    def add(self, record: Record) -> None:
+        self.chunk.append(record)
+        self.size += len(record.raw)
+        if len(self.chunk) == CHUNK_RECORDS or self.size >= CHUNK_BYTES:
+            self._send()
+
+    def _send(self) -> None:
+        if not self.free:
+            self._receive()
+        i = self.free.popleft()
+        self.workers._send(i, self.chunk)
+        self.turn.append(i)
+        self.chunk, self.size = [], 0
+
+    def _receive(self) -> None:
+        i = self.turn.popleft()
+        n, levels, lines, rejections = self.workers._receive(i)
+        self.free.append(i)
+        self.tally.add(self.env, n, levels, rejections)
+        self.env.stdout.write(lines)
+        if self.progress is not None:
+            self.progress.update(self.tally.read)
+
+    def finish(self) -> None:
+        if self.chunk:
+            self._send()
+        while self.turn:
+            self._receive()
+
+    def on_wait(self) -> None:
+        if not self.ready():
+            self.finish()
+        self.env.stdout.flush()
+
+
 class WorkerLost(Exception):
     """A worker process ended before its work was done."""
+
+
+class WorkerKilled(WorkerLost):
+    """A worker process killed by a signal from outside (the out-of-memory killer sends SIGKILL)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class _Workers:
@@ -464,8 +568,9 @@ class _Workers:
     parent handles it), end when their pipe closes, and leave through os._exit, so they never print a traceback
     or flush the parent's buffered output a second time."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, signals: _Signals | None = None) -> None:
         self.jobs = jobs
+        self.signals = signals
         self.procs: list[Any] = []
         self.tasks: list[Any] = []  # the parent's end of each worker's pipe of chunks
         self.results: list[Any] = []  # the parent's end of each worker's pipe of outcomes
@@ -491,26 +596,6 @@ class _Workers:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
-    def map(self, chunks: Iterator[list[Record]]) -> Iterator[Done]:
-        """The outcome of each chunk, in order."""
-        from collections import deque
-
-        turn: deque[int] = deque()
-        for i in range(self.jobs):
-            chunk = next(chunks, None)
-            if chunk is None:
-                break
-            self._send(i, chunk)
-            turn.append(i)
-        while turn:
-            i = turn.popleft()
-            chunk = next(chunks, None)  # read on while the workers work
-            done = self._receive(i)
-            if chunk is not None:
-                self._send(i, chunk)
-                turn.append(i)
-            yield done
-
     def _send(self, i: int, chunk: list[Record]) -> None:
         try:
             self.tasks[i].send(chunk)
@@ -530,7 +615,14 @@ class _Workers:
         proc = self.procs[i]
         proc.join(1.0)
         if proc.exitcode is not None and -proc.exitcode in _Signals.SIGNALS:
-            return Interrupted(-proc.exitcode)  # stopped from outside, with the rest of its group
+            signum = -proc.exitcode  # stopped from outside, with the rest of its group
+            if self.signals is not None:  # as if the parent's own handler had raised it (it may yet run)
+                self.signals.raised = True
+                if self.signals.pending is not None:
+                    signum = self.signals.pending
+            return Interrupted(signum)
+        if proc.exitcode is not None and proc.exitcode < 0:
+            return WorkerKilled(-proc.exitcode)
         return WorkerLost(f"a worker process ended unexpectedly (exit status {proc.exitcode})")
 
     def stop(self) -> None:
@@ -553,6 +645,7 @@ def _worker(tasks: Any, results: Any, inherited: list[Any]) -> None:
     """A worker process: assess each chunk that comes, send back its outcome; end when the parent's end closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _Signals.SIGNALS)
     for conn in inherited:  # the parent's ends, so that a parent gone leaves no worker waiting
         conn.close()

@@ -24,9 +24,10 @@ from .validation import Answers, InvalidAnswers, Problem, unassessed_warning, va
 class Rejected(ValueError):
     """A record that cannot be assessed: why, in words, and its decoded value when it could be read."""
 
-    def __init__(self, message: str, value: Any = None) -> None:
+    def __init__(self, message: str, value: Any = None, warning: str | None = None) -> None:
         super().__init__(message)
         self.value = value
+        self.warning = warning  #: the warning signs of a record not assessed, as data (also at the end of message)
 
 
 class Unreadable(Rejected):
@@ -191,7 +192,23 @@ def duplicate_keys(raw: bytes, value: Any, given: list[tuple[str, Any]] | None =
         json.loads(raw, object_pairs_hook=pairs)
     except (ValueError, RecursionError):  # pragma: no cover - msgspec read it, so json can
         return ["(a key)"]
-    return list(repeated) or ["(a key)"]
+    return [_path_of(key, value) for key in repeated] or ["(a key)"]
+
+
+def _path_of(key: str, value: Any) -> str:
+    """`key` with the path of the object it is in (`startback.total`), found in `value`, shallowest first."""
+    level: list[tuple[str, Any]] = [("", value)]
+    while level:
+        nxt: list[tuple[str, Any]] = []
+        for prefix, v in level:
+            if isinstance(v, dict):
+                if key in v:
+                    return prefix + key
+                nxt.extend((f"{prefix}{k}.", sub) for k, sub in v.items() if isinstance(sub, (dict, list)))
+            elif isinstance(v, list):
+                nxt.extend((prefix, sub) for sub in v if isinstance(sub, (dict, list)))
+        level = nxt
+    return key
 
 
 def answers(raw: bytes) -> Answers:
@@ -199,21 +216,26 @@ def answers(raw: bytes) -> Answers:
     out = fast_answers(raw)
     if out is not None:
         return out
-    value = decode_json(raw)
+    try:
+        value = decode_json(raw)
+    except Unreadable as exc:  # unreadable as a whole: its text may still state warning signs
+        found = unassessed_warning(None, raw=raw)
+        if found is None:
+            raise
+        raise Unreadable(f"{exc}. {found}", warning=str(found)) from None
     given: list[tuple[str, Any]] = []
     repeated = duplicate_keys(raw, value, given)
     problems = [
         Problem(key, "given more than once; give each key once, so that no answer hides another") for key in repeated
     ]
-    warning = None
+    out = None
     try:
         out = validate(value)
     except InvalidAnswers as exc:
         problems.extend(exc.problems)
-        warning = exc.warning
     if problems or out is None:
-        if repeated and isinstance(value, dict):
-            # Every copy counts: a red flag in the first of two `red_flags` must not go unsaid.
-            warning = unassessed_warning(value, more=given)
-        raise Rejected(str(InvalidAnswers(problems, warning)), value)
+        # Every copy of a key given twice counts: a red flag in the first of two `red_flags` must not go unsaid.
+        found = unassessed_warning(value, more=given if repeated else (), raw=raw)
+        error = InvalidAnswers(problems, found)
+        raise Rejected(str(error), value, error.warning)
     return out

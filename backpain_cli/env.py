@@ -20,6 +20,12 @@ class Environment:
 
     @classmethod
     def from_sys(cls) -> Environment:
+        """The real process environment, taken as a command begins (which also hands Ctrl-C back to the command:
+        see `_entry.command_started`)."""
+        if "backpain_cli._entry" in sys.modules:
+            from ._entry import command_started
+
+            command_started()
         return cls(
             stdin=sys.stdin.buffer if sys.stdin is not None else open(os.devnull, "rb"),
             stdout=sys.stdout.buffer,

@@ -7,6 +7,10 @@ What the input is, is told from its start (or said outright with `--input-format
   (a bad line anywhere, the first included, is one rejected record and never changes the mode);
 - otherwise (the first line ends inside a value, as in a pretty-printed object): one JSON document.
 
+Two exceptions keep a broken first line from swallowing thousands of records after it: an array that closes
+within its first line, with more input after it, is the first line of JSON Lines; and a document that does not
+parse, whose second non-blank line is a whole JSON object or array, is JSON Lines with a broken first line.
+
 Each record comes out as a `Record`: where it was (the line number for JSON Lines, the element's position for
 an array, 1 for a single document) and its bytes, or why its bytes could not be taken (too long, an array
 broken off). Decoding and validation happen later (`decoding.answers`), so that every record, however broken,
@@ -56,6 +60,7 @@ class Reader:
         self.blank = 0
         self.consumed = 0
         self.line = 0
+        self._pending = b""  # bytes already read (to tell the input's kind) and not yet taken
         first = self._first_line()
         if first is None:
             raise NoInput
@@ -64,11 +69,25 @@ class Reader:
         if input_format == "jsonl":
             self.kind = "jsonl"
         elif head[:1] == b"[":
-            self.kind = "array"
+            # `[1,2,3]` as a whole first line with more input after it: JSON Lines, whose first line is an array.
+            whole = input_format is None and len(first) <= max_record and _whole_line(first)
+            self.kind = "jsonl" if whole and self._more_after_first() else "array"
         elif input_format == "json":
             self.kind = "document"
         else:
             self.kind = "jsonl" if len(first) > max_record or _whole_line(first) else "document"
+
+    def _more_after_first(self) -> bool:
+        """Whether anything but white space follows the first line; what is read to tell is kept for later."""
+        peeked = []
+        while True:
+            line = self.stream.readline(self.max_record + 1)
+            self.consumed += len(line)
+            peeked.append(line)
+            if not line or not line.isspace():
+                break
+        self._pending = b"".join(peeked)
+        return bool(line)
 
     def _readline(self) -> bytes:
         line = self.stream.readline(self.max_record + 1)
@@ -97,6 +116,9 @@ class Reader:
     def read(self, size: int = CHUNK) -> bytes:
         """The next bytes of input: what is there, or wait for some. Before waiting, `on_wait` is called (the
         batch loop flushes its output then, so that results are never held back while input is slow)."""
+        if self._pending:
+            chunk, self._pending = self._pending, b""
+            return chunk
         self.on_wait()
         chunk = self._read1(size)
         self.consumed += len(chunk)
@@ -157,7 +179,13 @@ class Reader:
         rest = self.stream.read(self.max_record + 1 - len(self.first))
         self.consumed += len(rest)
         data = self.first + rest
-        if len(data) > self.max_record:
+        too_long = len(data) > self.max_record
+        if (too_long or not _parses(data)) and _second_is_whole(rest):
+            # Not one document, but JSON Lines whose first line is broken: every line is a record of its own.
+            self.kind = "jsonl"
+            self._pending = rest
+            yield from self._lines()
+        elif too_long:
             while self.stream.read(CHUNK):
                 pass
             yield Record(1, error=_too_long(self.max_record))
@@ -179,6 +207,22 @@ def _whole_line(line: bytes) -> bool:
     except (ValueError, RecursionError):
         return True
     return True
+
+
+def _parses(data: bytes) -> bool:
+    try:
+        msgspec.json.decode(data)
+    except (msgspec.DecodeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _second_is_whole(rest: bytes) -> bool:
+    """Whether the first non-blank line of `rest` (the second of the input) is a whole JSON value on its own."""
+    for line in rest.split(b"\n"):
+        if line.strip():
+            return line.strip()[:1] in (b"{", b"[") and _parses(line)
+    return False
 
 
 #: What the array splitter looks at: strings (skipped whole, escapes included), brackets and commas. A lone `"`

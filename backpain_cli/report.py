@@ -36,7 +36,6 @@ from .plain import (
     split_reason,
     weeks,
 )
-from .validation import warning_in
 
 #: The widest the report grows: longer lines are harder to read.
 MAX_WIDTH = 100
@@ -434,7 +433,7 @@ class BatchTable:
             self.started = True
             table.add_row(*cells)
             self.console.print(table)
-        warning = None if ok else warning_in(str(out.get("error", "")))
+        warning = None if ok else out.get("warning")
         if warning is not None:  # the warning signs of a record not assessed: under its row, not on stderr only
             self.console.print(Padding(Text(warning + ".", style=LEVEL_STYLES["emergency"]), (0, 0, 0, 2)))
         return self._take()

@@ -29,10 +29,10 @@ class Problem:
 class InvalidAnswers(ValueError):
     """Every problem of one record; `warning` when the unassessed record holds readable warning signs."""
 
-    def __init__(self, problems: list[Problem], warning: str | None = None) -> None:
+    def __init__(self, problems: list[Problem], warning: Any = None) -> None:
         self.problems = problems
-        self.warning = warning
-        super().__init__("; ".join(map(str, problems)) + (f". {warning}" if warning else ""))
+        self.warning: str | None = None if warning is None else str(warning)
+        super().__init__("; ".join(map(str, problems)) + (f". {self.warning}" if warning else ""))
 
 
 def describe(value: Any) -> str:
@@ -182,59 +182,245 @@ def validate(obj: Any) -> Answers:
     return out
 
 
-#: Signs that send a person to an emergency department whatever else the record holds (E1, E2, E3).
-EMERGENCY_SIGNS = (
-    "NOT ASSESSED, but warning signs were given: {signs}. Get medical help today, and go to an emergency "
-    "department now for bladder or bowel changes, numbness around the genitals or back passage, symptoms in both "
-    "legs or weakness that is getting worse"
-)
-#: How a warning begins, wherever it is shown (the text table looks for it in a rejection's error).
-WARNING_START = EMERGENCY_SIGNS[: EMERGENCY_SIGNS.index(":")]
+#: Every warning about a record not assessed begins so, wherever it is shown.
+WARNING_START = "NOT ASSESSED"
 #: The values of `weakness` that are a warning sign, least worrying first.
 WEAK = ("stable", "worsening")
+#: What each warning sign alone would call for (triage policy E1-E3, U1, U5-U7, P6): the advice follows the most
+#: urgent sign found.
+SIGN_LEVEL = {
+    "bladder_or_bowel_change": "emergency",
+    "saddle_numbness": "emergency",
+    "new_symptoms_both_legs": "emergency",
+    "worsening": "emergency",
+    "fever_or_chills": "urgent",
+    "unexplained_weight_loss": "urgent",
+    "hand_clumsiness_or_unsteady_walking": "urgent",
+    "stable": "urgent",
+    "constant_night_pain": "primary_care",
+}
+ADVICE = {
+    "emergency": "go to an emergency department now, or call the emergency number",
+    "urgent": "see a doctor within 24 to 48 hours (a GP or urgent care)",
+    "primary_care": "see a GP in the next week or two",
+}
+_YES = frozenset({"yes", "y", "true", "1", "present", "x"})
 
 
-def unassessed_warning(obj: Mapping[Any, Any], more: Any = ()) -> str | None:
-    """A rejected record is never assessed, so the warning signs it does state (when readable) would go
-    unanswered: name them in the questionnaire's words, with the emergency advice. Under-triage is the worst
-    error, so signs are read generously: a red flag in any top-level list (or alone, or as a key set to true),
-    written in any case; `weakness` under its own key or one close to it (`Weakness`, `weaknes`). `more` gives
-    further (key, value) pairs, such as the earlier copies of a key given twice."""
-    flags = {_plain(v): v for v in BY_KEY["red_flags"].values}
-    weak = {_plain(v): v for v in WEAK}
-    found: dict[str, None] = {}
-    weakness: set[str] = set()
+@dataclass(frozen=True)
+class Warning:
+    """The warning signs a rejected record states: `given` under a key that holds them (red_flags or a key like
+    it, a flag as a key, weakness or a key like it, a list of the contract), `mentioned` only somewhere in its
+    text. Each sign is a red flag value, or `stable`/`worsening` for weakness."""
+
+    given: tuple[str, ...]
+    mentioned: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> str:
+        levels = [SIGN_LEVEL[s] for s in (*self.given, *self.mentioned)]
+        return next(lv for lv in ADVICE if lv in levels)
+
+    def __str__(self) -> str:
+        if self.given:
+            level = next(lv for lv in ADVICE if lv in [SIGN_LEVEL[s] for s in self.given])
+            text = f"{WARNING_START}, but warning signs were given: {_names(self.given)}. {_cap(ADVICE[level])}"
+            if self.mentioned:
+                text += f". It also mentions {_names(self.mentioned)}: check it"
+            return text
+        level = self.level
+        return (
+            f"{WARNING_START}: this record mentions {_names(self.mentioned)}; it was not assessed: check it, and if "
+            f"{'this is' if len(self.mentioned) == 1 else 'these are'} present, {ADVICE[level]}"
+        )
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _names(signs: tuple[str, ...]) -> str:
+    red_flags = BY_KEY["red_flags"]
+    out = [f"{red_flags.label(s)} ({s})" for s in signs if s in red_flags.values]
+    out += [f"weakness: {BY_KEY['weakness'].label(s).lower()} ({s})" for s in signs if s in WEAK]
+    return "; ".join(out)
+
+
+def _flag_tables() -> tuple[dict[str, str], ...]:
+    red_flags = BY_KEY["red_flags"]
+    by_value = {_plain(v): v for v in red_flags.values}
+    by_label = {_plain(red_flags.label(v)): v for v in red_flags.values}
+    return by_value, by_label
+
+
+def _as_flag(text: str) -> str | None:
+    """The red flag `text` names: its value or label, in any case, with any separators, a plural s or a small
+    slip (`saddle_numbnes`, `bladder_or_bowel_changes`)."""
+    if len(text) > 200:  # longer than any flag's value or label, with room to spare
+        return None
+    by_value, by_label = _flag_tables()
+    plain = _plain(text)
+    if not plain:
+        return None
+    for table in (by_value, by_label):
+        if plain in table:
+            return table[plain]
+        if plain.endswith("s") and plain[:-1] in table:
+            return table[plain[:-1]]
+    from difflib import get_close_matches
+
+    close = get_close_matches(plain, list(by_value), n=1, cutoff=0.85)
+    return by_value[close[0]] if close else None
+
+
+def _as_weakness(value: Any) -> str | None:
+    """`worsening` or `stable` when `value` says weakness is there (in the contract's words or near them)."""
+    if value is True or (_is_number(value) and value == 1):
+        return "stable"
+    if isinstance(value, list):
+        found = {_as_weakness(v) for v in value}
+        return next((w for w in WEAK[::-1] if w in found), None)
+    if not isinstance(value, str):
+        return None
+    plain = _plain(value)
+    if not plain or plain in ("none", "no", "false", "0"):
+        return None
+    if ("worse" in plain and "not" not in plain) or "progress" in plain:
+        return "worsening"
+    from difflib import SequenceMatcher
+
+    if SequenceMatcher(None, plain, "worsening").ratio() >= 0.8:
+        return "worsening"
+    if "stable" in plain or "notgettingworse" in plain or "notworse" in plain or plain in _YES:
+        return "stable"
+    return "stable" if SequenceMatcher(None, plain, "stable").ratio() >= 0.8 else None
+
+
+def _flags_in(value: Any, depth: int = 0) -> list[str]:
+    """The red flags a value under a red_flags-like key holds: a list (nested too), a string (several may be
+    separated by commas), an object of flags set to true or "yes"."""
+    if depth > 3:
+        return []
+    if isinstance(value, str):
+        import re
+
+        parts = [value, *re.split(r"[,;/|\n]+", value)]
+        return [f for p in parts if (f := _as_flag(p)) is not None]
+    if isinstance(value, list):
+        return [f for v in value for f in _flags_in(v, depth + 1)]
+    if isinstance(value, dict):
+        return [f for k, v in value.items() if _truthy(v) and (f := _as_flag(str(k))) is not None]
+    return []
+
+
+def _truthy(value: Any) -> bool:
+    if value is True:
+        return True
+    if _is_number(value):
+        return bool(value == 1)
+    return isinstance(value, str) and _plain(value) in _YES
+
+
+def _is_red_flags_key(key: str) -> bool:
+    from difflib import SequenceMatcher
+
+    a = _plain(key)
+    return any(a == b or SequenceMatcher(None, a, b).ratio() >= 0.8 for b in ("redflags", "warningsigns", "redflag"))
+
+
+def signs_given(obj: Mapping[Any, Any], more: Any = (), depth: int = 0) -> tuple[list[str], list[str]]:
+    """(red flags, weakness values) stated under keys that hold them, in `obj` and one level of objects in it."""
+    flags: list[str] = []
+    weakness: list[str] = []
     for key, value in [*obj.items(), *more]:
         if not isinstance(key, str) or key == "id":
             continue
-        items = value if isinstance(value, list) else [value]
-        found.update((flags[_plain(v)], None) for v in items if isinstance(v, str) and _plain(v) in flags)
-        if value is True and _plain(key) in flags:
-            found[flags[_plain(key)]] = None
-        if isinstance(value, str) and _plain(value) in weak and (key == "weakness" or _is_close(key, "weakness")):
-            weakness.add(weak[_plain(value)])
-    red_flags = BY_KEY["red_flags"]
-    signs = [f"{red_flags.label(f)} ({f})" for f in sorted(found, key=red_flags.values.index)]
+        if key == "red_flags" or key in BY_KEY or _is_red_flags_key(key):
+            flags += _flags_in(value) if key not in BY_KEY or key == "red_flags" else _exact_flags(value)
+        elif (flag := _as_flag(key)) is not None and _truthy(value):
+            flags.append(flag)
+        if key == "weakness" or _is_close(key, "weakness"):
+            w = _as_weakness(value)
+            if w is not None:
+                weakness.append(w)
+        if isinstance(value, dict) and depth == 0:
+            more_flags, more_weak = signs_given(value, depth=1)
+            flags += more_flags
+            weakness += more_weak
+    return flags, weakness
+
+
+def _exact_flags(value: Any) -> list[str]:
+    """A red flag in another list of the contract (`pain_areas`), as written but for case and separators."""
+    by_value, _ = _flag_tables()
+    items = value if isinstance(value, list) else [value]
+    return [by_value[_plain(v)] for v in items if isinstance(v, str) and _plain(v) in by_value]
+
+
+def signs_mentioned(raw: bytes | str) -> tuple[list[str], list[str]]:
+    """(red flags, weakness values) anywhere in a record's text, read loosely: in any case, with any separators,
+    a plural s or a small slip; used when the record cannot be read as answers, or says more than its keys."""
+    import re
+
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    text = text.casefold()
+    compact = re.sub(r"[\W_]+", "", text)  # as `_plain` does, at C speed: a record may be megabytes long
+    by_value, by_label = _flag_tables()
+    flags = [flag for table in (by_value, by_label) for plain, flag in table.items() if plain in compact]
+    if len(text) <= 1 << 16:  # small slips: each run of words about as long as a flag, compared as a whole
+        from difflib import SequenceMatcher
+
+        words = re.findall(r"[^\W_]+", text)
+        for plain, flag in by_value.items():
+            n = len(flag.split("_"))
+            for i in range(len(words) - n + 1):
+                if flag in flags:
+                    break
+                joined = "".join(words[i : i + n])
+                if abs(len(joined) - len(plain)) <= 2 and SequenceMatcher(None, joined, plain).ratio() >= 0.85:
+                    flags.append(flag)
+    weakness = []
+    for m in re.finditer(r"weak\w*\W+(?:\w+\W+){0,4}?(worsening|worse|progress\w*|stable)", text):
+        weakness.append("stable" if m.group(1) == "stable" else "worsening")
+    return flags, weakness
+
+
+def unassessed_warning(obj: Any, more: Any = (), raw: bytes | str | None = None) -> Warning | None:
+    """A rejected record is never assessed, so the warning signs it states would go unanswered: name them in the
+    questionnaire's words, with the advice the most urgent of them calls for. Under-triage is the worst error, so
+    signs are read generously (see `signs_given`); with `raw`, its text is also searched (`signs_mentioned`), and
+    what is found only there is worded as a mention to check, not as a sign given."""
+    flags, weakness = signs_given(obj, more) if isinstance(obj, Mapping) else ([], [])
+    given = _ordered(flags, weakness)
+    mentioned: tuple[str, ...] = ()
+    if raw is not None:
+        loose = _ordered(*signs_mentioned(raw))
+        mentioned = tuple(s for s in loose if s not in given and not (s == "stable" and "worsening" in given))
+        if "worsening" in mentioned and "stable" in given:
+            given = tuple(s for s in given if s != "stable")
+    if not given and not mentioned:
+        return None
+    return Warning(given, mentioned)
+
+
+def _ordered(flags: list[str], weakness: list[str]) -> tuple[str, ...]:
+    values = BY_KEY["red_flags"].values
+    out = sorted(set(flags), key=values.index)
     for w in WEAK[::-1]:
         if w in weakness:
-            signs.append(f"weakness: {BY_KEY['weakness'].label(w).lower()} ({w})")
+            out.append(w)
             break
-    return EMERGENCY_SIGNS.format(signs="; ".join(signs)) if signs else None
+    return tuple(out)
 
 
 def _is_close(key: str, target: str) -> bool:
+    """`key` is likely a slip for `target`: with the same cut-off `close_key` uses (difflib's 0.6), or holding it."""
     if key in BY_KEY:
         return False
     from difflib import SequenceMatcher
 
     a, b = _plain(key), _plain(target)
-    return a == b or SequenceMatcher(None, a, b).ratio() >= 0.8
-
-
-def warning_in(error: str) -> str | None:
-    """The warning a rejection's error carries, if any."""
-    at = error.find(WARNING_START)
-    return error[at:] if at >= 0 else None
+    return a == b or b[:4] in a or SequenceMatcher(None, a, b).ratio() >= 0.6
 
 
 def record_id(obj: Any) -> str | int | None:

@@ -92,7 +92,7 @@ def test_the_text_table_shows_the_warning_under_its_row(base_answers: dict[str, 
     assert result.exit_code == 1
     table = words(result.stdout)
     assert "flagged rejected" in table
-    assert f"NOT ASSESSED, but warning signs were given: {SADDLE}; {WORSE}. Get medical help today" in table
+    assert f"NOT ASSESSED, but warning signs were given: {SADDLE}; {WORSE}. Go to an emergency department now" in table
     assert table.index("flagged rejected") < table.index("NOT ASSESSED") < table.index("c self-care")
 
 
@@ -115,3 +115,105 @@ def test_warnings_on_stderr_are_never_capped(
     note = next(i for i, line in enumerate(told) if "more records rejected" in line)
     late = next(i for i, line in enumerate(told) if line.startswith(f"backpain: record {at + 1} (id 'late') rejected"))
     assert note < late and SADDLE in told[late]
+
+
+def rejected(lines: list[bytes]) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(app, ["assess", "--input-format", "jsonl"], input=b"".join([*lines, b"{}\n"]))
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def record(base_answers: dict[str, Any], **changes: Any) -> bytes:
+    out = {**base_answers, **changes}
+    return json.dumps({k: v for k, v in out.items() if v is not ...}).encode() + b"\n"
+
+
+GIVEN = "NOT ASSESSED, but warning signs were given: "
+EMERGENCY = "emergency department now"
+MENTIONS = "NOT ASSESSED: this record mentions "
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"red_flags": ["bladder_or_bowel_changes"]},  # a plural s
+        {"red_flags": ["saddle_numbnes"]},  # a small slip
+        {"red_flags": "saddle_numbness, new_symptoms_both_legs"},  # several in one string
+        {"red_flags": {"saddle_numbness": True}},  # an object of flags
+        {"red_flags": [["saddle_numbness"]]},  # a list in a list
+        {"saddle_numbness": "yes"},  # a flag as a key, set to "yes"
+        {"saddle_numbness": 1},
+        {"weakness": ["worsening"]},
+        {"weakness": "getting worse"},
+        {"weakness": ..., "weak": "worsening"},
+        {"weakness": ..., "muscle_weakness": "worsening"},
+        {"answers": {"red_flags": ["saddle_numbness"]}},  # one level down
+    ],
+)
+def test_near_misses_still_give_the_emergency_warning(base_answers: dict[str, Any], changes: dict[str, Any]) -> None:
+    out = rejected([record(base_answers, **changes, goal=1)])[0]
+    assert out["warning"].startswith(GIVEN) and EMERGENCY in out["warning"]
+    assert out["error"].endswith(out["warning"])  # the error still carries it, for readers of `error` alone
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'[{"red_flags": ["saddle_numbness"]}]',  # wrapped in an array (JSON Lines mode)
+        json.dumps(json.dumps({"red_flags": ["saddle_numbness"]})).encode(),  # encoded twice
+        b'{"red_flags": ["saddle_numbness"], "age": NaN}',
+        b'{"red_flags": ["saddle_numbness"], "id": "Jos\xe9"}',  # a Latin-1 byte
+        b'{"red_flags": ["saddle_numbness"], "age": 1e400}',
+        b'{"red_flags": ["Saddle-Numbnes"], "age": NaN}',  # a slip, in an unreadable record
+    ],
+)
+def test_an_unreadable_record_that_mentions_a_sign_says_so(raw: bytes) -> None:
+    out = rejected([raw + b"\n"])[0]
+    assert out["warning"].startswith(MENTIONS + "Numbness or tingling around the genitals")
+    assert "check it" in out["warning"] and EMERGENCY in out["warning"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "advice"),
+    [
+        ({"red_flags": ["fever_or_chills"]}, "within 24 to 48 hours"),
+        ({"red_flags": ["unexplained_weight_loss", "hand_clumsiness_or_unsteady_walking"]}, "within 24 to 48 hours"),
+        ({"weakness": "stable"}, "within 24 to 48 hours"),
+        ({"red_flags": ["constant_night_pain"]}, "see a gp in the next week or two"),
+        ({"red_flags": ["constant_night_pain", "saddle_numbness"]}, EMERGENCY),
+    ],
+)
+def test_the_advice_matches_the_level_of_the_signs(
+    base_answers: dict[str, Any], changes: dict[str, Any], advice: str
+) -> None:
+    warning = rejected([record(base_answers, **changes, goal=1)])[0]["warning"]
+    assert warning.startswith(GIVEN) and advice in warning.casefold()
+    if advice != EMERGENCY:
+        assert "emergency" not in warning
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"red_flags_denied": ["saddle_numbness", "bladder_or_bowel_change"]},
+        {"notes": "Fever or chills"},
+    ],
+)
+def test_a_sign_only_mentioned_is_worded_as_a_mention(base_answers: dict[str, Any], changes: dict[str, Any]) -> None:
+    warning = rejected([record(base_answers, **changes)])[0]["warning"]
+    assert warning.startswith(MENTIONS) and "check it" in warning and "were given" not in warning
+
+
+def test_a_key_spelling_the_warning_does_not_pass_for_one(base_answers: dict[str, Any]) -> None:
+    result = CliRunner().invoke(
+        app, ["assess"], input=record(base_answers, **{"NOT ASSESSED, but warning signs were given": 1}) * 30
+    )
+    assert all("warning" not in json.loads(line) for line in result.stdout.splitlines())
+    assert result.stderr.count("rejected: ") == batch.MAX_MESSAGES
+
+
+def test_a_key_spelling_the_warning_adds_no_warning_row_to_the_table(base_answers: dict[str, Any]) -> None:
+    spelt = {**base_answers, "id": "spelt", "NOT ASSESSED, but warning signs were given": 1}
+    result = assess([{**base_answers, "id": "a"}, spelt], "--format", "text")
+    assert result.exit_code == 1
+    assert "spelt rejected" in words(result.stdout)
+    assert not [line for line in result.stdout.splitlines() if line.lstrip().startswith("NOT ASSESSED")]

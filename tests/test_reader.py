@@ -269,3 +269,35 @@ def test_long_lines_across_reads_and_first() -> None:
     assert [r.line for r in records] == [1, 2, 3, 4]
     assert [r.error is not None for r in records] == [True, False, True, True]
     assert records[1].raw.strip() == good(0)
+
+
+# -- a broken first line never swallows the lines after it --
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        b"[1,2,3]",  # a whole array on the first line, then JSON Lines
+        b"[]",
+        b'{"age": 3',  # an object broken off
+        b'{"red_flags": ["saddle_numbness"',
+    ],
+)
+def test_a_broken_first_line_is_one_record_and_every_later_line_its_own(first: bytes) -> None:
+    lines = [first, *(good(i) for i in range(30))]
+    status, out, _ = invoke(b"\n".join(lines) + b"\n")
+    assert status == 1
+    results = [json.loads(line) for line in out]
+    assert len(results) == 31
+    assert results[0]["line"] == 1 and "error" in results[0]
+    assert all("level" in r for r in results[1:])
+
+
+def test_a_one_line_array_alone_is_still_an_array() -> None:
+    status, out, _ = invoke(b"[" + good(0) + b"," + good(1) + b"]\n\n")
+    assert status == 0 and len(out) == 2
+
+
+def test_a_pretty_printed_document_stays_one_document() -> None:
+    status, out, _ = invoke(json.dumps(GOOD[0], indent=2).encode())
+    assert status == 0 and json.loads("\n".join(out))["level"]

@@ -1,0 +1,154 @@
+"""--jobs N: chunks bounded in bytes as well as records, results never held back by slow input."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from backpain_cli import batch
+from backpain_cli.env import Environment
+from backpain_cli.reader import Record
+
+from .conftest import VIGNETTES
+
+
+def line(i: int = 0) -> bytes:
+    return json.dumps(VIGNETTES[i % len(VIGNETTES)]["answers"]).encode() + b"\n"
+
+
+class FakeWorkers:
+    """Records what is sent; gives back one empty result line per record."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.sent: dict[int, list[Record]] = {}
+        self.sizes: list[int] = []
+
+    def _send(self, i: int, chunk: list[Record]) -> None:
+        self.sent[i] = chunk
+        self.sizes.append(sum(len(r.raw) for r in chunk))
+
+    def _receive(self, i: int) -> Any:
+        chunk = self.sent.pop(i)
+        return len(chunk), {}, b"{}\n" * len(chunk), []
+
+
+def test_a_chunk_is_bounded_in_bytes_as_well_as_records() -> None:
+    import io
+
+    from backpain_cli.batch import Tally, _Dispatch
+
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
+    workers = FakeWorkers(2)
+    dispatch = _Dispatch(env, workers, Tally(), None)  # type: ignore[arg-type]
+    big = b'{"id": "' + b"x" * 300_000 + b'"}'
+    for n in range(20):
+        dispatch.add(Record(n + 1, big))
+    dispatch.finish()
+    assert len(workers.sizes) >= 5  # 6 MB in all: never one chunk of them all
+    assert max(workers.sizes) <= batch.CHUNK_BYTES + len(big)
+    assert env.stdout.getvalue().count(b"\n") == 20  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(60)
+def test_results_are_not_held_back_while_the_input_is_slow() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "assess", "--jobs", "2", "--format", "json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(line(0) + line(1) + line(2))
+        proc.stdin.flush()
+        got = b""
+        deadline = time.monotonic() + 30
+        while got.count(b"\n") < 3 and time.monotonic() < deadline:
+            if select.select([proc.stdout], [], [], 0.5)[0]:
+                got += os.read(proc.stdout.fileno(), 1 << 16)
+        assert got.count(b"\n") == 3, "three results written while the input stays open"
+        assert all("level" in json.loads(x) for x in got.splitlines())
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        assert proc.stderr is not None
+        proc.stderr.close()
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("args", [["--format", "text"], ["--format", "markdown"], ["--format", "json", "--save"]])
+def test_jobs_that_cannot_apply_are_said_once(args: list[str], tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from backpain_cli._cli import app
+
+    db = ["--db", str(tmp_path / "h.db")] if "--save" in args else []
+    result = CliRunner().invoke(app, ["assess", "--jobs", "2", *args, *db], input=line(0) + line(1))
+    assert result.stderr.count("--jobs applies to JSON output only; running in one process") == 1
+
+
+def test_jobs_above_the_cpu_count_are_clamped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from backpain_cli._cli import app
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    result = CliRunner().invoke(app, ["assess", "--jobs", "500", "--format", "json"], input=line(0) + line(1))
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+    assert "--jobs 500 is more than the 2 CPUs here; using 2" in result.stderr
+
+
+def test_a_long_id_is_cut_in_messages_but_kept_whole_in_the_output() -> None:
+    from typer.testing import CliRunner
+
+    from backpain_cli._cli import app
+
+    rid = "x" * 100_000
+    data = json.dumps({"id": rid, "goal": 1}).encode() + b"\n" + line(0)
+    result = CliRunner().invoke(app, ["assess", "--format", "json"], input=data)
+    told = next(x for x in result.stderr.splitlines() if "record 1" in x)
+    assert f"(id '{'x' * 39}…')" in told and len(told) < 5000
+    assert json.loads(result.stdout.splitlines()[0])["id"] == rid
+
+
+def test_a_key_given_twice_inside_startback_is_named_with_its_path() -> None:
+    from typer.testing import CliRunner
+
+    from backpain_cli._cli import app
+
+    answers = dict(VIGNETTES[0]["answers"])
+    answers["startback"] = {"total": 3, "psychosocial": 1}
+    raw = json.dumps(answers).replace('"total": 3', '"total": 3, "total": 2').encode() + b"\n"
+    result = CliRunner().invoke(app, ["assess", "--format", "json"], input=raw + line(0))
+    error = json.loads(result.stdout.splitlines()[0])["error"]
+    assert error.startswith("startback.total: given more than once")
+
+
+def test_a_worker_stopped_by_a_group_signal_marks_the_signal_raised() -> None:
+    """The parent's own handler may run after the worker is found gone: it must not raise a second time."""
+    import signal
+
+    from backpain_cli.batch import Interrupted, _Signals, _Workers
+
+    class Gone:
+        exitcode = -signal.SIGTERM
+
+        def join(self, timeout: float) -> None:
+            pass
+
+    signals = _Signals()
+    workers = _Workers(1, signals)
+    workers.procs.append(Gone())
+    lost = workers._lost(0)
+    assert isinstance(lost, Interrupted) and lost.signum == signal.SIGTERM
+    assert signals.raised
+    signals._on_signal(signal.SIGTERM, None)  # the parent's handler, late: noted, not raised again
