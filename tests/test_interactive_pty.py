@@ -47,11 +47,8 @@ def spawn(*args: str, size: tuple[int, int] = (50, 200)) -> pexpect.spawn:
     )
 
 
-def answer_everything(child: pexpect.spawn, answers: dict[str, Any], save: bool = False) -> str:
-    """Answer each question when its progress line shows; confirm the review; answer "save this result?"
-    (no, its default, unless `save`); return all that was shown."""
-    seen = io.StringIO()
-    child.logfile_read = seen
+def answer_questions(child: pexpect.spawn, answers: dict[str, Any]) -> None:
+    """Answer each question when its progress line shows, and confirm the review."""
     n = 0
     for key, keys in script_parts(answers):
         if key != "!warning":
@@ -60,6 +57,14 @@ def answer_everything(child: pexpect.spawn, answers: dict[str, Any], save: bool 
         child.send(keys)
     child.expect_exact("Are these right?")
     child.send(ENTER)
+
+
+def answer_everything(child: pexpect.spawn, answers: dict[str, Any], save: bool = False) -> str:
+    """Answer the questions and the review (`answer_questions`), then "save this result?" (no, its default, unless
+    `save`); return all that was shown."""
+    seen = io.StringIO()
+    child.logfile_read = seen
+    answer_questions(child, answers)
     child.expect_exact("Save this result in your history")
     child.send(DOWN + ENTER if save else ENTER)
     child.expect(pexpect.EOF)
@@ -93,14 +98,7 @@ def test_a_whole_questionnaire_at_80_columns(urgent_answers: dict[str, Any]) -> 
     """A person at an ordinary 80x24 terminal answers everything and gets the text report, and only then is asked
     whether to save it."""
     child = spawn(size=(24, 80))
-    n = 0
-    for key, keys in script_parts(urgent_answers):
-        if key != "!warning":
-            n += 1
-            child.expect_exact(f"question {n} of {TOTAL}")
-        child.send(keys)
-    child.expect_exact("Are these right?")
-    child.send(ENTER)
+    answer_questions(child, urgent_answers)
     first = child.expect_exact([ACTION[URGENT].split(":")[0], "Save this result in your history"])
     assert first == 0, "asked to save before the result was shown"
     child.expect_exact("Save this result in your history")
@@ -271,7 +269,6 @@ def test_output_file_left_as_it_was_when_no_result_is_made(base_answers: dict[st
     assert child.exitstatus == 0
     assert out.read_text() == "an earlier report\n"
     assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == ["report.json"]  # no temporary file left
-    _ = ["report.json"]
 
 
 def test_output_file_at_the_questions_is_shown_written_and_kept(urgent_answers: dict[str, Any], tmp_path: Path) -> None:
@@ -279,14 +276,7 @@ def test_output_file_at_the_questions_is_shown_written_and_kept(urgent_answers: 
     FILE (only the save to the history is cancelled), and the action is the last line."""
     out = tmp_path / "report.md"
     child = spawn("-o", str(out), size=(40, 100))
-    n = 0
-    for key, keys in script_parts(urgent_answers):
-        if key != "!warning":
-            n += 1
-            child.expect_exact(f"question {n} of {TOTAL}")
-        child.send(keys)
-    child.expect_exact("Are these right?")
-    child.send(ENTER)
+    answer_questions(child, urgent_answers)
     child.expect_exact("URGENT")  # the report, on the screen
     child.expect_exact(f"Report written to {out}.")
     child.expect_exact("Save this result in your history")
