@@ -97,7 +97,9 @@ class TextSink:
 
             text = render_text(out, answers, width=self.width, color=self.color, environ=self.environ)
             self.out.write(text.encode())
-        # A rejected record on its own: the message on stderr says it all.
+        elif "warning" in out:  # not assessed, but warning signs were given: in the output too, not on stderr only
+            self.out.write(f"{out['warning']}.\n".encode())
+        # Any other rejected record on its own: the message on stderr says it all.
 
     def close(self) -> None:
         if self.first is not None:
@@ -121,7 +123,7 @@ class MarkdownSink:
 
         if ok:
             text = render_markdown(out, answers)
-        elif self.batch:
+        elif self.batch or "warning" in out:  # on its own, a rejection needs no report unless it gives warnings
             rid = f" ({code(str(out['id']))})" if "id" in out else ""
             text = f"# Record {out['line']}{rid}: rejected\n\n{fenced(str(out['error']))}\n"
         else:

@@ -217,3 +217,19 @@ def test_a_key_spelling_the_warning_adds_no_warning_row_to_the_table(base_answer
     assert result.exit_code == 1
     assert "spelt rejected" in words(result.stdout)
     assert not [line for line in result.stdout.splitlines() if line.lstrip().startswith("NOT ASSESSED")]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_one_rejected_record_with_warning_signs_shows_them_in_the_output(
+    base_answers: dict[str, Any], fmt: str
+) -> None:
+    """A record on its own gets no table, but its warning signs still reach whoever reads the output (or -o)."""
+    result = assess([{**base_answers, "red_flag": ["saddle_numbness"]}], "--format", fmt)
+    assert result.exit_code == 1
+    assert f"NOT ASSESSED, but warning signs were given: {SADDLE}" in words(result.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_one_rejected_record_without_signs_leaves_the_output_empty(base_answers: dict[str, Any], fmt: str) -> None:
+    result = assess([{**base_answers, "goal": 1}], "--format", fmt)
+    assert result.exit_code == 1 and result.stdout == "" and "rejected" in result.stderr
