@@ -226,7 +226,10 @@ class Warning:
             level = next(lv for lv in ADVICE if lv in [SIGN_LEVEL[s] for s in self.given])
             text = f"{WARNING_START}, but warning signs were given: {_names(self.given)}. {_cap(ADVICE[level])}"
             if self.mentioned:
+                also = next(lv for lv in ADVICE if lv in [SIGN_LEVEL[s] for s in self.mentioned])
                 text += f". It also mentions {_names(self.mentioned)}: check it"
+                if list(ADVICE).index(also) < list(ADVICE).index(level):  # a mention more urgent than what was given
+                    text += f", and if {'this is' if len(self.mentioned) == 1 else 'these are'} present, {ADVICE[also]}"
             return text
         level = self.level
         return (
@@ -283,17 +286,21 @@ def _as_weakness(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     plain = _plain(value)
-    if not plain or plain in ("none", "no", "false", "0"):
+    if not plain or plain in _NO_WEAKNESS:
         return None
-    if ("worse" in plain and "not" not in plain) or "progress" in plain:
+    if any(stem in plain for stem in _WORSE) and "not" not in plain:
         return "worsening"
     from difflib import SequenceMatcher
 
     if SequenceMatcher(None, plain, "worsening").ratio() >= 0.8:
         return "worsening"
-    if "stable" in plain or "notgettingworse" in plain or "notworse" in plain or plain in _YES:
-        return "stable"
-    return "stable" if SequenceMatcher(None, plain, "stable").ratio() >= 0.8 else None
+    return "stable"  # any other answer that is not a no says weakness is there, in some form
+
+
+#: Answers under a weakness key that say there is none, or nothing.
+_NO_WEAKNESS = frozenset({"none", "no", "n", "false", "0", "nil", "na", "absent", "notatall", "unknown", "unsure"})
+#: Words that say weakness is getting worse: worse, weaker, deteriorating, increasing, progressive, spreading.
+_WORSE = ("worse", "weaker", "deteriorat", "increas", "progress", "spread")
 
 
 def _flags_in(value: Any, depth: int = 0) -> list[str]:
@@ -367,22 +374,35 @@ def signs_mentioned(raw: bytes | str) -> tuple[list[str], list[str]]:
     compact = re.sub(r"[\W_]+", "", text)  # as `_plain` does, at C speed: a record may be megabytes long
     by_value, by_label = _flag_tables()
     flags = [flag for table in (by_value, by_label) for plain, flag in table.items() if plain in compact]
-    if len(text) <= 1 << 16:  # small slips: each run of words about as long as a flag, compared as a whole
-        from difflib import SequenceMatcher
-
-        words = re.findall(r"[^\W_]+", text)
-        for plain, flag in by_value.items():
-            n = len(flag.split("_"))
-            for i in range(len(words) - n + 1):
-                if flag in flags:
-                    break
-                joined = "".join(words[i : i + n])
-                if abs(len(joined) - len(plain)) <= 2 and SequenceMatcher(None, joined, plain).ratio() >= 0.85:
-                    flags.append(flag)
+    if len(text) <= 1 << 16:  # small slips: runs of words within one phrase, each word near the flag's own
+        for phrase in re.split(r"[\"',:;{}\[\]\n]+", text):  # never across two answers ("stable", "numbness…")
+            words = re.findall(r"[^\W_]+", phrase)
+            for flag in by_value.values():
+                parts = flag.split("_")
+                n = len(parts)
+                for i in range(len(words) - n + 1):
+                    if flag in flags:
+                        break
+                    if all(_near(w, p) for w, p in zip(words[i : i + n], parts, strict=True)):
+                        flags.append(flag)
     weakness = []
-    for m in re.finditer(r"weak\w*\W+(?:\w+\W+){0,4}?(worsening|worse|progress\w*|stable)", text):
+    # "weak…" then, within a few words and without crossing to another answer (a comma or bracket), how it goes;
+    # "weakened immunity" is a risk factor, not weakness.
+    gap = r"[^\w,;{}\[\]]+"
+    for m in re.finditer(
+        rf"weak(?!ened{gap}immun)\w*{gap}(?:\w+{gap}){{0,6}}?(worsening|worse|progress\w*|stable)", text
+    ):
         weakness.append("stable" if m.group(1) == "stable" else "worsening")
     return flags, weakness
+
+
+def _near(word: str, part: str) -> bool:
+    """`word` is `part` of a flag's value, or a slip of it (`numbnes`, `bowels`); short words must be exact."""
+    from difflib import SequenceMatcher
+
+    if len(part) <= 3:
+        return word == part
+    return abs(len(word) - len(part)) <= 2 and SequenceMatcher(None, word, part).ratio() >= 0.8
 
 
 def unassessed_warning(obj: Any, more: Any = (), raw: bytes | str | None = None) -> Warning | None:
@@ -414,13 +434,14 @@ def _ordered(flags: list[str], weakness: list[str]) -> tuple[str, ...]:
 
 
 def _is_close(key: str, target: str) -> bool:
-    """`key` is likely a slip for `target`: with the same cut-off `close_key` uses (difflib's 0.6), or holding it."""
+    """`key` is likely a slip for `target` (`weaknes`), or names it with more words (`muscle_weakness`). Stricter
+    than the "did you mean" suggestion: a sign read from a key that is not one (`sickness`) would be over-triage."""
     if key in BY_KEY:
         return False
     from difflib import SequenceMatcher
 
     a, b = _plain(key), _plain(target)
-    return a == b or b[:4] in a or SequenceMatcher(None, a, b).ratio() >= 0.6
+    return a == b or b in a or SequenceMatcher(None, a, b).ratio() >= 0.8 or (a.startswith(b[:4]) and len(a) <= len(b))
 
 
 def record_id(obj: Any) -> str | int | None:

@@ -233,3 +233,47 @@ def test_one_rejected_record_with_warning_signs_shows_them_in_the_output(
 def test_one_rejected_record_without_signs_leaves_the_output_empty(base_answers: dict[str, Any], fmt: str) -> None:
     result = assess([{**base_answers, "goal": 1}], "--format", fmt)
     assert result.exit_code == 1 and result.stdout == "" and "rejected" in result.stderr
+
+
+def test_a_mention_more_urgent_than_the_signs_given_gets_its_own_advice() -> None:
+    """A night-pain flag given and saddle numbness only written in a note: the note's emergency advice is there."""
+    raw = b'{"id": "a", "red_flags": ["constant_night_pain"], "notes": "saddle numbness since yesterday", "age": "x"}'
+    warning = rejected([raw + b"\n"])[0]["warning"]
+    assert warning.startswith(GIVEN) and "see a gp" in warning.casefold()
+    assert "mentions Numbness or tingling around the genitals" in warning
+    assert warning.endswith("if this is present, go to an emergency department now, or call the emergency number")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"red_flags": [], "weakness": "none", "trend": "worsening", "age": "x"}',  # weakness none; pain worse
+        b'{"risk_factors": ["weakened_immunity"], "trend": "worsening", "age": "x"}',  # a risk factor, not weakness
+        b'{"weakness": "stable", "numbness_tingling": false, "age": "x"}',  # "stable numbness" is no saddle numbness
+        b'{"sickness": "yes", "age": 40}',  # a key that is not weakness
+    ],
+)
+def test_no_false_emergency_from_words_of_other_answers(raw: bytes) -> None:
+    out = rejected([raw + b"\n"])[0]
+    assert EMERGENCY not in out.get("warning", "")
+
+
+@pytest.mark.parametrize(
+    ("weakness", "advice"),
+    [
+        ("getting weaker", EMERGENCY),
+        ("yes, getting weaker each day", EMERGENCY),
+        ("deteriorating", EMERGENCY),
+        ("spreading", EMERGENCY),
+        ("severe", "within 24 to 48 hours"),
+        ("left leg", "within 24 to 48 hours"),
+    ],
+)
+def test_weakness_in_other_words_still_warns(weakness: str, advice: str) -> None:
+    warning = rejected([json.dumps({"weakness": weakness, "age": 40}).encode() + b"\n"])[0]["warning"]
+    assert warning.startswith(GIVEN) and advice in warning.casefold()
+
+
+def test_weakness_written_in_a_note_is_mentioned() -> None:
+    warning = rejected([b'{"notes": "weakness in my leg is getting worse", "age": "x"}\n'])[0]["warning"]
+    assert warning.startswith(MENTIONS) and EMERGENCY in warning
