@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -422,15 +423,24 @@ def questions(
 
 
 def main() -> None:
+    import sys
+
     try:
         app(prog_name="backpain")
     except KeyboardInterrupt:
-        import sys
-
         sys.stderr.write("backpain: interrupted\n")
         raise SystemExit(ExitStatus.INTERRUPTED) from None
-    except Exception as exc:  # a bug: say so plainly, never a traceback
-        import sys
+    except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno in _OUTPUT_FAILED:
+            # The output could not be written (`backpain schema > /dev/full`): the machine's state, not a bug.
+            from .sinks import drop_pending_output
 
-        sys.stderr.write(f"backpain: internal error ({type(exc).__name__}: {exc}); please report it\n")
+            sys.stderr.write(f"backpain: cannot write the output: {exc.strerror}\n")
+            drop_pending_output(sys.stdout.buffer)
+            raise SystemExit(ExitStatus.USAGE) from None
+        sys.stderr.write(f"backpain: internal error ({type(exc).__name__}: {exc}); please report it\n")  # a bug
         raise SystemExit(ExitStatus.INTERNAL) from None
+
+
+#: What a write that failed for want of room or a sound device says (full disk, quota, file too large, I/O error).
+_OUTPUT_FAILED = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})

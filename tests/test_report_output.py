@@ -164,3 +164,17 @@ def test_stdout_on_a_full_device_is_told_plainly(tmp_path: Path, args: list[str]
     assert proc.returncode == 2, err
     assert err.splitlines()[-1] == "backpain: cannot write the output to stdout: No space left on device"
     assert "internal error" not in err and "Exception" not in err
+
+
+@FULL
+@pytest.mark.parametrize("args", [["schema"], ["questions"], ["questions", "-f", "json"], ["--version"]])
+def test_other_commands_on_a_full_device_say_so_and_exit_2(args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "backpain_cli", *args], stdout=full, stderr=subprocess.PIPE, timeout=60, check=False
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.decode() == "backpain: cannot write the output: No space left on device\n"
