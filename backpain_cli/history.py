@@ -108,20 +108,52 @@ def local_date(iso: str, with_time: bool = False) -> str:
 # -- saving ----------------------------------------------------------------------------------------------
 
 
-def save_result(db_path: Path, answers: Mapping[str, Any], result: dict[str, Any], now: str | None = None) -> Record:
+#: Seconds one save attempt waits for a busy history: never long, so that neither the next result of a batch
+#: nor a Ctrl-C waits for another process. A batch's results not saved stay pending (they are small).
+SAVE_ATTEMPT = 0.25
+#: Seconds before a save is tried again once the history was found busy while a batch is being read.
+RETRY_AFTER = 1.0
+SAVE_WAITING = "saving to your history: waiting for another backpain using it (Ctrl-C stops waiting)…"
+
+
+def save_result(
+    db_path: Path,
+    answers: Mapping[str, Any],
+    result: dict[str, Any],
+    now: str | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Record:
     """Save one assessment (validated answers and their result) to the history at `db_path`, creating it if need
     be; when an earlier one exists, add `result["since_last"]` (in place) for the report to show. What is stored
     is the result without `since_last`. Returns the saved record (its `id` is the number `history` shows).
-    Raises store.StoreError (print it, exit 2). For the interactive "save this result?":
+    A busy history is tried again in short attempts (SAVE_ATTEMPT each, so that Ctrl-C gets through between
+    them as KeyboardInterrupt) until it has been busy for store.BUSY_TIMEOUT; `on_wait` is called once, when the
+    first attempt finds it busy. Raises store.StoreError (print it, exit 2). For the interactive "save this
+    result?":
 
         from backpain_cli.history import save_result
         from backpain_cli.store import StoreError, resolve_path
         record = save_result(resolve_path(db_option, env.environ), answers, result)
     """
-    from .store import save_assessment
+    from .store import BUSY_TIMEOUT, StoreError, save_assessment
 
     result.pop("since_last", None)
-    record, previous = save_assessment(db_path, answers, result, now)
+    started = time.monotonic()
+    told = False
+    while True:
+        attempt = time.monotonic()
+        try:
+            record, previous = save_assessment(db_path, answers, result, now, timeout=SAVE_ATTEMPT)
+            break
+        except StoreError as exc:
+            if not exc.busy or time.monotonic() - started >= BUSY_TIMEOUT:
+                raise
+        if not told and on_wait is not None:
+            told = True
+            on_wait()
+        rest = SAVE_ATTEMPT - (time.monotonic() - attempt)
+        if rest > 0:  # SQLite said busy without waiting: do not spin
+            time.sleep(rest)
     if previous is not None:
         result["since_last"] = since_last(previous, result)
     return record
@@ -136,14 +168,6 @@ def last_saved(db_path: Path) -> Record | None:
 
     with opened(db_path, create=False, timeout=READ_TIMEOUT) as store:
         return store.latest() if store is not None else None
-
-
-#: Seconds one save waits for a busy history while a batch is still being read: never long, so that neither
-#: the next result nor a Ctrl-C waits for another process. Results not saved stay pending (they are small).
-SAVE_ATTEMPT = 0.25
-#: Seconds before a save is tried again once the history was found busy while a batch is being read.
-RETRY_AFTER = 1.0
-SAVE_WAITING = "saving to your history: waiting for another backpain using it (Ctrl-C stops waiting)…"
 
 
 class _Saver:
