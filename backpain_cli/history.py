@@ -185,7 +185,8 @@ class _Saver:
         self.last: Record | None = None  # what the next result is compared with
         self.pending: list[tuple[dict[str, Any], dict[str, Any], str]] = []
         self.assessed = self.saved = 0
-        self.busy_since: float | None = None  # when the history was first found busy (monotonic), if it still is
+        self.busy_since: float | None = None  # since when (monotonic) every attempt has found the history busy
+        self.last_busy = 0.0  # when (monotonic) an attempt last found it busy
         self.next_try = 0.0  # no save is tried before this (monotonic) while the batch runs
         self.busy_error: str | None = None
 
@@ -253,8 +254,10 @@ class _Saver:
             error = exc if isinstance(exc, StoreError) else store_error(self.db_path, exc)
             if getattr(error, "busy", False):
                 self.busy_error = str(error)
-                if self.busy_since is None:
-                    self.busy_since = time.monotonic()
+                now = time.monotonic()
+                if self.busy_since is None or now - self.last_busy > 2 * RETRY_AFTER + SAVE_ATTEMPT:
+                    self.busy_since = now  # not tried for a while (a slow feed): it may have been free meanwhile
+                self.last_busy = now
                 return False
             self._fail(str(error))  # stop saving; keep showing the results
             return True
@@ -373,7 +376,11 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
     saved, assessed, failure = saver.saved, saver.assessed, saver.failure
     what = "1 assessment" if saved == 1 else f"{saved} assessments"
     if failure is None and saver.pending:  # stopped by a signal while the history was busy
-        failure = f"stopped while the history database {db_path} was busy (another backpain is using it)"
+        failure = (
+            f"stopped while the history database {db_path} was busy (another backpain is using it)"
+            if saver.busy_error is not None
+            else "stopped before the results were saved"
+        )
     if failure is not None:
         if saved:
             env.message(f"saved {what} to {db_path}, then could not save the other {assessed - saved}: {failure}")

@@ -776,6 +776,39 @@ def test_a_signal_stops_the_wait_for_a_busy_history(
         assert store is not None and store.count() == 1
 
 
+def test_a_history_busy_now_and_then_is_not_busy_for_too_long(
+    db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow feed finds the history busy at two flushes far apart: it may have been free in between, so that is
+    not "busy for longer than BUSY_TIMEOUT"; the result is saved once the history is free."""
+    import contextlib
+    import time
+
+    from backpain_cli import history, store
+    from backpain_cli.env import Environment
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.5)
+    monkeypatch.setattr(history, "RETRY_AFTER", 0.1)
+    _save_cli(db, base_answers)
+    valid = validate(base_answers)
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
+    saver = history._Saver(env, db)
+    holder = _hold(db)
+    try:
+        saver.assessed_one(assess(valid), dict(valid))
+        saver.flush()
+        assert saver.pending and saver.failure is None
+        time.sleep(1)  # no flush meanwhile: the next record of the feed has not come
+        saver.flush()
+        assert saver.pending and saver.failure is None
+    finally:
+        holder.rollback()
+        holder.close()
+    saver.finish(contextlib.nullcontext)
+    saver.close()
+    assert saver.saved == 1 and saver.failure is None
+
+
 def test_a_batch_compares_each_result_with_the_one_before_it(db: Path, base_answers: dict[str, Any]) -> None:
     _save_cli(db, _items(base_answers, 8, 8, 8))
     data = "\n".join(json.dumps(_items(base_answers, p, p, p, id=f"r{p}")) for p in (6, 3, 4)) + "\n"
