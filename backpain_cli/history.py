@@ -11,7 +11,9 @@ only by the functions that need them.
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -106,20 +108,52 @@ def local_date(iso: str, with_time: bool = False) -> str:
 # -- saving ----------------------------------------------------------------------------------------------
 
 
-def save_result(db_path: Path, answers: Mapping[str, Any], result: dict[str, Any], now: str | None = None) -> Record:
+#: Seconds one save attempt waits for a busy history: never long, so that neither the next result of a batch
+#: nor a Ctrl-C waits for another process. A batch's results not saved stay pending (they are small).
+SAVE_ATTEMPT = 0.25
+#: Seconds before a save is tried again once the history was found busy while a batch is being read.
+RETRY_AFTER = 1.0
+SAVE_WAITING = "saving to your history: waiting for another backpain using it (Ctrl-C stops waiting)…"
+
+
+def save_result(
+    db_path: Path,
+    answers: Mapping[str, Any],
+    result: dict[str, Any],
+    now: str | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Record:
     """Save one assessment (validated answers and their result) to the history at `db_path`, creating it if need
     be; when an earlier one exists, add `result["since_last"]` (in place) for the report to show. What is stored
     is the result without `since_last`. Returns the saved record (its `id` is the number `history` shows).
-    Raises store.StoreError (print it, exit 2). For the interactive "save this result?":
+    A busy history is tried again in short attempts (SAVE_ATTEMPT each, so that Ctrl-C gets through between
+    them as KeyboardInterrupt) until it has been busy for store.BUSY_TIMEOUT; `on_wait` is called once, when the
+    first attempt finds it busy. Raises store.StoreError (print it, exit 2). For the interactive "save this
+    result?":
 
         from backpain_cli.history import save_result
         from backpain_cli.store import StoreError, resolve_path
         record = save_result(resolve_path(db_option, env.environ), answers, result)
     """
-    from .store import save_assessment
+    from .store import BUSY_TIMEOUT, StoreError, save_assessment
 
     result.pop("since_last", None)
-    record, previous = save_assessment(db_path, answers, result, now)
+    started = time.monotonic()
+    told = False
+    while True:
+        attempt = time.monotonic()
+        try:
+            record, previous = save_assessment(db_path, answers, result, now, timeout=SAVE_ATTEMPT)
+            break
+        except StoreError as exc:
+            if not exc.busy or time.monotonic() - started >= BUSY_TIMEOUT:
+                raise
+        if not told and on_wait is not None:
+            told = True
+            on_wait()
+        rest = SAVE_ATTEMPT - (time.monotonic() - attempt)
+        if rest > 0:  # SQLite said busy without waiting: do not spin
+            time.sleep(rest)
     if previous is not None:
         result["since_last"] = since_last(previous, result)
     return record
@@ -139,7 +173,8 @@ def last_saved(db_path: Path) -> Record | None:
 class _Saver:
     """What `assess --save` saves, and when: each result gets `since_last` (from a short read of the last saved
     assessment, then from the one before it in the batch) before it is written; it is saved only once it is out
-    (`flush`, called each time the output has been flushed), so that no result waits for a busy database."""
+    (`flush`, called each time the output has been flushed), never waiting more than SAVE_ATTEMPT for a busy
+    history, so that no result waits for it; what is left is saved at the end (`finish`)."""
 
     def __init__(self, env: Environment, db_path: Path) -> None:
         self.env = env
@@ -150,6 +185,10 @@ class _Saver:
         self.last: Record | None = None  # what the next result is compared with
         self.pending: list[tuple[dict[str, Any], dict[str, Any], str]] = []
         self.assessed = self.saved = 0
+        self.busy_since: float | None = None  # since when (monotonic) every attempt has found the history busy
+        self.last_busy = 0.0  # when (monotonic) an attempt last found it busy
+        self.next_try = 0.0  # no save is tried before this (monotonic) while the batch runs
+        self.busy_error: str | None = None
 
     def assessed_one(self, result: dict[str, Any], answers: dict[str, Any]) -> None:
         from .store import unsaved_record, utc_now
@@ -172,13 +211,12 @@ class _Saver:
     def _read_last(self) -> None:
         import sqlite3
 
-        from .store import BUSY_TIMEOUT, READ_TIMEOUT, StoreError, open_store, store_error
+        from .store import READ_TIMEOUT, StoreError, open_store, store_error
 
         try:
             self.store = open_store(self.db_path, timeout=READ_TIMEOUT)
             assert self.store is not None
             self.last = self.store.latest()
-            self.store.wait(BUSY_TIMEOUT)
             return
         except StoreError as exc:
             error = exc
@@ -195,26 +233,74 @@ class _Saver:
             "without the change since your last saved assessment, and saved once it is shown."
         )
 
-    def flush(self) -> None:
-        """Save the results waiting to be saved: they have been written out."""
+    def _attempt(self, timeout: float) -> bool:
+        """Save what is pending, waiting at most `timeout` for a busy history. False if it was busy (what was not
+        saved stays pending); True otherwise (all saved, or a failure: saving stops)."""
         import sqlite3
 
         from .store import StoreError, open_store, store_error
 
-        if self.failure is not None or not self.pending:
-            return
         try:
             if self.store is None:
-                self.store = open_store(self.db_path)
-            assert self.store is not None
+                self.store = open_store(self.db_path, timeout=timeout)
+                assert self.store is not None
+            else:
+                self.store.wait(timeout)
             while self.pending:
                 self.store.save(*self.pending[0])
                 self.pending.pop(0)
                 self.saved += 1
-        except (StoreError, sqlite3.Error, OSError) as exc:  # stop saving; keep showing the results
-            self.failure = str(exc if isinstance(exc, StoreError) else store_error(self.db_path, exc))
-            self.pending.clear()
-            self.close()
+        except (StoreError, sqlite3.Error, OSError) as exc:
+            error = exc if isinstance(exc, StoreError) else store_error(self.db_path, exc)
+            if getattr(error, "busy", False):
+                self.busy_error = str(error)
+                now = time.monotonic()
+                if self.busy_since is None or now - self.last_busy > 2 * RETRY_AFTER + SAVE_ATTEMPT:
+                    self.busy_since = now  # not tried for a while (a slow feed): it may have been free meanwhile
+                self.last_busy = now
+                return False
+            self._fail(str(error))  # stop saving; keep showing the results
+            return True
+        self.busy_since = None
+        return True
+
+    def _fail(self, reason: str) -> None:
+        self.failure = reason
+        self.pending.clear()
+        self.close()
+
+    def _busy_too_long(self) -> bool:
+        from .store import BUSY_TIMEOUT
+
+        if self.busy_since is None or time.monotonic() - self.busy_since < BUSY_TIMEOUT:
+            return False
+        self._fail(self.busy_error or f"the history database {self.db_path} is busy")
+        return True
+
+    def flush(self) -> None:
+        """Save the results waiting to be saved (they have been written out), waiting at most SAVE_ATTEMPT for a
+        busy history; if it is busy, they are tried again at a flush RETRY_AFTER later."""
+        if self.failure is not None or not self.pending or time.monotonic() < self.next_try:
+            return
+        if not self._attempt(SAVE_ATTEMPT) and not self._busy_too_long():
+            self.next_try = time.monotonic() + RETRY_AFTER
+
+    def finish(self, held: Callable[[], AbstractContextManager[None]]) -> None:
+        """After the last result is out: save what is still pending, waiting for a busy history until it has been
+        busy for store.BUSY_TIMEOUT (then saving fails). Each attempt is short and inside `held()`, so that a
+        signal stops the wait between attempts, never inside one."""
+        told = False
+        while self.failure is None and self.pending:
+            started = time.monotonic()
+            with held():
+                if self._attempt(SAVE_ATTEMPT) or self._busy_too_long():
+                    return
+            if not told:
+                told = True
+                self.env.message(SAVE_WAITING)
+            rest = SAVE_ATTEMPT - (time.monotonic() - started)
+            if rest > 0:  # SQLite said busy without waiting: do not spin
+                time.sleep(rest)
 
     def close(self) -> None:
         if self.store is not None:
@@ -249,14 +335,25 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
 
     The results are shown whatever happens to the history, and never wait for it: the change since the last
     saved assessment is read without waiting long (if another process holds the database, the result is shown
-    without it and stderr says so); a result is saved only after it has been written out. A database that
-    cannot be used (foreign, damaged, newer, a directory it cannot be created in, busy for longer than
-    store.BUSY_TIMEOUT) or a save that fails part-way is told on stderr after them, and the exit status is
-    NOT_SAVED (3) -- an emergency result is never held back or hidden by a database problem."""
+    without it and stderr says so); a result is saved only after it has been written out, and while the batch
+    is read, a save waits at most SAVE_ATTEMPT for a busy history (the results wait, in memory, for a later
+    try). After the last result, what is left is saved, waiting while the database stays busy (said on stderr)
+    up to store.BUSY_TIMEOUT. A database that cannot be used (foreign, damaged, newer, a directory it cannot be
+    created in, busy for longer than store.BUSY_TIMEOUT) or a save that fails part-way is told on stderr after
+    them, and the exit status is NOT_SAVED (3) -- an emergency result is never held back or hidden by a
+    database problem. Ctrl-C, SIGTERM or SIGHUP stops the batch and any wait for the history at once (between
+    two short save attempts): what was not saved is said, and the signal's status (130, 143, 129) wins over 3."""
     import dataclasses
+    import signal
 
-    from .batch import run
+    from .batch import Interrupted, _Signals, run
 
+    stops: dict[int, tuple[ExitStatus, str]] = {
+        signal.SIGINT: (ExitStatus.INTERRUPTED, "interrupted"),
+        signal.SIGTERM: (ExitStatus.TERMINATED, "terminated"),
+        signal.SIGHUP: (ExitStatus.HANGUP, "hung up"),
+    }
+    stopped = {status for status, _ in stops.values()}
     saver = _Saver(env, db_path)
     out = _SaveAfterFlush(env.stdout, saver.flush)
     try:
@@ -267,17 +364,29 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
             input_format,
             on_assessed=saver.assessed_one,
         )
-        saver.flush()  # anything the output's last flush did not see (the reader of the output gone, say)
+        if status not in stopped:
+            with _Signals() as signals:
+                try:
+                    saver.finish(signals.held)
+                except Interrupted as exc:
+                    status, word = stops.get(exc.signum, stops[signal.SIGINT])
+                    env.message(word)
     finally:
         saver.close()
     saved, assessed, failure = saver.saved, saver.assessed, saver.failure
     what = "1 assessment" if saved == 1 else f"{saved} assessments"
+    if failure is None and saver.pending:  # stopped by a signal while the history was busy
+        failure = (
+            f"stopped while the history database {db_path} was busy (another backpain is using it)"
+            if saver.busy_error is not None
+            else "stopped before the results were saved"
+        )
     if failure is not None:
         if saved:
             env.message(f"saved {what} to {db_path}, then could not save the other {assessed - saved}: {failure}")
         else:
             env.message(f"not saved to your history: {failure}")
-        return ExitStatus.NOT_SAVED
+        return status if status in stopped else ExitStatus.NOT_SAVED
     if saved:
         env.message(f"saved {what} to {db_path} (see them with: backpain history)")
     return status

@@ -483,8 +483,9 @@ def finish(
 
     The result is always shown first, whatever happens to the history: a save that fails (or waits on a busy
     database) never holds it back. A failed save is reported after it, on one line, and the exit status is 3
-    (NOT_SAVED, as for `assess --save`). After anything said below an emergency or urgent result, its action is
-    repeated as the last line. With `report_file`, see `run_interactive`."""
+    (NOT_SAVED, as for `assess --save`). A busy history is waited for (said on stderr); Ctrl-C then cancels only
+    the save (said, exit 130). After anything said below an emergency or urgent result, its action is repeated
+    as the last line. With `report_file`, see `run_interactive`."""
     from .engine import assess
     from .sinks import make_sink
     from .validation import InvalidAnswers, validate
@@ -525,9 +526,9 @@ def finish(
     else:
         status = _report_to_file(env, result, valid, fmt, report_file, screen) or status
     said_after = False
-    saved: tuple[bool, str] | None = None  # (saved?, what to say), once a save was tried
+    saved: tuple[ExitStatus, str] | None = None  # (OK if saved, what to say), once a save was tried
     if history is not None and ask is None:  # --save: only now, so that a busy database cannot hold the result
-        saved = _save(history, valid, result)
+        saved = _save(history, valid, result, tell)
     elif history is not None and ask is not None:
         said_after = True
         ask.say("")
@@ -540,19 +541,19 @@ def finish(
             _repeat_action(ask, result)
             return ExitStatus.INTERRUPTED
         if yes:
-            saved = _save(history, valid, result)
+            saved = _save(history, valid, result, tell)
     if saved is not None:
         said_after = True
-        ok, message = saved
+        outcome, message = saved
         tell(message)
-        if ok and "since_last" in result:  # the report above could not show it: say it now
+        if outcome == ExitStatus.OK and "since_last" in result:  # the report above could not show it: say it now
             line = _since_last_line(result)
             if screen is not None:
                 screen.say(line)
             else:
                 env.message(line)
-        if not ok:
-            status = ExitStatus.NOT_SAVED
+        if outcome != ExitStatus.OK:
+            status = outcome
     if screen is not None:
         if said_after:
             _repeat_action(screen, result)
@@ -638,17 +639,22 @@ def _since_last_line(result: dict[str, Any]) -> str:
     return "Since last time: " + since_last_text(since, float(result["scores"]["pain_impact"]), result["level"])
 
 
-def _save(history: Callable[[], Path], answers: dict[str, Any], result: dict[str, Any]) -> tuple[bool, str]:
-    """Save to the history: (True, where it went) or (False, the one line that says why not)."""
-    from .history import save_result
+def _save(
+    history: Callable[[], Path], answers: dict[str, Any], result: dict[str, Any], tell: Callable[[str], None]
+) -> tuple[ExitStatus, str]:
+    """Save to the history: (OK, where it went), (NOT_SAVED, the one line that says why not), or (INTERRUPTED,
+    that it was not saved) for Ctrl-C while waiting for a busy history, which is said (by `tell`) at once."""
+    from .history import SAVE_WAITING, save_result
     from .store import StoreError
 
     try:
         path = history()
-        record = save_result(path, answers, result)
+        record = save_result(path, answers, result, on_wait=lambda: tell(SAVE_WAITING))
     except (StoreError, OSError) as exc:
         reason = str(exc)
         if isinstance(exc, OSError) and exc.strerror:
             reason = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
-        return False, f"not saved to your history: {reason}"
-    return True, f"saved as assessment {record.id} in {path} (see them with: backpain history)"
+        return ExitStatus.NOT_SAVED, f"not saved to your history: {reason}"
+    except KeyboardInterrupt:  # Ctrl-C while the history is busy: cancels the save, nothing else
+        return ExitStatus.INTERRUPTED, SAVE_CANCELLED
+    return ExitStatus.OK, f"saved as assessment {record.id} in {path} (see them with: backpain history)"

@@ -206,10 +206,11 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")  # busy (a reader holds on) leaves the transaction open: rolled back below
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     # -- writing -----------------------------------------------------------------------------------------
 
@@ -469,10 +470,15 @@ def opened(path: Path, create: bool = True, timeout: float | None = None) -> Ite
 
 
 def save_assessment(
-    db_path: Path, answers: Mapping[str, Any], result: Mapping[str, Any], now: str | None = None
+    db_path: Path,
+    answers: Mapping[str, Any],
+    result: Mapping[str, Any],
+    now: str | None = None,
+    timeout: float | None = None,
 ) -> tuple[Record, Record | None]:
-    """Open (creating if need be) the history at `db_path`, store one assessment, close. Returns the new record
-    and the one saved before it. Raises StoreError."""
-    with opened(db_path) as store:
+    """Open (creating if need be) the history at `db_path`, store one assessment, close, waiting up to `timeout`
+    (default BUSY_TIMEOUT) for another process's transaction. Returns the new record and the one saved before
+    it. Raises StoreError (its `busy` is true when the history stayed busy)."""
+    with opened(db_path, timeout=timeout) as store:
         assert store is not None
         return store.save(answers, result, now)

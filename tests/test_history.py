@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -676,6 +677,136 @@ def test_a_history_busy_for_too_long_shows_the_result_then_exits_3(
     assert result.exit_code == 3, result.output
     assert json.loads(result.stdout)["level"] == "emergency"
     assert "not saved to your history" in result.stderr and "is busy" in result.stderr
+
+
+def _read_line(stream: Any, within: float) -> bytes:
+    """One line of `stream` (a pipe), or what came of it in `within` seconds."""
+    import os
+    import select
+    import time
+
+    fd, out, started = stream.fileno(), b"", time.monotonic()
+    while not out.endswith(b"\n") and time.monotonic() - started < within:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            chunk = os.read(fd, 1)
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def _backpain(*args: str, stdin: Any = subprocess.PIPE) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", *args], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+@pytest.mark.timeout(90)
+def test_a_busy_history_never_holds_back_the_next_result_of_a_live_feed(db: Path, base_answers: dict[str, Any]) -> None:
+    """A JSON Lines feed with the history held by another connection: an emergency record that comes a second
+    after two others is answered at once, not after a wait for the history; all three are saved once it is free."""
+    import time
+
+    _save_cli(db, base_answers)
+    holder = _hold(db)
+    proc = _backpain("assess", "--save", "--db", str(db), "--input-format", "jsonl")
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        for rid in ("one", "two"):
+            proc.stdin.write(json.dumps({**base_answers, "id": rid}).encode() + b"\n")
+        proc.stdin.flush()
+        assert json.loads(_read_line(proc.stdout, 20))["id"] == "one"
+        assert json.loads(_read_line(proc.stdout, 20))["id"] == "two"
+        time.sleep(1)
+        emergency = {**base_answers, "id": "cannot-wait", "red_flags": ["saddle_numbness"]}
+        proc.stdin.write(json.dumps(emergency).encode() + b"\n")
+        proc.stdin.flush()
+        line = _read_line(proc.stdout, 10)
+        assert line.endswith(b"\n"), "the emergency result waited for the busy history"
+        assert json.loads(line)["level"] == "emergency"
+        proc.stdin.close()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr is not None
+    assert b"saved 3 assessments" in proc.stderr.read()
+    with open_store(db) as store:
+        assert store is not None and store.count() == 4
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize(
+    ("signum", "status", "word"), [(signal.SIGINT, 130, b"interrupted"), (signal.SIGTERM, 143, b"terminated")]
+)
+def test_a_signal_stops_the_wait_for_a_busy_history(
+    db: Path, base_answers: dict[str, Any], tmp_path: Path, signum: int, status: int, word: bytes
+) -> None:
+    """Ctrl-C or SIGTERM while `--save` waits for a busy history stops it at once: the results stay, stderr says
+    they were not saved, and the signal's status wins over 3."""
+    _save_cli(db, base_answers)
+    records = tmp_path / "in.jsonl"
+    emergency = {**base_answers, "id": "cannot-wait", "red_flags": ["saddle_numbness"]}
+    records.write_text(json.dumps(emergency) + "\n" + json.dumps(base_answers) + "\n")
+    holder = _hold(db)
+    try:
+        with records.open("rb") as stdin:
+            proc = _backpain("assess", "--save", "--db", str(db), stdin=stdin)
+        assert proc.stderr is not None
+        said = b""
+        while b"records read" not in said:  # the batch is done: the save waits for the history
+            line = _read_line(proc.stderr, 20)
+            assert line, said
+            said += line
+        proc.send_signal(signum)
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail("the signal waited for the busy history")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert proc.returncode == status, err
+    assert [json.loads(line).get("id") for line in out.splitlines()] == ["cannot-wait", None]
+    assert word in err and b"not saved to your history" in err
+    with open_store(db) as store:
+        assert store is not None and store.count() == 1
+
+
+def test_a_history_busy_now_and_then_is_not_busy_for_too_long(
+    db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow feed finds the history busy at two flushes far apart: it may have been free in between, so that is
+    not "busy for longer than BUSY_TIMEOUT"; the result is saved once the history is free."""
+    import contextlib
+    import time
+
+    from backpain_cli import history, store
+    from backpain_cli.env import Environment
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.5)
+    monkeypatch.setattr(history, "RETRY_AFTER", 0.1)
+    _save_cli(db, base_answers)
+    valid = validate(base_answers)
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
+    saver = history._Saver(env, db)
+    holder = _hold(db)
+    try:
+        saver.assessed_one(assess(valid), dict(valid))
+        saver.flush()
+        assert saver.pending and saver.failure is None
+        time.sleep(1)  # no flush meanwhile: the next record of the feed has not come
+        saver.flush()
+        assert saver.pending and saver.failure is None
+    finally:
+        holder.rollback()
+        holder.close()
+    saver.finish(contextlib.nullcontext)
+    saver.close()
+    assert saver.saved == 1 and saver.failure is None
 
 
 def test_a_batch_compares_each_result_with_the_one_before_it(db: Path, base_answers: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from backpain_cli.engine import assess
 from backpain_cli.env import Environment
 from backpain_cli.exit_codes import ExitStatus
 from backpain_cli.explain import ACTION, SAFETY_NET
+from backpain_cli.history import SAVE_WAITING
 from backpain_cli.history import since as history_since
 from backpain_cli.interactive import (
     INSTEAD,
@@ -864,6 +865,52 @@ def test_a_busy_history_is_said_after_the_result(
     assert run.json() == assess(validate(reachable(base_answers)))
     assert run.stderr.startswith("backpain: not saved to your history: ")
     assert "busy" in run.stderr
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("asked", [False, True])
+def test_ctrl_c_while_waiting_for_a_busy_history_cancels_only_the_save(
+    base_answers: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asked: bool
+) -> None:
+    """--save (or "yes" at the save question) with the history held by another connection: stderr says the save
+    waits for it; Ctrl-C then cancels the save only (said so, exit 130), and the emergency action is still the
+    last line."""
+    import signal
+    import sqlite3
+
+    from backpain_cli import store
+    from backpain_cli.history import save_result
+
+    db = tmp_path / "history.sqlite3"
+    save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 20.0)  # long enough for the Ctrl-C to come during the wait
+
+    class CtrlCWhenWaiting(io.StringIO):
+        def write(self, text: str) -> int:
+            if "waiting for another backpain" in text:
+                threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+            return super().write(text)
+
+    env, buf = env_for(), io.StringIO()
+    env.stderr = CtrlCWhenWaiting()
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with create_pipe_input() as inp:
+            type_all(inp, script(answers) + (SAVE_YES if asked else ""))
+            status = run_interactive(env, "json", history=lambda: db, save=not asked, input=inp, output=_output(buf))
+    finally:
+        other.rollback()
+        other.close()
+    run = Run(status, env, buf)
+    assert run.status == ExitStatus.INTERRUPTED, run.stderr
+    assert run.json()["level"] == "emergency"
+    said = run.stderr.splitlines()
+    assert said == ["backpain: " + SAVE_WAITING, "backpain: " + SAVE_CANCELLED]
+    assert _lines(run)[-1] == EMERGENCY
+    with open_store(db) as saved:
+        assert saved is not None and saved.count() == 1
 
 
 # ───────────────────────── -o FILE at the questions ─────────────────────────
