@@ -180,12 +180,13 @@ def _to_stdout(env: Environment, command: Callable[[Environment], ExitStatus]) -
     told plainly, exit 2, not taken for a bug."""
     import dataclasses
 
-    from .sinks import GuardedOutput, OutputError, drop_pending_output
+    from .env import to_devnull
+    from .sinks import GuardedOutput, OutputError
 
     try:
         return command(dataclasses.replace(env, stdout=cast(IO[bytes], GuardedOutput(env.stdout, "stdout"))))
     except OutputError as exc:
-        drop_pending_output(env.stdout)
+        to_devnull(env.stdout)
         env.message(f"cannot write the output to stdout: {exc.error.strerror or exc.error}")
         return ExitStatus.USAGE
 
@@ -433,10 +434,10 @@ def main() -> None:
     except Exception as exc:
         if isinstance(exc, OSError) and exc.errno in _OUTPUT_FAILED:
             # The output could not be written (`backpain schema > /dev/full`): the machine's state, not a bug.
-            from .sinks import drop_pending_output
+            from .env import to_devnull
 
             sys.stderr.write(f"backpain: cannot write the output: {exc.strerror}\n")
-            drop_pending_output(sys.stdout.buffer)
+            to_devnull(sys.stdout.buffer)
             raise SystemExit(ExitStatus.USAGE) from None
         sys.stderr.write(f"backpain: internal error ({type(exc).__name__}: {exc}); please report it\n")  # a bug
         raise SystemExit(ExitStatus.INTERNAL) from None

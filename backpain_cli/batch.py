@@ -6,7 +6,7 @@ until it is known whether a second record follows). At the end, one summary line
 
 `--jobs N` hands chunks of records to N worker processes (`_Workers`), with no threads and no shared queue, so
 that a closed pipe, Ctrl-C or SIGTERM always stops them at once. Output is written in whole results only and
-never cut short by a signal (`_Signals`, `_Buffer`): whatever stops a batch, its output is whole JSON Lines.
+never cut short by a signal (`Signals`, `_Buffer`): whatever stops a batch, its output is whole JSON Lines.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import IO, Any, cast
 
 from .decoding import Rejected, answers
 from .engine import assess
-from .env import Environment
+from .env import Environment, to_devnull
 from .exit_codes import ExitStatus
 from .policy import LEVELS
 from .reader import NoInput, Reader, Record
@@ -148,18 +148,26 @@ def run(
     if jobs > cpus:
         env.message(f"--jobs {jobs} is more than the {cpus} CPUs here; using {cpus}")
         jobs = cpus
-    with _Signals() as signals:
+    with Signals() as signals:
         try:
             return _run(env, stream, fmt, input_format, jobs, on_assessed, signals)
         except Interrupted as exc:
-            if exc.signum == signal.SIGTERM:
-                env.message("terminated")
-                return ExitStatus.TERMINATED
-            if exc.signum == signal.SIGHUP:
-                env.message("hung up")
-                return ExitStatus.HANGUP
-            env.message("interrupted")
-            return ExitStatus.INTERRUPTED
+            return stopped(env, exc)
+
+
+#: What each signal that stops a batch says on stderr, and the exit status it gives.
+STOPS: dict[int, tuple[str, ExitStatus]] = {
+    signal.SIGINT: ("interrupted", ExitStatus.INTERRUPTED),
+    signal.SIGTERM: ("terminated", ExitStatus.TERMINATED),
+    signal.SIGHUP: ("hung up", ExitStatus.HANGUP),
+}
+
+
+def stopped(env: Environment, exc: Interrupted) -> ExitStatus:
+    """Say which signal stopped the batch; its exit status."""
+    word, status = STOPS.get(exc.signum, STOPS[signal.SIGINT])
+    env.message(word)
+    return status
 
 
 def _run(
@@ -169,7 +177,7 @@ def _run(
     input_format: str | None,
     jobs: int,
     on_assessed: OnAssessed | None,
-    signals: _Signals,
+    signals: Signals,
 ) -> ExitStatus:
     from .sinks import make_sink
 
@@ -240,14 +248,14 @@ def _run(
 
 
 class Interrupted(KeyboardInterrupt):
-    """SIGINT, SIGTERM or SIGHUP, raised in the main thread by `_Signals`."""
+    """SIGINT, SIGTERM or SIGHUP, raised in the main thread by `Signals`."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
 
 
-class _Signals:
+class Signals:
     """While a batch runs, SIGINT, SIGTERM and SIGHUP (a closed terminal) raise `Interrupted`, except inside
     `held()` (while output is written, or while workers are stopped): there the signal waits until the block
     ends, so that no output line is ever cut in half. Once one signal has been raised, later ones are noted and
@@ -261,7 +269,7 @@ class _Signals:
         self.raised = False
         self.saved: dict[int, Any] = {}
 
-    def __enter__(self) -> _Signals:
+    def __enter__(self) -> Signals:
         if threading.current_thread() is threading.main_thread():
             for signum in self.SIGNALS:
                 self.saved[signum] = signal.signal(signum, self._on_signal)
@@ -317,7 +325,7 @@ class _Buffer:
     """Output gathered into large writes (even under PYTHONUNBUFFERED), flushed whenever input is awaited. It holds
     whole results only, and a flush is never cut short by Ctrl-C, so the output never ends in half a line."""
 
-    def __init__(self, out: IO[bytes], signals: _Signals | None = None, size: int = 1 << 16) -> None:
+    def __init__(self, out: IO[bytes], signals: Signals | None = None, size: int = 1 << 16) -> None:
         self.out = out
         self.held = signals.held if signals is not None else contextlib.nullcontext
         self.size = size
@@ -344,19 +352,8 @@ class _Buffer:
 
 def _silence(stdout: IO[bytes]) -> None:
     """Point stdout at /dev/null, so that the final flush at exit raises nothing more."""
-    if _to_devnull(stdout) and sys.stdout is not None and getattr(sys.stdout, "buffer", None) is stdout:
+    if to_devnull(stdout) and sys.stdout is not None and getattr(sys.stdout, "buffer", None) is stdout:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
-
-
-def _to_devnull(stream: IO[Any]) -> bool:
-    try:
-        fd = stream.fileno()
-    except (OSError, ValueError, AttributeError):
-        return False
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
-    return True
 
 
 class _Stderr:
@@ -384,7 +381,7 @@ class _Stderr:
 
     def _gone(self) -> None:
         self.gone = True
-        _to_devnull(self.err)  # what is left in its buffer goes nowhere at exit, without a word
+        to_devnull(self.err)  # what is left in its buffer goes nowhere at exit, without a word
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.err, name)
@@ -462,7 +459,7 @@ def _run_parallel(
     jobs: int,
     tally: Tally,
     progress: _Progress | None,
-    signals: _Signals,
+    signals: Signals,
     reader: Reader | None = None,
 ) -> None:
     workers = _Workers(jobs, signals)
@@ -568,7 +565,7 @@ class _Workers:
     parent handles it), end when their pipe closes, and leave through os._exit, so they never print a traceback
     or flush the parent's buffered output a second time."""
 
-    def __init__(self, jobs: int, signals: _Signals | None = None) -> None:
+    def __init__(self, jobs: int, signals: Signals | None = None) -> None:
         self.jobs = jobs
         self.signals = signals
         self.procs: list[Any] = []
@@ -580,7 +577,7 @@ class _Workers:
 
         context = multiprocessing.get_context("fork")
         # Signals stay blocked while forking, so that a Ctrl-C then never runs the parent's handler in a worker.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _Signals.SIGNALS)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, Signals.SIGNALS)
         try:
             for _ in range(self.jobs):
                 task_out, task_in = context.Pipe(duplex=False)
@@ -614,7 +611,7 @@ class _Workers:
     def _lost(self, i: int) -> BaseException:
         proc = self.procs[i]
         proc.join(1.0)
-        if proc.exitcode is not None and -proc.exitcode in _Signals.SIGNALS:
+        if proc.exitcode is not None and -proc.exitcode in Signals.SIGNALS:
             signum = -proc.exitcode  # stopped from outside, with the rest of its group
             if self.signals is not None:  # as if the parent's own handler had raised it (it may yet run)
                 self.signals.raised = True
@@ -646,7 +643,7 @@ def _worker(tasks: Any, results: Any, inherited: list[Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _Signals.SIGNALS)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, Signals.SIGNALS)
     for conn in inherited:  # the parent's ends, so that a parent gone leaves no worker waiting
         conn.close()
     try:

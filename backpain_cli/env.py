@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 
 @dataclass
@@ -40,3 +40,20 @@ class Environment:
         """A message for the person: always on stderr, never mixed into machine output."""
         self.stderr.write(f"backpain: {text}\n")
         self.stderr.flush()
+
+
+def to_devnull(stream: IO[Any]) -> bool:
+    """Point `stream`'s file descriptor at /dev/null, once its reader has gone or it has failed, so that what is
+    left in its buffer goes nowhere at exit instead of failing again with a raw error. False if it cannot be."""
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError, AttributeError):
+        return False
+    try:
+        os.dup2(devnull, fd)
+    except OSError:
+        return False
+    finally:
+        os.close(devnull)
+    return True

@@ -344,16 +344,10 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
     database problem. Ctrl-C, SIGTERM or SIGHUP stops the batch and any wait for the history at once (between
     two short save attempts): what was not saved is said, and the signal's status (130, 143, 129) wins over 3."""
     import dataclasses
-    import signal
 
-    from .batch import Interrupted, _Signals, run
+    from .batch import STOPS, Interrupted, Signals, run, stopped
 
-    stops: dict[int, tuple[ExitStatus, str]] = {
-        signal.SIGINT: (ExitStatus.INTERRUPTED, "interrupted"),
-        signal.SIGTERM: (ExitStatus.TERMINATED, "terminated"),
-        signal.SIGHUP: (ExitStatus.HANGUP, "hung up"),
-    }
-    stopped = {status for status, _ in stops.values()}
+    by_signal = {status for _, status in STOPS.values()}
     saver = _Saver(env, db_path)
     out = _SaveAfterFlush(env.stdout, saver.flush)
     try:
@@ -364,13 +358,12 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
             input_format,
             on_assessed=saver.assessed_one,
         )
-        if status not in stopped:
-            with _Signals() as signals:
+        if status not in by_signal:
+            with Signals() as signals:
                 try:
                     saver.finish(signals.held)
                 except Interrupted as exc:
-                    status, word = stops.get(exc.signum, stops[signal.SIGINT])
-                    env.message(word)
+                    status = stopped(env, exc)
     finally:
         saver.close()
     saved, assessed, failure = saver.saved, saver.assessed, saver.failure
@@ -386,7 +379,7 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
             env.message(f"saved {what} to {db_path}, then could not save the other {assessed - saved}: {failure}")
         else:
             env.message(f"not saved to your history: {failure}")
-        return status if status in stopped else ExitStatus.NOT_SAVED
+        return status if status in by_signal else ExitStatus.NOT_SAVED
     if saved:
         env.message(f"saved {what} to {db_path} (see them with: backpain history)")
     return status

@@ -256,12 +256,3 @@ class GuardedOutput:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.out, name)
-
-
-def drop_pending_output(stream: IO[bytes]) -> None:
-    """After stdout failed: point its descriptor at /dev/null, so that the flush at exit cannot fail again and
-    print a second, raw error."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)

@@ -137,7 +137,7 @@ def test_a_worker_stopped_by_a_group_signal_marks_the_signal_raised() -> None:
     """The parent's own handler may run after the worker is found gone: it must not raise a second time."""
     import signal
 
-    from backpain_cli.batch import Interrupted, _Signals, _Workers
+    from backpain_cli.batch import Interrupted, Signals, _Workers
 
     class Gone:
         exitcode = -signal.SIGTERM
@@ -145,7 +145,7 @@ def test_a_worker_stopped_by_a_group_signal_marks_the_signal_raised() -> None:
         def join(self, timeout: float) -> None:
             pass
 
-    signals = _Signals()
+    signals = Signals()
     workers = _Workers(1, signals)
     workers.procs.append(Gone())
     lost = workers._lost(0)
