@@ -487,7 +487,7 @@ def finish(
     the save (said, exit 130). After anything said below an emergency or urgent result, its action is repeated
     as the last line. With `report_file`, see `run_interactive`."""
     from .engine import assess
-    from .sinks import make_sink
+    from .sinks import OutputError, make_sink
     from .validation import InvalidAnswers, validate
 
     screen = screen or ask
@@ -519,13 +519,23 @@ def finish(
             from shlex import quote
 
             tell(f"answers saved; assess them again with: backpain assess --answers {quote(save_answers)}")
+    said_after = False
     if report_file is None:
         sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
-        sink.write(True, result, valid)
-        sink.close()
+        try:
+            sink.write(True, result, valid)
+            sink.close()
+        except OutputError as exc:  # stdout cannot be written (`> /dev/full`): the person must still see it
+            from .env import to_devnull
+
+            to_devnull(env.stdout)
+            if not env.stdout_isatty:
+                _show_on_screen(env, result, valid)
+            tell(f"cannot write the output to stdout: {exc.error.strerror or exc.error}")
+            status = ExitStatus.USAGE
+            said_after = True
     else:
         status = _report_to_file(env, result, valid, fmt, report_file, screen) or status
-    said_after = False
     saved: tuple[ExitStatus, str] | None = None  # (OK if saved, what to say), once a save was tried
     if history is not None and ask is None:  # --save: only now, so that a busy database cannot hold the result
         saved = _save(history, valid, result, tell)
@@ -559,6 +569,22 @@ def finish(
             _repeat_action(screen, result)
         screen.flush()
     return status
+
+
+def _show_on_screen(env: Environment, result: dict[str, Any], valid: dict[str, Any]) -> None:
+    """The text report on the terminal: on stdout when it is one, else on stderr, where the questions are."""
+    import dataclasses
+
+    from .sinks import TextSink
+
+    if env.stdout_isatty:
+        shown = env
+    else:
+        onto_stderr = io.BufferedWriter(_TextOut(env.stderr))
+        shown = dataclasses.replace(env, stdout=onto_stderr, stdout_isatty=env.stderr_isatty)
+    on_screen = TextSink(shown, batch=False)
+    on_screen.write(True, result, valid)
+    on_screen.close()
 
 
 def _repeat_action(screen: Screen, result: dict[str, Any]) -> None:
@@ -601,17 +627,10 @@ def _report_to_file(
     the file, committed at once, and said so on one line. USAGE (said on stderr) if the file cannot be written."""
     import dataclasses
 
-    from .sinks import TextSink, make_sink
+    from .sinks import make_sink
 
     path, target = report_file
-    if env.stdout_isatty:
-        shown = env
-    else:  # stdout redirected: the questions are on stderr, and so is the report
-        onto_stderr = io.BufferedWriter(_TextOut(env.stderr))
-        shown = dataclasses.replace(env, stdout=onto_stderr, stdout_isatty=env.stderr_isatty)
-    on_screen = TextSink(shown, batch=False)
-    on_screen.write(True, result, valid)
-    on_screen.close()
+    _show_on_screen(env, result, valid)
     try:
         file_env = dataclasses.replace(env, stdout=target.file, stdout_isatty=False)
         to_file = make_sink(fmt or "json", file_env, batch=False)

@@ -1093,3 +1093,27 @@ def test_sharing_key_bindings_falls_back_silently(pipe: Any, monkeypatch: pytest
         assert first._default_bindings is not second._default_bindings
         type_all(inp, "41" + ENTER)
         assert screen.text("How old?") == "41"
+
+
+class _FullDisk(io.BytesIO):
+    def write(self, data: Any) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_result_that_cannot_be_written_to_stdout_is_still_shown(base_answers: dict[str, Any]) -> None:
+    """`backpain assess > /dev/full` at the questions: the report reaches the screen, the failure is said, and an
+    emergency's action is the last line."""
+    from backpain_cli.sinks import GuardedOutput
+
+    answers = {**base_answers, "red_flags": ["saddle_numbness"]}
+    env = Environment(io.BytesIO(), GuardedOutput(_FullDisk(), "stdout"), io.StringIO(), True, False, False)  # type: ignore[arg-type]
+    buf = io.StringIO()
+    with create_pipe_input() as inp:
+        inp.send_text(script(answers, on_warning="go"))
+        inp.close()
+        status = run_interactive(env, "json", None, input=inp, output=_output(buf))
+    assert status == ExitStatus.USAGE
+    err = env.stderr.getvalue()  # type: ignore[attr-defined]
+    assert "EMERGENCY" in err  # the text report, on the screen's stream
+    assert "cannot write the output to stdout: No space left on device" in err
+    assert plain(buf).rstrip().splitlines()[-1] == ACTION["emergency"]
