@@ -109,8 +109,9 @@ def test_a_whole_questionnaire_at_80_columns(urgent_answers: dict[str, Any]) -> 
     assert "Traceback" not in child.before
 
 
-def test_stopping_at_the_emergency_advice_in_a_terminal(base_answers: dict[str, Any]) -> None:
-    child = spawn(size=(24, 80))
+def stop_at_the_advice(base_answers: dict[str, Any], *args: str) -> pexpect.spawn:
+    """At 80x24: tick saddle numbness, then choose to stop at the emergency advice; the ended child."""
+    child = spawn(*args, size=(24, 80))
     parts = script_parts({**base_answers, "red_flags": ["saddle_numbness"]}, on_warning="stop")
     child.expect_exact(f"question 1 of {TOTAL}")
     child.send(parts[0][1])
@@ -118,6 +119,11 @@ def test_stopping_at_the_emergency_advice_in_a_terminal(base_answers: dict[str, 
     child.send(parts[1][1])  # stop here
     child.expect(pexpect.EOF)
     child.close()
+    return child
+
+
+def test_stopping_at_the_emergency_advice_in_a_terminal(base_answers: dict[str, Any]) -> None:
+    child = stop_at_the_advice(base_answers)
     assert child.exitstatus == 0
     lines = [line.strip() for line in ANSI.sub("", child.before).splitlines() if line.strip()]
     assert " ".join(lines[-2:]).endswith(ACTION[EMERGENCY])  # 80 columns: the sentence may take two lines
@@ -258,14 +264,7 @@ def test_output_file_left_as_it_was_when_no_result_is_made(base_answers: dict[st
     """-o FILE, then stopping at the emergency advice: no report was made, so FILE is not touched."""
     out = tmp_path / "report.json"
     out.write_text("an earlier report\n")
-    child = spawn("-o", str(out), size=(24, 80))
-    parts = script_parts({**base_answers, "red_flags": ["saddle_numbness"]}, on_warning="stop")
-    child.expect_exact(f"question 1 of {TOTAL}")
-    child.send(parts[0][1])
-    child.expect_exact("What would you like to do?")
-    child.send(parts[1][1])  # stop here
-    child.expect(pexpect.EOF)
-    child.close()
+    child = stop_at_the_advice(base_answers, "-o", str(out))
     assert child.exitstatus == 0
     assert out.read_text() == "an earlier report\n"
     assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == ["report.json"]  # no temporary file left
