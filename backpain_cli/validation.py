@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .explain import ACTION
+from .policy import RANK
 from .questionnaire import BY_KEY, QUESTIONS, Question
 
 Answers = dict[str, Any]
@@ -199,11 +201,8 @@ SIGN_LEVEL = {
     "stable": "urgent",
     "constant_night_pain": "primary_care",
 }
-ADVICE = {
-    "emergency": "go to an emergency department now, or call the emergency number",
-    "urgent": "see a doctor within 24 to 48 hours (a GP or urgent care)",
-    "primary_care": "see a GP in the next week or two",
-}
+#: The advice for the level the most urgent sign calls for: the result's own action for that level.
+ADVICE = {level: ACTION[level][:1].lower() + ACTION[level][1:].rstrip(".") for level in SIGN_LEVEL.values()}
 _YES = frozenset({"yes", "y", "true", "1", "present", "x"})
 
 
@@ -216,26 +215,29 @@ class Warning:
     given: tuple[str, ...]
     mentioned: tuple[str, ...] = ()
 
-    @property
-    def level(self) -> str:
-        levels = [SIGN_LEVEL[s] for s in (*self.given, *self.mentioned)]
-        return next(lv for lv in ADVICE if lv in levels)
-
     def __str__(self) -> str:
         if self.given:
-            level = next(lv for lv in ADVICE if lv in [SIGN_LEVEL[s] for s in self.given])
+            level = _most_urgent(self.given)
             text = f"{WARNING_START}, but warning signs were given: {_names(self.given)}. {_cap(ADVICE[level])}"
             if self.mentioned:
-                also = next(lv for lv in ADVICE if lv in [SIGN_LEVEL[s] for s in self.mentioned])
+                also = _most_urgent(self.mentioned)
                 text += f". It also mentions {_names(self.mentioned)}: check it"
-                if list(ADVICE).index(also) < list(ADVICE).index(level):  # a mention more urgent than what was given
-                    text += f", and if {'this is' if len(self.mentioned) == 1 else 'these are'} present, {ADVICE[also]}"
+                if RANK[also] < RANK[level]:  # a mention more urgent than what was given: its own advice
+                    text += f", and if {_this_is(self.mentioned)} present, {ADVICE[also]}"
             return text
-        level = self.level
         return (
             f"{WARNING_START}: this record mentions {_names(self.mentioned)}; it was not assessed: check it, and if "
-            f"{'this is' if len(self.mentioned) == 1 else 'these are'} present, {ADVICE[level]}"
+            f"{_this_is(self.mentioned)} present, {ADVICE[_most_urgent(self.mentioned)]}"
         )
+
+
+def _most_urgent(signs: tuple[str, ...]) -> str:
+    levels = {SIGN_LEVEL[s] for s in signs}
+    return min(levels, key=RANK.__getitem__)
+
+
+def _this_is(signs: tuple[str, ...]) -> str:
+    return "this is" if len(signs) == 1 else "these are"
 
 
 def _cap(text: str) -> str:

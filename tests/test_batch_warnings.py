@@ -178,7 +178,7 @@ def test_an_unreadable_record_that_mentions_a_sign_says_so(raw: bytes) -> None:
         ({"red_flags": ["fever_or_chills"]}, "within 24 to 48 hours"),
         ({"red_flags": ["unexplained_weight_loss", "hand_clumsiness_or_unsteady_walking"]}, "within 24 to 48 hours"),
         ({"weakness": "stable"}, "within 24 to 48 hours"),
-        ({"red_flags": ["constant_night_pain"]}, "see a gp in the next week or two"),
+        ({"red_flags": ["constant_night_pain"]}, "see a gp or physiotherapist in the next week or two"),
         ({"red_flags": ["constant_night_pain", "saddle_numbness"]}, EMERGENCY),
     ],
 )
@@ -241,7 +241,9 @@ def test_a_mention_more_urgent_than_the_signs_given_gets_its_own_advice() -> Non
     warning = rejected([raw + b"\n"])[0]["warning"]
     assert warning.startswith(GIVEN) and "see a gp" in warning.casefold()
     assert "mentions Numbness or tingling around the genitals" in warning
-    assert warning.endswith("if this is present, go to an emergency department now, or call the emergency number")
+    assert warning.endswith(
+        "if this is present, go to an emergency department now, or call the emergency number (999, 112 or 911)"
+    )
 
 
 @pytest.mark.parametrize(
