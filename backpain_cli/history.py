@@ -159,17 +159,6 @@ def save_result(
     return record
 
 
-def last_saved(db_path: Path) -> Record | None:
-    """The assessment saved last at `db_path` (None if there is none, or no history yet), read without waiting
-    long for another process (store.READ_TIMEOUT): for the change since last time before a result is shown.
-    Raises store.StoreError; its `busy` is true when another process holds the database (show the result
-    without `since_last` then)."""
-    from .store import READ_TIMEOUT, opened
-
-    with opened(db_path, create=False, timeout=READ_TIMEOUT) as store:
-        return store.latest() if store is not None else None
-
-
 class _Saver:
     """What `assess --save` saves, and when: each result gets `since_last` (from a short read of the last saved
     assessment, then from the one before it in the batch) before it is written; it is saved only once it is out
@@ -708,4 +697,4 @@ def _delete(env: Environment, store: Store | None, db_path: Path, delete: int | 
     return ExitStatus.OK
 
 
-__all__ = ["last_saved", "save_result", "since_last"]
+__all__ = ["save_result", "since_last"]

@@ -826,24 +826,3 @@ def test_a_batch_compares_each_result_with_the_one_before_it(db: Path, base_answ
         assert [r.pain_impact for r in records] == [8.0, 6.0, 3.0, 4.0]
         assert all(r.result is not None and "since_last" not in r.result for r in records)
         assert [s["date"] for s in since] == [r.date for r in records[:3]]
-
-
-def test_last_saved_does_not_wait_for_a_busy_history(db: Path, base_answers: dict[str, Any]) -> None:
-    import time
-
-    from backpain_cli.history import last_saved
-    from backpain_cli.store import StoreError
-
-    assert last_saved(db) is None
-    _save_cli(db, base_answers)
-    saved = last_saved(db)
-    assert saved is not None and saved.level == "self_care"
-    holder = _hold(db)
-    started = time.monotonic()
-    try:
-        with pytest.raises(StoreError) as caught:
-            last_saved(db)
-    finally:
-        holder.rollback()
-        holder.close()
-    assert caught.value.busy and time.monotonic() - started < 5
