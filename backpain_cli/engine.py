@@ -4,8 +4,8 @@
     >>> assess(answers)["level"]
 
 `assess` takes answers already validated (`validation.validate`); `assess_record` validates first.
-The result is a plain JSON-ready dict; its contract parts are `id`, `level`, `reasons`, `scores` and
-`policy_version` (answers-contract.md). Pure: no I/O, no third-party imports.
+The result is a plain JSON-ready dict; its contract parts are `id`, `level`, `within` (emergency and urgent
+only), `reasons`, `scores` and `policy_version` (answers-contract.md). Pure: no I/O, no third-party imports.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import explain
-from .policy import LEVELS, POLICY_VERSION, RULES_BY_ID, SPECIALIST, Evidence, Facts, evaluate
+from .policy import LEVELS, POLICY_VERSION, RULES_BY_ID, SPECIALIST, Evidence, Facts, evaluate, within
 from .questionnaire import BY_KEY, CONTRACT_VERSION, SHORT_NAMES
 from .validation import validate
 
@@ -71,12 +71,15 @@ def assess(answers: Mapping[str, Any]) -> Result:
     result: Result = {}
     if "id" in answers:
         result["id"] = answers["id"]
-    action = explain.ACTION[level]
+    when = within(level, f, fired)
+    action = explain.action(level, when)
     if level == SPECIALIST and "S3" in fired:
         action = explain.RHEUMATOLOGY_ACTION
+    result["level"] = level
+    if when is not None:
+        result["within"] = when
     result.update(
         {
-            "level": level,
             "action": action,
             "reasons": reasons,
             "scores": {

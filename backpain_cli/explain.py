@@ -7,16 +7,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from .policy import EMERGENCY, SELF_CARE, SPECIALIST, URGENT, Evidence, Facts, all_of, any_of
+from .policy import EMERGENCY, SELF_CARE, SPECIALIST, TODAY, URGENT, Evidence, Facts, all_of, any_of
 
 ACTION: dict[str, str] = {
     EMERGENCY: "Go to an emergency department now, or call the emergency number (999, 112 or 911).",
-    URGENT: "See a doctor within 24 to 48 hours: your GP, an urgent care centre or an out-of-hours service.",
+    URGENT: "See a doctor within 48 hours: your GP, an urgent care centre or an out-of-hours service.",
     SPECIALIST: "Arrange an appointment with a spine or pain specialist (your GP can refer you).",
     "primary_care": "See a GP or physiotherapist in the next week or two.",
     SELF_CARE: "You can look after this at home for now: keep moving, use simple pain relief and heat, "
     "and watch for the warning signs below.",
 }
+
+#: The urgent action when a fired rule is marked *today* (`within` is "today").
+URGENT_TODAY_ACTION = (
+    "See a doctor today: call your GP for a same-day appointment, or go to an urgent care centre or an "
+    "out-of-hours service."
+)
+
+
+def action(level: str, within: str | None = None) -> str:
+    """The one thing to do, for a level and how soon (`policy.within`)."""
+    return URGENT_TODAY_ACTION if level == URGENT and within == TODAY else ACTION[level]
+
 
 RHEUMATOLOGY_ACTION = (
     "Arrange an appointment with a specialist: a rheumatologist for the inflammatory pattern, or a spine or pain "
@@ -25,7 +37,8 @@ RHEUMATOLOGY_ACTION = (
 
 SAFETY_NET = (
     "Go to an emergency department at once if you notice any change in bladder or bowel control, numbness "
-    "around the genitals or back passage, symptoms spreading to both legs, or weakness that is getting worse."
+    "around the genitals or back passage, symptoms spreading to both legs, weakness that is getting worse, or if "
+    "chest pain, fainting or a sudden severe pain in the belly comes on."
 )
 
 DISCLAIMER = (
@@ -40,12 +53,17 @@ SCREEN_NOTE = (
 
 # What a doctor will want to rule out, by the urgent or emergency rules behind it.
 RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("a problem with the heart, the aorta (the main artery) or the lungs", ("E7",)),
+    ("an aortic aneurysm (a widened main artery) that is leaking, or a tear in the aorta", ("E8", "E10")),
+    ("meningitis, a bleed in the head or a torn artery in the neck", ("E9",)),
     ("pressure on the nerves at the base of the spine (cauda equina syndrome)", ("E1", "E2")),
     ("a nerve being squeezed so that it loses function", ("E3", "U5")),
     ("pressure on the spinal cord", ("E5", "U6")),
-    ("an infection in or near the spine", ("E4", "U1", "U8")),
-    ("cancer affecting the spine", ("E5", "U2", "U7", "U8")),
+    ("an infection in or near the spine", ("E4", "U1", "U8", "U9", "U11")),
+    ("cancer affecting the spine", ("E5", "U2", "U7", "U8", "U11")),
     ("a broken bone in the spine", ("E6", "U3", "U4")),
+    ("a broken bone in the neck", ("E11", "U12")),
+    ("a problem with the kidneys, or another cause in the belly", ("U10",)),
 )
 
 
@@ -167,12 +185,24 @@ DURATION_NOTES: dict[str, str] = {
 }
 
 
+#: Goal notes that reassure ("most people recover"): like the duration notes ("usually eases"), never beside an
+#: emergency or urgent result.
+REASSURING_GOALS = frozenset({"avoid_surgery"})
+
+
 def personal_notes(f: Facts, level: str) -> list[dict[str, str]]:
+    if level == EMERGENCY:
+        return []
+    serious = level == URGENT
     notes: list[dict[str, str]] = []
-    if level != EMERGENCY:
+    if not serious:
         notes.append({"about": "duration", "note": DURATION_NOTES[f.duration]})
-        activity = f.a.get("activity_level")
-        if activity is not None:
-            notes.append({"about": "activity_level", "note": ACTIVITY_NOTES[activity]})
-        notes.extend({"about": "goals", "note": GOAL_NOTES[g]} for g in f.a.get("goals", ()))
+    activity = f.a.get("activity_level")
+    if activity is not None:
+        notes.append({"about": "activity_level", "note": ACTIVITY_NOTES[activity]})
+    notes.extend(
+        {"about": "goals", "note": GOAL_NOTES[g]}
+        for g in f.a.get("goals", ())
+        if not (serious and g in REASSURING_GOALS)
+    )
     return notes

@@ -1,10 +1,12 @@
-"""Triage policy 2026.1, as code that reads like its table.
+"""Triage policy 2026.2, as code that reads like its table.
 
 Each rule below is one row of the policy: its id, its level, the condition from the table (the docstring, word
 for word in the policy's notation), and a function that returns the answers behind it when it fires (an empty
 dict when it does not). A clinician can check each function against its row.
 
 Rules are evaluated in table order, so a rule that depends on another ("E4 not fired") always sees it decided.
+Urgent rules marked *today* in the table (`today=True`, or for U2 a test of when) make the urgent action "today";
+otherwise it is "within 48 hours" (`within`).
 Pure: no I/O, no third-party imports.
 """
 
@@ -14,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-POLICY_VERSION = "2026.1"
+POLICY_VERSION = "2026.2"
 
 EMERGENCY = "emergency"
 URGENT = "urgent"
@@ -150,9 +152,17 @@ class Facts:
     def not_improving(self) -> Evidence:
         return self.is_not("trend", "improving")
 
+    def nerve_symptoms(self) -> Evidence:
+        """weakness `stable` or `worsening`, or `numbness_tingling` (E4's nerve symptoms)."""
+        return any_of(self.among("weakness", "stable", "worsening"), self.true("numbness_tingling"))
+
 
 Fired = Mapping[str, Evidence]
 Test = Callable[[Facts, Fired], Evidence]
+
+
+#: When an urgent rule marked *today* applies: always (True), never (False), or under a condition (U2).
+Today = bool | Callable[[Facts], bool]
 
 
 @dataclass(frozen=True)
@@ -163,14 +173,19 @@ class Rule:
     why: str  # the project's plain-language reason; the answers behind it are added when it fires
     source: str
     test: Test
+    today: Today = False
+
+    def is_today(self, facts: Facts) -> bool:
+        """Whether this rule, having fired, makes the urgent action "today"."""
+        return self.today(facts) if callable(self.today) else self.today
 
 
 RULES: list[Rule] = []
 
 
-def rule(id: str, level: str, *, why: str, source: str) -> Callable[[Test], Test]:
+def rule(id: str, level: str, *, why: str, source: str, today: Today = False) -> Callable[[Test], Test]:
     def register(test: Test) -> Test:
-        RULES.append(Rule(id, level, (test.__doc__ or "").strip(), why, source, test))
+        RULES.append(Rule(id, level, " ".join((test.__doc__ or "").split()), why, source, test, today))
         return test
 
     return register
@@ -194,8 +209,9 @@ def e1(f: Facts, fired: Fired) -> Evidence:
 @rule(
     "E2",
     EMERGENCY,
-    source="bilateral sciatica is suspected CES (BASS 2018; NHS sciatica advice)",
-    why="Nerve symptoms that have newly come on in both legs can be an early sign of cauda equina syndrome.",
+    source="bilateral sciatica or weakness is suspected CES (BASS 2018; NHS sciatica advice)",
+    why="Nerve symptoms or weakness that have newly come on in both legs can be an early sign of cauda equina "
+    "syndrome.",
 )
 def e2(f: Facts, fired: Fired) -> Evidence:
     """`new_symptoms_both_legs`"""
@@ -213,15 +229,29 @@ def e3(f: Facts, fired: Fired) -> Evidence:
     return f.among("weakness", "worsening")
 
 
+#: The infection risks of E4 (and, with `diabetes` left out, of U9).
+INFECTION_RISKS = (
+    "weakened_immunity",
+    "injects_drugs",
+    "recent_bacterial_infection",
+    "long_term_steroids",
+    "diabetes",
+    "recent_spine_procedure_or_hospital_stay",
+)
+
+
 @rule(
     "E4",
     EMERGENCY,
-    source="suspected spinal infection (CKS; Yusuf et al. 2019)",
-    why="Fever or chills together with a raised risk of infection can mean an infection in or near the spine.",
+    source="suspected spinal infection: immediate admission (CKS; Yusuf et al. 2019; Darouiche 2006)",
+    why="A fever with a raised risk of infection, or with nerve symptoms, can mean an infection in or near the "
+    "spine.",
 )
 def e4(f: Facts, fired: Fired) -> Evidence:
-    """`fever_or_chills` and any of `weakened_immunity`, `injects_drugs`, `recent_bacterial_infection`"""
-    return all_of(f.flag("fever_or_chills"), f.risk("weakened_immunity", "injects_drugs", "recent_bacterial_infection"))
+    """`fever_or_chills` and (any infection risk: `weakened_immunity`, `injects_drugs`,
+    `recent_bacterial_infection`, `long_term_steroids`, `diabetes`, `recent_spine_procedure_or_hospital_stay`; or
+    nerve symptoms: weakness `stable` or `worsening`, or `numbness_tingling`)"""
+    return all_of(f.flag("fever_or_chills"), any_of(f.risk(*INFECTION_RISKS), f.nerve_symptoms()))
 
 
 @rule(
@@ -232,13 +262,12 @@ def e4(f: Facts, fired: Fired) -> Evidence:
     "a scan within 24 hours.",
 )
 def e5(f: Facts, fired: Fired) -> Evidence:
-    """`cancer_history` and (weakness not `none`, or `numbness_tingling`, or `hand_clumsiness_or_unsteady_walking`,
-    or `below_knee`/`arm` in radiating_pain)"""
+    """`cancer_history` and (weakness `stable` or `worsening`, or `numbness_tingling`, or
+    `hand_clumsiness_or_unsteady_walking`, or `below_knee`/`arm` in radiating_pain)"""
     return all_of(
         f.risk("cancer_history"),
         any_of(
-            f.is_not("weakness", "none"),
-            f.true("numbness_tingling"),
+            f.nerve_symptoms(),
             f.flag("hand_clumsiness_or_unsteady_walking"),
             f.has("radiating_pain", "below_knee", "arm"),
         ),
@@ -248,12 +277,87 @@ def e5(f: Facts, fired: Fired) -> Evidence:
 @rule(
     "E6",
     EMERGENCY,
-    source="possible fracture after major trauma (Verhagen et al. 2016)",
+    source="possible fracture after a dangerous mechanism (Verhagen et al. 2016; Canadian C-spine rule)",
     why="Pain within two weeks of a major injury needs checking for a broken bone in the spine.",
 )
 def e6(f: Facts, fired: Fired) -> Evidence:
     """onset `after_major_injury` and duration_weeks < 2"""
     return all_of(f.among("onset", "after_major_injury"), f.below("duration_weeks", 2))
+
+
+@rule(
+    "E7",
+    EMERGENCY,
+    source="heart, aorta (dissection, rupture) or lung (embolism)",
+    why="Chest pain, breathlessness or fainting with back pain can come from the heart, the main artery (aorta) "
+    "or the lungs, and needs checking at once.",
+)
+def e7(f: Facts, fired: Fired) -> Evidence:
+    """`chest_pain_or_breathlessness` or `fainting_or_collapse`"""
+    return f.flag("chest_pain_or_breathlessness", "fainting_or_collapse")
+
+
+@rule(
+    "E8",
+    EMERGENCY,
+    source="abdominal aortic aneurysm (NICE NG156; CKS); age 50 is the project's threshold (AAFP 2012 uses 60)",
+    why="New belly pain or a pulsing lump with back pain, at 50 or over or with a known aortic aneurysm, or new "
+    "back pain with a known aneurysm, can mean the aneurysm is leaking: this needs checking at once.",
+)
+def e8(f: Facts, fired: Fired) -> Evidence:
+    """(`abdominal_pain_or_pulsing` and (age ≥ 50 or `aortic_aneurysm`)), or (`aortic_aneurysm` and (onset
+    `sudden` or duration_weeks < 6))"""
+    return any_of(
+        all_of(f.flag("abdominal_pain_or_pulsing"), any_of(f.at_least("age", 50), f.risk("aortic_aneurysm"))),
+        all_of(f.risk("aortic_aneurysm"), any_of(f.among("onset", "sudden"), f.below("duration_weeks", 6))),
+    )
+
+
+@rule(
+    "E9",
+    EMERGENCY,
+    source="meningitis, a bleed in the head, or a torn neck artery (NICE CKS headache; NG240)",
+    why="A sudden severe headache, a headache and stiff neck with signs of illness, or stroke-like symptoms can "
+    "mean meningitis, a bleed in the head or a torn artery in the neck.",
+)
+def e9(f: Facts, fired: Fired) -> Evidence:
+    """`severe_headache_or_stiff_neck` or `stroke_like_symptoms`"""
+    return f.flag("severe_headache_or_stiff_neck", "stroke_like_symptoms")
+
+
+@rule(
+    "E10",
+    EMERGENCY,
+    source="sudden severe back pain at 60 or over: aortic aneurysm or dissection until proven otherwise (RCEM)",
+    why="Severe back pain that came on suddenly in the last week, at 60 or over, must be checked for a problem "
+    "with the aorta (the main artery) before anything else.",
+)
+def e10(f: Facts, fired: Fired) -> Evidence:
+    """onset `sudden`, duration_weeks < 1, pain_intensity ≥ 8, age ≥ 60"""
+    return all_of(
+        f.among("onset", "sudden"),
+        f.below("duration_weeks", 1),
+        f.at_least("pain_intensity", 8),
+        f.at_least("age", 60),
+    )
+
+
+@rule(
+    "E11",
+    EMERGENCY,
+    source="Canadian C-spine rule high-risk factors after an injury: imaging now (Stiell et al. 2001; NICE NG41)",
+    why="Neck pain in the week after an injury, at 65 or over or with numbness or tingling, needs a scan now "
+    "to rule out a broken bone in the neck.",
+)
+def e11(f: Facts, fired: Fired) -> Evidence:
+    """`neck` in pain_areas, onset `after_minor_injury`, duration_weeks < 1, and (age ≥ 65 or
+    `numbness_tingling`)"""
+    return all_of(
+        f.has("pain_areas", "neck"),
+        f.among("onset", "after_minor_injury"),
+        f.below("duration_weeks", 1),
+        any_of(f.at_least("age", 65), f.true("numbness_tingling")),
+    )
 
 
 # ───────────────────────────── urgent ─────────────────────────────
@@ -262,41 +366,54 @@ def e6(f: Facts, fired: Fired) -> Evidence:
 @rule(
     "U1",
     URGENT,
-    source="possible infection",
-    why="Fever or chills with back or neck pain can be a sign of infection and should be checked soon.",
+    today=True,
+    source="possible infection (fever with spinal pain: CKS)",
+    why="A fever or chills with back or neck pain can be a sign of infection and should be checked today.",
 )
 def u1(f: Facts, fired: Fired) -> Evidence:
     """`fever_or_chills` (E4 not fired)"""
     return NONE if "E4" in fired else f.flag("fever_or_chills")
 
 
+def _u2_today(f: Facts) -> bool:
+    """`mid_back` or `neck` in pain_areas, or `constant_night_pain`, or trend `worsening`"""
+    return bool(f.has("pain_areas", "mid_back", "neck") or f.flag("constant_night_pain") or f.among("trend", "worsening"))
+
+
 @rule(
     "U2",
     URGENT,
-    source="strongest malignancy flag (Finucane et al. 2020)",
-    why="After cancer, new back or neck pain should be checked by a doctor soon, to rule out spread to the spine.",
+    today=_u2_today,
+    source="strongest malignancy flag (Finucane et al. 2020); spinal pain with cancer: MSCC team within 24 hours "
+    "(NICE CG75/NG234)",
+    why="After cancer, new back or neck pain should be checked by a doctor soon, to rule out spread to the spine; "
+    "pain in the upper back or neck, at night or getting worse, the same day.",
 )
 def u2(f: Facts, fired: Fired) -> Evidence:
-    """`cancer_history`"""
+    """`cancer_history` — *today* when `mid_back` or `neck` is in pain_areas, or `constant_night_pain`, or trend
+    `worsening`"""
     return f.risk("cancer_history")
 
 
 @rule(
     "U3",
     URGENT,
-    source="fragility fracture (Verhagen 2016; CKS)",
-    why="With fragile bones, steroid use or older age, even a small knock or a sudden onset can mean a "
+    source="fragility fracture (Verhagen 2016; CKS; AAFP 2012: lifting with osteoporosis)",
+    why="With fragile bones, steroid use or older age, even a small knock, a lift or a sudden onset can mean a "
     "fracture of a vertebra.",
 )
 def u3(f: Facts, fired: Fired) -> Evidence:
-    """onset `after_minor_injury` with `osteoporosis`, `long_term_steroids` or age ≥ 70; or onset `sudden` with
-    `osteoporosis` or `long_term_steroids`"""
-    return any_of(
-        all_of(
-            f.among("onset", "after_minor_injury"),
-            any_of(f.risk("osteoporosis", "long_term_steroids"), f.at_least("age", 70)),
+    """duration_weeks < 12, and: (`osteoporosis` or `long_term_steroids`) with onset `after_minor_injury`,
+    `after_lifting_or_strain` or `sudden`; or age ≥ 70 with onset `after_minor_injury` or `sudden`"""
+    return all_of(
+        f.below("duration_weeks", 12),
+        any_of(
+            all_of(
+                f.risk("osteoporosis", "long_term_steroids"),
+                f.among("onset", "after_minor_injury", "after_lifting_or_strain", "sudden"),
+            ),
+            all_of(f.at_least("age", 70), f.among("onset", "after_minor_injury", "sudden")),
         ),
-        all_of(f.among("onset", "sudden"), f.risk("osteoporosis", "long_term_steroids")),
     )
 
 
@@ -304,21 +421,25 @@ def u3(f: Facts, fired: Fired) -> Evidence:
     "U4",
     URGENT,
     source="injury not yet checked",
-    why="Pain that began with a major injury should be examined, even weeks later.",
+    why="Pain that began with a major injury in the last few months should be examined, even weeks later.",
 )
 def u4(f: Facts, fired: Fired) -> Evidence:
-    """onset `after_major_injury` and duration_weeks ≥ 2"""
-    return all_of(f.among("onset", "after_major_injury"), f.at_least("duration_weeks", 2))
+    """onset `after_major_injury` and 2 ≤ duration_weeks < 12"""
+    return all_of(
+        f.among("onset", "after_major_injury"), f.at_least("duration_weeks", 2), f.below("duration_weeks", 12)
+    )
 
 
 @rule(
     "U5",
     URGENT,
-    source="neurological deficit needs examination",
-    why="Weakness in an arm or leg, even if steady, needs a doctor to examine the nerves.",
+    today=True,
+    source="a new neurological deficit needs examination the same day",
+    why="Weakness in an arm or leg that no one has examined yet, even if steady, needs a doctor to examine the "
+    "nerves today.",
 )
 def u5(f: Facts, fired: Fired) -> Evidence:
-    """`weakness` is `stable`"""
+    """`weakness` is `stable` (not yet examined)"""
     return f.among("weakness", "stable")
 
 
@@ -351,10 +472,95 @@ def u7(f: Facts, fired: Fired) -> Evidence:
     why="Constant night pain, at 50 or over or with a raised risk of infection, should be checked soon.",
 )
 def u8(f: Facts, fired: Fired) -> Evidence:
-    """`constant_night_pain` and (age ≥ 50, or `weakened_immunity`, or `injects_drugs`)"""
+    """`constant_night_pain` and (age ≥ 50, or `weakened_immunity`, `injects_drugs` or `long_term_steroids`)"""
     return all_of(
         f.flag("constant_night_pain"),
-        any_of(f.at_least("age", 50), f.risk("weakened_immunity", "injects_drugs")),
+        any_of(f.at_least("age", 50), f.risk("weakened_immunity", "injects_drugs", "long_term_steroids")),
+    )
+
+
+@rule(
+    "U9",
+    URGENT,
+    today=True,
+    source="spinal infection without fever: fever is absent in up to half (Darouiche 2006; Yusuf 2019; "
+    "Finucane 2020)",
+    why="With a raised risk of infection, severe, worsening or constant night pain can mean an infection in the "
+    "spine even without a fever.",
+)
+def u9(f: Facts, fired: Fired) -> Evidence:
+    """(any of `recent_spine_procedure_or_hospital_stay`, `recent_bacterial_infection`, `injects_drugs`,
+    `weakened_immunity`, `long_term_steroids`) and ((pain_intensity ≥ 7 and trend not `improving`), or trend
+    `worsening`, or `constant_night_pain`), and E4 not fired"""
+    if "E4" in fired:
+        return NONE
+    return all_of(
+        f.risk(
+            "recent_spine_procedure_or_hospital_stay",
+            "recent_bacterial_infection",
+            "injects_drugs",
+            "weakened_immunity",
+            "long_term_steroids",
+        ),
+        any_of(
+            all_of(f.at_least("pain_intensity", 7), f.not_improving()),
+            f.among("trend", "worsening"),
+            f.flag("constant_night_pain"),
+        ),
+    )
+
+
+@rule(
+    "U10",
+    URGENT,
+    today=True,
+    source="kidney infection or stone, or another cause in the abdomen",
+    why="Belly pain, or pain or blood when passing urine, with back pain can come from the kidneys or another "
+    "cause in the belly, and should be checked today.",
+)
+def u10(f: Facts, fired: Fired) -> Evidence:
+    """(`abdominal_pain_or_pulsing` and E8 not fired) or `urinary_pain_or_blood`"""
+    return any_of(
+        NONE if "E8" in fired else f.flag("abdominal_pain_or_pulsing"),
+        f.flag("urinary_pain_or_blood"),
+    )
+
+
+@rule(
+    "U11",
+    URGENT,
+    source="non-mechanical pain; progressive thoracic pain in an older person (Finucane et al. 2020; NICE NG234)",
+    why="Pain that no position or movement changes, or mid-back pain getting worse at 50 or over, is not the "
+    "usual strain and should be checked by a doctor soon.",
+)
+def u11(f: Facts, fired: Fired) -> Evidence:
+    """`same_whatever_position` in pattern, trend not `improving`, and (age ≥ 50, or `mid_back` in pain_areas, or
+    `constant_night_pain`); or `mid_back` in pain_areas, age ≥ 50 and trend `worsening`"""
+    return any_of(
+        all_of(
+            f.has("pattern", "same_whatever_position"),
+            f.not_improving(),
+            any_of(f.at_least("age", 50), f.has("pain_areas", "mid_back"), f.flag("constant_night_pain")),
+        ),
+        all_of(f.has("pain_areas", "mid_back"), f.at_least("age", 50), f.among("trend", "worsening")),
+    )
+
+
+@rule(
+    "U12",
+    URGENT,
+    today=True,
+    source="Canadian C-spine rule: age ≥ 65 after an injury needs imaging (Stiell et al. 2001)",
+    why="Neck pain after an injury at 65 or over needs a scan to rule out a broken bone in the neck, today.",
+)
+def u12(f: Facts, fired: Fired) -> Evidence:
+    """`neck` in pain_areas, onset `after_minor_injury`, age ≥ 65, 1 ≤ duration_weeks < 6"""
+    return all_of(
+        f.has("pain_areas", "neck"),
+        f.among("onset", "after_minor_injury"),
+        f.at_least("age", 65),
+        f.at_least("duration_weeks", 1),
+        f.below("duration_weeks", 6),
     )
 
 
@@ -438,6 +644,18 @@ def s5(f: Facts, fired: Fired) -> Evidence:
     return all_of(f.among("trend", "worsening"), f.at_least("duration_weeks", 6))
 
 
+@rule(
+    "S6",
+    SPECIALIST,
+    source="a known deficit, examined before and unchanged: specialist follow-up, not urgent care",
+    why="Weakness that a doctor or physiotherapist has examined before and that has not changed is best "
+    "followed up by a spine specialist.",
+)
+def s6(f: Facts, fired: Fired) -> Evidence:
+    """`weakness` is `known_stable`"""
+    return f.among("weakness", "known_stable")
+
+
 # ───────────────────────────── primary care ─────────────────────────────
 
 
@@ -501,10 +719,10 @@ def p4(f: Facts, fired: Fired) -> Evidence:
     why="Your background makes some causes of back pain more likely; a GP should know about this pain.",
 )
 def p5(f: Facts, fired: Fired) -> Evidence:
-    """`weakened_immunity` or `injects_drugs`, and no E/U rule fired"""
+    """`weakened_immunity`, `injects_drugs` or `recent_spine_procedure_or_hospital_stay`, and no E/U rule fired"""
     if any(rule_id[0] in "EU" for rule_id in fired):
         return NONE
-    return f.risk("weakened_immunity", "injects_drugs")
+    return f.risk("weakened_immunity", "injects_drugs", "recent_spine_procedure_or_hospital_stay")
 
 
 @rule(
@@ -527,6 +745,18 @@ def p6(f: Facts, fired: Fired) -> Evidence:
 def p7(f: Facts, fired: Fired) -> Evidence:
     """trend `worsening`, S5 not fired"""
     return NONE if "S5" in fired else f.among("trend", "worsening")
+
+
+@rule(
+    "P8",
+    PRIMARY_CARE,
+    source="thoracic pain at 50 or over: examination and, if needed, an X-ray (Finucane et al. 2020)",
+    why="Pain in the middle of the back at 50 or over should be examined by a GP, who may check for a fragile "
+    "bone with an X-ray.",
+)
+def p8(f: Facts, fired: Fired) -> Evidence:
+    """`mid_back` in pain_areas and age ≥ 50, U11 not fired"""
+    return NONE if "U11" in fired else all_of(f.has("pain_areas", "mid_back"), f.at_least("age", 50))
 
 
 # ───────────────────────────── self care ─────────────────────────────
@@ -555,3 +785,18 @@ def evaluate(facts: Facts) -> dict[str, Evidence]:
 
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+
+NOW = "now"
+TODAY = "today"
+WITHIN_48H = "48h"
+
+
+def within(level: str, facts: Facts, fired: Mapping[str, Evidence]) -> str | None:
+    """How soon to act: `now` for an emergency; for urgent, `today` when any fired rule marked *today* applies,
+    else `48h`; None for the other levels."""
+    if level == EMERGENCY:
+        return NOW
+    if level != URGENT:
+        return None
+    today = any(RULES_BY_ID[r].is_today(facts) for r in fired if RULES_BY_ID[r].level == URGENT)
+    return TODAY if today else WITHIN_48H

@@ -1,6 +1,6 @@
 """The questionnaire, defined once.
 
-Every key of the answers contract (version 1) is a `Question` here: its type, allowed values or range, the
+Every key of the answers contract (version 2, docs/answers-contract.md) is a `Question` here: its type, allowed values or range, the
 question a person is asked, short help, and when it is asked. Validation (`validation.py`), the JSON Schema
 (`schema.py`), `backpain questions` and the interactive prompts all read this one tuple, so they cannot drift.
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
 
 Kind = Literal["integer", "number", "boolean", "choice", "multi", "id", "startback"]
 
@@ -28,10 +28,22 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A screen of its own for some options of one list question (the red flags are asked on two screens: the
+    spine's warning signs, then other symptoms with the pain); every group fills the one list."""
+
+    id: str
+    prompt: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
 class Choice:
     value: str
     label: str
     asked_when: Condition | None = None
+    #: The `Group.id` of the screen this option is asked on, for a question with `groups`.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class Question:
     refuse_message: str = ""
     #: Sub-fields of an object answer (`startback`).
     fields: tuple[Question, ...] = ()
+    #: Screens that share out the options of a list question, in the order asked (empty: one screen).
+    groups: tuple[Group, ...] = ()
     _labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -65,6 +79,10 @@ class Question:
 
     def label(self, value: str) -> str:
         return self._labels.get(value, value)
+
+    def in_group(self, group: str) -> tuple[Choice, ...]:
+        """The options asked on the screen `group`."""
+        return tuple(c for c in self.choices if c.group == group)
 
     def expected(self) -> str:
         """What a valid answer looks like, in words (used in error messages and `backpain questions`)."""
@@ -114,6 +132,10 @@ CARE = "What you have tried and what you want"
 PATTERN = "Pattern of the pain"
 CLINIC = "Given by a clinic"
 
+#: The screens of the red flags: the spine's warning signs, then other symptoms with the pain.
+SPINE_SIGNS = "spine"
+OTHER_SYMPTOMS = "other"
+
 SECTIONS = (WARNING, ABOUT, PAIN, NERVES, IMPACT, WEEKS, CARE, PATTERN)
 
 
@@ -128,22 +150,73 @@ QUESTIONS: tuple[Question, ...] = (
         WARNING,
         "Do you have any of these right now? Choose every one that applies, or none.",
         "These are uncommon, but they change what you should do today, so they come first.",
+        groups=(
+            Group(
+                SPINE_SIGNS,
+                "Do you have any of these right now? Choose every one that applies, or none.",
+                "These are uncommon, but they change what you should do today, so they come first.",
+            ),
+            Group(
+                OTHER_SYMPTOMS,
+                "Have you had any of these along with the pain? Choose every one that applies, or none.",
+                "Problems elsewhere in the body can show up as back or neck pain. A headache with a stiff neck counts "
+                "when it comes with fever, vomiting, a rash, confusion or light hurting the eyes, not the usual "
+                "stiffness of a sore neck. With the dizziness, trouble swallowing or a numb face count too.",
+            ),
+        ),
         choices=(
             Choice(
                 "bladder_or_bowel_change",
                 "New trouble passing or holding urine or stool, or less feeling doing so",
+                group=SPINE_SIGNS,
             ),
-            Choice("saddle_numbness", "Numbness or tingling around the genitals, buttocks or back passage"),
+            Choice(
+                "saddle_numbness",
+                "Numbness or tingling around the genitals, buttocks or back passage",
+                group=SPINE_SIGNS,
+            ),
             Choice(
                 "new_symptoms_both_legs",
-                "Pain, numbness or tingling newly in both legs (not only when walking)",
+                "Pain, numbness, tingling or weakness new in both legs (not just walking)",
+                group=SPINE_SIGNS,
             ),
-            Choice("fever_or_chills", "Fever, or shivering chills"),
-            Choice("unexplained_weight_loss", "Losing weight without trying"),
-            Choice("constant_night_pain", "Pain at night that no position eases"),
+            Choice(
+                "fever_or_chills",
+                "Fever (38 °C / 100.4 °F or more) or shaking chills in the last two weeks",
+                group=SPINE_SIGNS,
+            ),
+            Choice("unexplained_weight_loss", "Losing weight without trying", group=SPINE_SIGNS),
+            Choice("constant_night_pain", "Pain at night that no position eases", group=SPINE_SIGNS),
             Choice(
                 "hand_clumsiness_or_unsteady_walking",
                 "Hands newly clumsy (buttons, writing), or walking unsteady, or falls",
+                group=SPINE_SIGNS,
+            ),
+            Choice(
+                "chest_pain_or_breathlessness",
+                "New chest pain or tightness in the last 12 hours, or new breathlessness",
+                group=OTHER_SYMPTOMS,
+            ),
+            Choice("fainting_or_collapse", "Fainting or collapsing in the last week", group=OTHER_SYMPTOMS),
+            Choice(
+                "abdominal_pain_or_pulsing",
+                "Belly pain new since this back pain began, or a pulsing lump in it",
+                group=OTHER_SYMPTOMS,
+            ),
+            Choice(
+                "severe_headache_or_stiff_neck",
+                "A sudden, worst-ever headache; or a headache with a stiff neck, as above",
+                group=OTHER_SYMPTOMS,
+            ),
+            Choice(
+                "stroke_like_symptoms",
+                "New dizziness with double vision, slurred speech, or a drooping face",
+                group=OTHER_SYMPTOMS,
+            ),
+            Choice(
+                "urinary_pain_or_blood",
+                "Pain or burning when passing urine, or blood in the urine",
+                group=OTHER_SYMPTOMS,
             ),
         ),
     ),
@@ -170,12 +243,21 @@ QUESTIONS: tuple[Question, ...] = (
         "Does any of this apply to you? Choose every one that applies, or none.",
         "Your background changes what some symptoms mean.",
         choices=(
-            Choice("cancer_history", "Cancer now or in the past"),
-            Choice("osteoporosis", "Osteoporosis (thin, fragile bones)"),
+            Choice("cancer_history", "Cancer now or in the past (not skin cancer, except melanoma)"),
+            Choice("osteoporosis", "Osteoporosis (fragile bones), or a bone broken before in a minor fall"),
             Choice("long_term_steroids", "Steroid tablets (such as prednisolone) taken for months"),
             Choice("weakened_immunity", "A weakened immune system (from an illness or medicines)"),
-            Choice("injects_drugs", "Injecting drugs"),
-            Choice("recent_bacterial_infection", "A bacterial infection in the last few weeks"),
+            Choice("injects_drugs", "Injecting drugs, now or in the last year"),
+            Choice(
+                "recent_bacterial_infection",
+                "A bacterial infection (urine, skin, chest, an abscess) in the last weeks",
+            ),
+            Choice("diabetes", "Diabetes"),
+            Choice(
+                "recent_spine_procedure_or_hospital_stay",
+                "Spine operation or injection, or a hospital stay, in the last 3 months",
+            ),
+            Choice("aortic_aneurysm", "An aortic aneurysm (a widened main artery) found by a doctor"),
         ),
     ),
     Question(
@@ -205,14 +287,15 @@ QUESTIONS: tuple[Question, ...] = (
         "choice",
         PAIN,
         "How did it begin?",
-        "A major injury is a road accident, a fall from a height or a hard knock in sport; "
-        "a minor one is a trip, a stumble or a fall from standing.",
+        "A major injury: a fall from over a metre (3 ft) or five stairs, a road crash at speed, a rollover or "
+        "being thrown from a vehicle, being hit by a vehicle, a bike or motorbike crash, a dive or a heavy weight "
+        "onto the head. A minor one: a trip, a stumble, a fall from standing, a low-speed rear-end car crash.",
         choices=(
             Choice("gradual", "Gradually, for no clear reason"),
             Choice("sudden", "Suddenly, for no clear reason"),
             Choice("after_lifting_or_strain", "After lifting, twisting or a strain"),
             Choice("after_minor_injury", "After a minor injury (a trip, a stumble, a fall from standing)"),
-            Choice("after_major_injury", "After a major injury (road crash, fall from a height, sports collision)"),
+            Choice("after_major_injury", "After a major injury (a bad fall, a fast crash, a dive: see above)"),
         ),
     ),
     Question(
@@ -223,7 +306,8 @@ QUESTIONS: tuple[Question, ...] = (
         "For example a foot that catches or slaps when you walk, or a grip that gives way.",
         choices=(
             Choice("none", "No weakness"),
-            Choice("stable", "Yes, and it is not getting worse"),
+            Choice("known_stable", "Yes, examined before by a doctor or physio, and no change since"),
+            Choice("stable", "Yes, not getting worse, but not examined yet"),
             Choice("worsening", "Yes, and it is getting worse"),
         ),
     ),
@@ -377,6 +461,7 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             Choice("worse_sitting_or_bending", "It is worse when I sit or bend forward"),
             Choice("worse_leaning_back", "It is worse when I lean backwards"),
+            Choice("same_whatever_position", "It stays the same whatever position I am in and however I move"),
         ),
     ),
     Question(

@@ -200,6 +200,12 @@ SIGN_LEVEL = {
     "hand_clumsiness_or_unsteady_walking": "urgent",
     "stable": "urgent",
     "constant_night_pain": "primary_care",
+    "chest_pain_or_breathlessness": "emergency",
+    "fainting_or_collapse": "emergency",
+    "severe_headache_or_stiff_neck": "emergency",
+    "stroke_like_symptoms": "emergency",
+    "abdominal_pain_or_pulsing": "urgent",
+    "urinary_pain_or_blood": "urgent",
 }
 #: The advice for the level the most urgent sign calls for: the result's own action for that level.
 ADVICE = {level: ACTION[level][:1].lower() + ACTION[level][1:].rstrip(".") for level in SIGN_LEVEL.values()}
