@@ -15,13 +15,13 @@ from .explain import LADDER
 from .plain import (
     AREA_WORDS,
     DURATION_WORDS,
-    LEVEL_HEADINGS,
     PAIN_AREAS,
     RISK_WORDS,
     SPREAD_AREAS,
     answers_summary,
     evidence_text,
     impact,
+    level_heading,
     shown,
     since_last_text,
     split_reason,
@@ -50,7 +50,7 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
     out: list[str] = ["# Back and neck pain: assessment", ""]
     if "id" in result:
         out += [f"Record: {code(str(result['id']))}", ""]
-    out += [f"## Suggested next step: {LEVEL_HEADINGS.get(level, level)}", "", f"**{result['action']}**", ""]
+    out += [f"## Suggested next step: {level_heading(level, result.get('within'))}", "", f"**{result['action']}**", ""]
 
     if level == "emergency":
         return "\n".join(out + _emergency(result, answers) + _footer(result))

@@ -22,11 +22,35 @@ LEVEL_TITLES = {
 #: The level as a heading (Markdown).
 LEVEL_HEADINGS = {
     "emergency": "Emergency: act now",
-    "urgent": "Urgent: see a doctor within 24 to 48 hours",
+    "urgent": "Urgent: see a doctor within 48 hours",
     "specialist": "See a specialist",
     "primary_care": "See a GP or physiotherapist",
     "self_care": "Look after it at home for now",
 }
+
+#: How soon (`within`), where the level alone does not say it: urgent is today or within 48 hours.
+WITHIN_WORDS = {"today": "today", "48h": "within 48 hours"}
+WITHIN_SHORT = {"today": "today", "48h": "48h"}
+
+
+def level_title(level: str, within: str | None = None) -> str:
+    """The headline's title: `URGENT: TODAY`, `URGENT: WITHIN 48 HOURS`, `EMERGENCY`."""
+    title = LEVEL_TITLES.get(level, level)
+    return f"{title}: {WITHIN_WORDS[within].upper()}" if level == "urgent" and within in WITHIN_WORDS else title
+
+
+def level_heading(level: str, within: str | None = None) -> str:
+    """The level as a heading: `Urgent: see a doctor today`."""
+    if level == "urgent" and within in WITHIN_WORDS:
+        return f"Urgent: see a doctor {WITHIN_WORDS[within]}"
+    return LEVEL_HEADINGS.get(level, level)
+
+
+def level_name(level: str, within: str | None = None) -> str:
+    """The level in a word or two, with how soon for urgent: `urgent today`, `urgent 48h` (the batch table)."""
+    name = LEVEL_NAMES.get(level, level)
+    return f"{name} {WITHIN_SHORT[within]}" if level == "urgent" and within in WITHIN_SHORT else name
+
 
 #: The level in a word or two (the batch table, counts, "level then").
 LEVEL_NAMES = {

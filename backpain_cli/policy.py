@@ -244,8 +244,7 @@ INFECTION_RISKS = (
     "E4",
     EMERGENCY,
     source="suspected spinal infection: immediate admission (CKS; Yusuf et al. 2019; Darouiche 2006)",
-    why="A fever with a raised risk of infection, or with nerve symptoms, can mean an infection in or near the "
-    "spine.",
+    why="A fever with a raised risk of infection, or with nerve symptoms, can mean an infection in or near the spine.",
 )
 def e4(f: Facts, fired: Fired) -> Evidence:
     """`fever_or_chills` and (any infection risk: `weakened_immunity`, `injects_drugs`,
@@ -377,7 +376,9 @@ def u1(f: Facts, fired: Fired) -> Evidence:
 
 def _u2_today(f: Facts) -> bool:
     """`mid_back` or `neck` in pain_areas, or `constant_night_pain`, or trend `worsening`"""
-    return bool(f.has("pain_areas", "mid_back", "neck") or f.flag("constant_night_pain") or f.among("trend", "worsening"))
+    return bool(
+        f.has("pain_areas", "mid_back", "neck") or f.flag("constant_night_pain") or f.among("trend", "worsening")
+    )
 
 
 @rule(
@@ -483,8 +484,7 @@ def u8(f: Facts, fired: Fired) -> Evidence:
     "U9",
     URGENT,
     today=True,
-    source="spinal infection without fever: fever is absent in up to half (Darouiche 2006; Yusuf 2019; "
-    "Finucane 2020)",
+    source="spinal infection without fever: fever is absent in up to half (Darouiche 2006; Yusuf 2019; Finucane 2020)",
     why="With a raised risk of infection, severe, worsening or constant night pain can mean an infection in the "
     "spine even without a fever.",
 )

@@ -1,6 +1,6 @@
 """The questionnaire, defined once.
 
-Every key of the answers contract (version 2, docs/answers-contract.md) is a `Question` here: its type, allowed values or range, the
+Every key of the answers contract (version 2) is a `Question` here: its type, allowed values or range, the
 question a person is asked, short help, and when it is asked. Validation (`validation.py`), the JSON Schema
 (`schema.py`), `backpain questions` and the interactive prompts all read this one tuple, so they cannot drift.
 

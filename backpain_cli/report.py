@@ -25,12 +25,13 @@ from .plain import (
     AREA_WORDS,
     DURATION_WORDS,
     LEVEL_NAMES,
-    LEVEL_TITLES,
     PAIN_AREAS,
     RISK_WORDS,
     SPREAD_AREAS,
     evidence_text,
     impact,
+    level_name,
+    level_title,
     shown,
     since_last_text,
     split_reason,
@@ -106,7 +107,7 @@ def _headline(result: Mapping[str, Any]) -> Panel:
     body = Text(result["action"], style="bold" if level in ("emergency", "urgent") else "")
     return Panel(
         body,
-        title=Text(LEVEL_TITLES.get(level, level), style=TITLE_STYLES.get(level, f"bold {style}".strip())),
+        title=Text(level_title(level, result.get("within")), style=TITLE_STYLES.get(level, f"bold {style}".strip())),
         title_align="left",
         box=LEVEL_BOXES.get(level, box.ROUNDED),
         border_style=style,
@@ -370,8 +371,8 @@ def finish(text: str, color: bool) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def level_text(level: str) -> Text:
-    return Text(LEVEL_NAMES.get(level, level), style=LEVEL_STYLES.get(level, ""))
+def level_text(level: str, within: str | None = None) -> Text:
+    return Text(level_name(level, within), style=LEVEL_STYLES.get(level, ""))
 
 
 #: The batch table's fixed columns: level, decisive rule, pain impact (the id takes the rest).
@@ -415,7 +416,12 @@ class BatchTable:
             level = str(out["level"])
             self.counts[level] = self.counts.get(level, 0) + 1
             decisive = str(out["reasons"][0]["rule"]) if out.get("reasons") else ""
-            cells = (rid, level_text(level), Text(decisive), Text(impact(out["scores"]["pain_impact"])))
+            cells = (
+                rid,
+                level_text(level, out.get("within")),
+                Text(decisive),
+                Text(impact(out["scores"]["pain_impact"])),
+            )
         else:
             self.rejected += 1
             cells = (rid, Text("rejected", style="bold"), Text("–"), Text("–"))
