@@ -188,6 +188,37 @@ def test_schema_is_draft_2020_12_and_covers_every_key() -> None:
         jsonschema.validate(v["answers"], schema)
 
 
+#: What contract version 2 added (answers-contract.md, marked v2): each must be in the schema and in `questions`.
+CONTRACT_V2 = {
+    "red_flags": [
+        "chest_pain_or_breathlessness",
+        "fainting_or_collapse",
+        "abdominal_pain_or_pulsing",
+        "severe_headache_or_stiff_neck",
+        "stroke_like_symptoms",
+        "urinary_pain_or_blood",
+    ],
+    "risk_factors": ["diabetes", "recent_spine_procedure_or_hospital_stay", "aortic_aneurysm"],
+    "weakness": ["known_stable"],
+    "pattern": ["same_whatever_position"],
+}
+
+
+@pytest.mark.parametrize("key", sorted(CONTRACT_V2))
+def test_schema_and_questions_carry_the_contract_v2_values(key: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    node = schema["properties"][key]
+    allowed = node["items"]["enum"] if node.get("type") == "array" else node["enum"]
+    questions = runner.invoke(app, ["questions"]).stdout
+    for value in CONTRACT_V2[key]:
+        assert value in allowed
+        assert value in questions
+        answers = dict(VIGNETTES[-1]["answers"])
+        answers[key] = [value] if node.get("type") == "array" else value
+        jsonschema.validate(answers, schema)
+
+
 def test_questions_lists_every_key_with_its_answers_and_when_asked() -> None:
     text = runner.invoke(app, ["questions"]).stdout
     for q in QUESTIONS:
