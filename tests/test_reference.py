@@ -1,4 +1,5 @@
-"""The engine against an independent second implementation of the policy (tests/reference_policy.py)."""
+"""The engine against independent second implementations of the policy: tests/reference_policy.py (2026.2,
+the policy in force) and tests/reference_policy_2026_1.py (the one before, for records saved under it)."""
 
 from __future__ import annotations
 
@@ -8,36 +9,36 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backpain_cli.engine import assess
+from backpain_cli.questionnaire import BY_KEY
 from backpain_cli.validation import validate
 
-from .reference_policy import ref_assess
-from .strategies import answers
+from . import reference_policy as ref
+from . import reference_policy_2026_1 as ref_2026_1
+from .strategies import V2_VALUES, answers, edgy_answers, swept_answers
 
-# Values either side of every threshold in the policy, so that the generated answers sit on its edges.
-EDGES = {
-    "age": st.sampled_from([16, 39, 40, 41, 44, 45, 46, 49, 50, 69, 70, 120]),
-    "duration_weeks": st.sampled_from([0, 1.99, 2, 3.99, 4, 5.99, 6, 11.99, 12, 52, 60]),
-    "pain_intensity": st.sampled_from([0, 6, 7, 8, 10]),
-    "activity_interference": st.sampled_from([0, 4, 5, 7, 8, 10]),
-}
+RANK = ref.LEVELS.index
 
 
-@st.composite
-def edgy_answers(draw: st.DrawFn) -> dict[str, Any]:
-    a = draw(answers())
-    for key, values in EDGES.items():
-        if draw(st.booleans()):
-            a[key] = draw(values)
-    return a
+def test_the_v2_values_are_the_questionnaires() -> None:
+    for key, added in V2_VALUES.items():
+        assert added < set(BY_KEY[key].values), key
 
 
-@settings(max_examples=1000)
-@given(st.one_of(answers(), edgy_answers()))
-def test_engine_agrees_with_the_independent_reference(a: dict[str, Any]) -> None:
-    result = assess(validate(a))
-    level, rules, derived = ref_assess(validate(a))
-    assert result["level"] == level
+def test_the_references_cover_every_rule() -> None:
+    from backpain_cli.policy import RULES
+
+    assert set(ref.LVL) == {r.id for r in RULES}
+    assert all(ref.LVL[r.id] == r.level for r in RULES)
+
+
+def compare(a: dict[str, Any]) -> None:
+    valid = validate(a)
+    result = assess(valid)
+    level, rules, derived, within = ref.ref_assess(validate(a))
     assert {r["rule"] for r in result["reasons"]} == rules
+    assert result["level"] == level
+    assert result.get("within") == within
+    assert ("within" in result) is (within is not None)
     scores = result["scores"]
     assert (scores["pain_impact"], scores["duration"], scores["risk_group"]) == (
         derived["pain_impact"],
@@ -45,3 +46,35 @@ def test_engine_agrees_with_the_independent_reference(a: dict[str, Any]) -> None
         derived["rg"],
     )
     assert (scores["screen_total"], scores["screen_psychosocial"]) == (derived["tot"], derived["psy"])
+
+
+# Structured answers (a failure shrinks to a small case): plain, and pushed onto the policy's edges.
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(answers(), edgy_answers()))
+def test_engine_agrees_with_the_independent_reference(a: dict[str, Any]) -> None:
+    compare(a)
+
+
+# Many more answer sets on the same edges, cheap to generate (see swept_answers).
+@settings(max_examples=4000, deadline=None)
+@given(swept_answers())
+def test_engine_agrees_with_the_independent_reference_on_a_wide_sweep(a: dict[str, Any]) -> None:
+    compare(a)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(edgy_answers(version=1), *[swept_answers(version=1)] * 3))
+def test_a_version_1_record_is_never_triaged_lower_than_under_2026_1(a: dict[str, Any]) -> None:
+    """2026.2 only adds and widens, except that U3 and U4 now stop at 12 weeks: a record saved under 2026.1 is
+    never sent to a less urgent level, unless the only reason is that limit."""
+    assert not any(set(a.get(key, [])) & added if key != "weakness" else a[key] in added
+                   for key, added in V2_VALUES.items())  # fmt: skip
+    valid = validate(a)
+    new = RANK(assess(valid)["level"])
+    old_level, old_rules, _ = ref_2026_1.ref_assess(validate(a))
+    old = RANK(old_level)
+    if new > old:
+        assert a["duration_weeks"] >= 12 and old_rules & {"U3", "U4"}, (old_rules, new)
+        without_limited = old_rules - {"U3", "U4"}
+        rest = min((RANK(ref_2026_1.LVL[r]) for r in without_limited), default=RANK("self_care"))
+        assert new <= rest, (old_rules, new)

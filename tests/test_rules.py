@@ -1,4 +1,5 @@
-"""Each rule of triage-policy 2026.1 at its boundaries: one side fires, the other does not."""
+"""Each rule of triage-policy 2026.2 at its boundaries: one side fires, the other does not; and how soon
+(`within`) an urgent result says to act."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ def test_base_is_self_care(base_answers: dict[str, Any]) -> None:
 
 def test_every_rule_is_in_the_table_once() -> None:
     ids = [r.id for r in RULES]
-    assert ids == [*(f"E{i}" for i in range(1, 7)), *(f"U{i}" for i in range(1, 9)),
-                   *(f"S{i}" for i in range(1, 6)), *(f"P{i}" for i in range(1, 8)), "C0"]  # fmt: skip
+    assert ids == [*(f"E{i}" for i in range(1, 12)), *(f"U{i}" for i in range(1, 13)),
+                   *(f"S{i}" for i in range(1, 7)), *(f"P{i}" for i in range(1, 9)), "C0"]  # fmt: skip
     assert all(r.when and r.why and r.source for r in RULES)
     # Table order is level order, so reasons come out most urgent first.
     assert [LEVELS.index(r.level) for r in RULES] == sorted(LEVELS.index(r.level) for r in RULES)
@@ -107,9 +108,41 @@ def test_u3_fragility(base_answers: dict[str, Any]) -> None:
     assert "U3" not in fired(base_answers, **minor, age=69)
     assert "U3" in fired(base_answers, **minor, risk_factors=["osteoporosis"])
     assert "U3" in fired(base_answers, onset="sudden", risk_factors=["long_term_steroids"])
-    # Sudden onset at 70 without bone risk is not U3 (age only counts after a minor injury).
-    assert "U3" not in fired(base_answers, onset="sudden", age=80)
+    # 2026.2: age 70 counts after a sudden onset too, and bone risk after lifting or a strain.
+    assert "U3" in fired(base_answers, onset="sudden", age=70)
+    assert "U3" not in fired(base_answers, onset="sudden", age=69)
+    assert fired(base_answers, onset="after_lifting_or_strain", risk_factors=["osteoporosis"]) == {"U3"}
+    assert fired(base_answers, onset="after_lifting_or_strain", risk_factors=["long_term_steroids"]) == {"U3"}
+    # ...but age alone after lifting is not U3, nor bone risk with a gradual onset or a major injury (U4/E6).
+    assert "U3" not in fired(base_answers, onset="after_lifting_or_strain", age=80)
     assert "U3" not in fired(base_answers, onset="gradual", risk_factors=["osteoporosis"])
+    assert "U3" not in fired(base_answers, onset="after_major_injury", risk_factors=["osteoporosis"])
+    assert "U3" not in fired(base_answers, onset="gradual", age=80)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"onset": "after_minor_injury", "age": 70},
+        {"onset": "sudden", "age": 85},
+        {"onset": "after_minor_injury", "risk_factors": ["osteoporosis"]},
+        {"onset": "after_lifting_or_strain", "risk_factors": ["osteoporosis"]},
+        {"onset": "sudden", "risk_factors": ["long_term_steroids"]},
+    ],
+)
+def test_u3_only_in_the_first_12_weeks(base_answers: dict[str, Any], changes: dict[str, Any]) -> None:
+    assert fired(base_answers, **changes, duration_weeks=0) == {"U3"}
+    assert fired(base_answers, **changes, duration_weeks=11.99) == {"U3"}
+    assert fired(base_answers, **changes, duration_weeks=12) == {"C0"}
+    assert fired(base_answers, **changes, duration_weeks=52) == {"C0"}
+
+
+def test_u4_major_injury_from_2_to_under_12_weeks(base_answers: dict[str, Any]) -> None:
+    major = {"onset": "after_major_injury"}
+    assert fired(base_answers, **major, duration_weeks=1.99) == {"E6"}
+    assert fired(base_answers, **major, duration_weeks=2) == {"U4"}
+    assert fired(base_answers, **major, duration_weeks=11.99) == {"U4"}
+    assert fired(base_answers, **major, duration_weeks=12) == {"C0"}
 
 
 def test_u6_u7(base_answers: dict[str, Any]) -> None:
@@ -269,13 +302,17 @@ def test_pain_impact_and_duration(base_answers: dict[str, Any]) -> None:
 def test_result_contract_parts(base_answers: dict[str, Any]) -> None:
     result = run(base_answers, id="abc", red_flags=["saddle_numbness"])
     assert result["id"] == "abc"
-    assert result["policy_version"] == "2026.1"
+    assert result["policy_version"] == "2026.2"
+    assert result["level"] == "emergency" and result["within"] == "now"
     assert result["safety_net"] is None  # the emergency action replaces it
     for reason in result["reasons"]:
         assert set(reason) >= {"rule", "level", "because", "answers"}
         assert "Your answers:" in reason["because"]
     assert "not a diagnosis" in result["disclaimer"]
     assert "id" not in run(base_answers)
+    assert "within" not in run(base_answers)
+    assert run(base_answers, red_flags=["unexplained_weight_loss"])["within"] == "48h"
+    assert run(base_answers, red_flags=["fever_or_chills"])["within"] == "today"
 
 
 def test_because_keeps_the_labels_own_capitals(base_answers: dict[str, Any]) -> None:
@@ -287,3 +324,380 @@ def test_because_keeps_the_labels_own_capitals(base_answers: dict[str, Any]) -> 
 def test_no_muscle_strain_beside_a_red_flag(base_answers: dict[str, Any]) -> None:
     assert [c["id"] for c in run(base_answers)["contributors"]] == ["muscle_strain"]
     assert run(base_answers, red_flags=["bladder_or_bowel_change"])["contributors"] == []
+
+
+# --- 2026.2: new and widened rules ---
+
+
+def within(base: dict[str, Any], **changes: Any) -> str | None:
+    result = run(base, **changes)
+    return result.get("within")
+
+
+E4_RISKS = [
+    "weakened_immunity",
+    "injects_drugs",
+    "recent_bacterial_infection",
+    "long_term_steroids",
+    "diabetes",
+    "recent_spine_procedure_or_hospital_stay",
+]
+
+
+@pytest.mark.parametrize("risk", E4_RISKS)
+def test_e4_fever_with_each_infection_risk(base_answers: dict[str, Any], risk: str) -> None:
+    # Gradual onset, so that steroids do not also fire U3 (after lifting).
+    got = fired(base_answers, onset="gradual", red_flags=["fever_or_chills"], risk_factors=[risk])
+    assert got == {"E4"}
+    # Without the fever the same risk is at most U9 (not with this mild, improving pain) or P5.
+    assert not {"E4", "U1"} & fired(base_answers, onset="gradual", risk_factors=[risk])
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"weakness": "stable"}, {"E4", "U5"}),
+        ({"weakness": "worsening"}, {"E4", "E3"}),
+        ({"numbness_tingling": True}, {"E4", "P1"}),
+        # A known, examined weakness is not a nerve sign for E4: fever alone is U1.
+        ({"weakness": "known_stable"}, {"U1", "S6"}),
+        ({"risk_factors": ["osteoporosis"], "onset": "gradual"}, {"U1"}),
+        ({"risk_factors": ["cancer_history"]}, {"U1", "U2"}),
+        ({"radiating_pain": ["buttock_or_thigh"]}, {"U1"}),
+    ],
+)
+def test_e4_fever_with_nerve_symptoms(
+    base_answers: dict[str, Any], changes: dict[str, Any], expected: set[str]
+) -> None:
+    assert fired(base_answers, red_flags=["fever_or_chills"], **changes) == expected
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"weakness": "stable"}, {"E5", "U2", "U5"}),
+        ({"weakness": "worsening"}, {"E5", "U2", "E3"}),
+        ({"numbness_tingling": True}, {"E5", "U2", "P1"}),
+        ({"red_flags": ["hand_clumsiness_or_unsteady_walking"]}, {"E5", "U2", "U6"}),
+        ({"radiating_pain": ["below_knee"], "trend": "same"}, {"E5", "U2", "P1"}),
+        ({"radiating_pain": ["arm"], "trend": "same"}, {"E5", "U2", "P1"}),
+        # 2026.2: a known, examined weakness is not E5 (2026.1 fired it for any weakness but none).
+        ({"weakness": "known_stable"}, {"U2", "S6"}),
+        ({"radiating_pain": ["buttock_or_thigh"]}, {"U2"}),
+    ],
+)
+def test_e5_exact(base_answers: dict[str, Any], changes: dict[str, Any], expected: set[str]) -> None:
+    assert fired(base_answers, risk_factors=["cancer_history"], **changes) == expected
+
+
+@pytest.mark.parametrize("flag", ["chest_pain_or_breathlessness", "fainting_or_collapse"])
+def test_e7(base_answers: dict[str, Any], flag: str) -> None:
+    result = run(base_answers, red_flags=[flag])
+    assert {r["rule"] for r in result["reasons"]} == {"E7"}
+    assert (result["level"], result["within"]) == ("emergency", "now")
+
+
+@pytest.mark.parametrize("flag", ["severe_headache_or_stiff_neck", "stroke_like_symptoms"])
+def test_e9(base_answers: dict[str, Any], flag: str) -> None:
+    result = run(base_answers, red_flags=[flag])
+    assert {r["rule"] for r in result["reasons"]} == {"E9"}
+    assert (result["level"], result["within"]) == ("emergency", "now")
+
+
+def test_e8_belly_pain_at_50_or_with_an_aneurysm(base_answers: dict[str, Any]) -> None:
+    belly = {"red_flags": ["abdominal_pain_or_pulsing"]}
+    assert fired(base_answers, **belly, age=50) == {"E8"}
+    assert fired(base_answers, **belly, age=49) == {"U10"}
+    # With a known aneurysm at any age, even after six weeks.
+    assert fired(base_answers, **belly, risk_factors=["aortic_aneurysm"], duration_weeks=6) == {"E8"}
+    assert fired(base_answers, **belly, risk_factors=["aortic_aneurysm"], duration_weeks=52, age=16) == {"E8"}
+
+
+def test_e8_known_aneurysm_with_new_or_sudden_pain(base_answers: dict[str, Any]) -> None:
+    aaa = {"risk_factors": ["aortic_aneurysm"]}
+    assert fired(base_answers, **aaa, duration_weeks=5.99) == {"E8"}
+    assert fired(base_answers, **aaa, duration_weeks=6) == {"C0"}
+    assert fired(base_answers, **aaa, duration_weeks=52, onset="sudden") == {"E8"}
+    assert fired(base_answers, **aaa, duration_weeks=52, onset="gradual") == {"C0"}
+
+
+def test_u10_urine_symptoms_even_beside_e8(base_answers: dict[str, Any]) -> None:
+    assert fired(base_answers, red_flags=["urinary_pain_or_blood"]) == {"U10"}
+    assert within(base_answers, red_flags=["urinary_pain_or_blood"]) == "today"
+    both = ["abdominal_pain_or_pulsing", "urinary_pain_or_blood"]
+    assert fired(base_answers, red_flags=both, age=50) == {"E8", "U10"}
+    assert fired(base_answers, red_flags=both, age=49) == {"U10"}
+    assert fired(base_answers, red_flags=["abdominal_pain_or_pulsing"], age=49, risk_factors=[]) == {"U10"}
+
+
+E10 = {"onset": "sudden", "duration_weeks": 0.99, "pain_intensity": 8, "age": 60}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, {"E10", "P3"}),
+        ({"duration_weeks": 0}, {"E10", "P3"}),
+        ({"duration_weeks": 1}, {"P3"}),
+        ({"pain_intensity": 7}, {"C0"}),
+        ({"age": 59}, {"P3"}),
+        ({"onset": "gradual"}, {"P3"}),
+        ({"onset": "after_minor_injury"}, {"P3"}),
+        ({"age": 70}, {"E10", "U3", "P3"}),
+    ],
+)
+def test_e10_sudden_severe_pain_at_60(
+    base_answers: dict[str, Any], changes: dict[str, Any], expected: set[str]
+) -> None:
+    assert fired(base_answers, **{**E10, **changes}) == expected
+
+
+NECK_INJURY = {"pain_areas": ["neck"], "onset": "after_minor_injury"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"age": 65, "duration_weeks": 0.99}, {"E11"}),
+        ({"age": 65, "duration_weeks": 0}, {"E11"}),
+        ({"age": 64, "duration_weeks": 0.99}, {"C0"}),
+        ({"age": 30, "duration_weeks": 0.99, "numbness_tingling": True}, {"E11", "P1"}),
+        ({"age": 30, "duration_weeks": 1, "numbness_tingling": True}, {"P1"}),
+        ({"age": 65, "duration_weeks": 1}, {"U12"}),
+        ({"age": 65, "duration_weeks": 5.99}, {"U12"}),
+        ({"age": 65, "duration_weeks": 6}, {"C0"}),
+        ({"age": 64, "duration_weeks": 1}, {"C0"}),
+        ({"age": 70, "duration_weeks": 1}, {"U12", "U3"}),
+        ({"age": 70, "duration_weeks": 0.5}, {"E11", "U3"}),
+        # Not the neck, or not a minor injury: neither.
+        ({"age": 65, "duration_weeks": 0.5, "pain_areas": ["low_back"]}, {"C0"}),
+        ({"age": 65, "duration_weeks": 2, "pain_areas": ["low_back"]}, {"C0"}),
+        ({"age": 65, "duration_weeks": 0.5, "onset": "sudden"}, {"C0"}),
+        ({"age": 65, "duration_weeks": 2, "onset": "after_lifting_or_strain"}, {"C0"}),
+        ({"age": 65, "duration_weeks": 0.5, "onset": "after_major_injury"}, {"E6"}),
+        # The neck among other areas counts.
+        ({"age": 65, "duration_weeks": 2, "pain_areas": ["low_back", "neck"]}, {"U12"}),
+    ],
+)
+def test_e11_and_u12_neck_injury(base_answers: dict[str, Any], changes: dict[str, Any], expected: set[str]) -> None:
+    assert fired(base_answers, **{**NECK_INJURY, **changes}) == expected
+
+
+def test_u12_is_today(base_answers: dict[str, Any]) -> None:
+    assert within(base_answers, **NECK_INJURY, age=65, duration_weeks=3) == "today"
+
+
+@pytest.mark.parametrize(
+    ("changes", "today"),
+    [
+        ({}, False),
+        ({"trend": "same"}, False),
+        ({"pain_areas": ["low_back", "mid_back"]}, True),
+        ({"pain_areas": ["neck"]}, True),
+        ({"red_flags": ["constant_night_pain"]}, True),
+        ({"trend": "worsening"}, True),
+    ],
+)
+def test_u2_today_only_under_its_condition(base_answers: dict[str, Any], changes: dict[str, Any], today: bool) -> None:
+    result = run(base_answers, risk_factors=["cancer_history"], **changes)
+    assert result["level"] == "urgent" and "U2" in {r["rule"] for r in result["reasons"]}
+    assert not {r["rule"] for r in result["reasons"]} & {"U1", "U5", "U9", "U10", "U12"}
+    assert result["within"] == ("today" if today else "48h")
+
+
+def test_u2_48h_becomes_today_beside_a_today_rule(base_answers: dict[str, Any]) -> None:
+    assert within(base_answers, risk_factors=["cancer_history"]) == "48h"
+    assert within(base_answers, risk_factors=["cancer_history"], red_flags=["urinary_pain_or_blood"]) == "today"
+
+
+def test_u8_widened_to_steroids_not_diabetes(base_answers: dict[str, Any]) -> None:
+    night = {"red_flags": ["constant_night_pain"], "onset": "gradual"}
+    # Steroids: U8, and U9 (an infection risk with constant night pain), which is today.
+    assert fired(base_answers, **night, risk_factors=["long_term_steroids"]) == {"U8", "U9"}
+    assert within(base_answers, **night, risk_factors=["long_term_steroids"]) == "today"
+    assert fired(base_answers, **night, risk_factors=["diabetes"]) == {"P6"}
+    assert fired(base_answers, **night, age=50) == {"U8"}
+    assert within(base_answers, **night, age=50) == "48h"
+
+
+U9_RISKS = [
+    "recent_spine_procedure_or_hospital_stay",
+    "recent_bacterial_infection",
+    "injects_drugs",
+    "weakened_immunity",
+    "long_term_steroids",
+]
+
+
+@pytest.mark.parametrize("risk", U9_RISKS)
+@pytest.mark.parametrize(
+    ("changes", "fires"),
+    [
+        ({"pain_intensity": 7, "trend": "same"}, True),
+        ({"pain_intensity": 7, "trend": "worsening"}, True),
+        ({"pain_intensity": 6, "trend": "same"}, False),
+        ({"pain_intensity": 10, "trend": "improving"}, False),
+        ({"pain_intensity": 0, "trend": "worsening"}, True),
+        ({"red_flags": ["constant_night_pain"]}, True),
+        ({}, False),
+    ],
+)
+def test_u9_infection_risk_without_fever(
+    base_answers: dict[str, Any], risk: str, changes: dict[str, Any], fires: bool
+) -> None:
+    result = run(base_answers, onset="gradual", risk_factors=[risk], **changes)
+    got = {r["rule"] for r in result["reasons"]}
+    assert ("U9" in got) is fires
+    if fires:
+        assert result["within"] == "today"
+        assert "P5" not in got
+    else:
+        assert result["level"] != "urgent" and "within" not in result
+        # P5 names the risks the doctor should know about, when nothing urgent fired.
+        assert ("P5" in got) is (risk in {"recent_spine_procedure_or_hospital_stay", "weakened_immunity",
+                                         "injects_drugs"})  # fmt: skip
+
+
+@pytest.mark.parametrize("risk", ["diabetes", "aortic_aneurysm", "osteoporosis", "cancer_history"])
+def test_u9_not_for_other_risk_factors(base_answers: dict[str, Any], risk: str) -> None:
+    assert "U9" not in fired(base_answers, onset="gradual", risk_factors=[risk], pain_intensity=9, trend="worsening")
+
+
+@pytest.mark.parametrize("risk", U9_RISKS)
+def test_u9_gives_way_to_e4(base_answers: dict[str, Any], risk: str) -> None:
+    got = fired(base_answers, onset="gradual", risk_factors=[risk], red_flags=["fever_or_chills"], trend="worsening")
+    assert "E4" in got and "U9" not in got and "U1" not in got
+
+
+SAME = {"pattern": ["same_whatever_position"]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({**SAME, "trend": "same", "age": 50}, {"U11"}),
+        ({**SAME, "trend": "same", "age": 49}, {"C0"}),
+        ({**SAME, "trend": "improving", "age": 80}, {"C0"}),
+        ({**SAME, "trend": "worsening", "age": 50}, {"U11", "P7"}),
+        ({**SAME, "trend": "same", "pain_areas": ["mid_back"]}, {"U11"}),
+        ({**SAME, "trend": "same", "red_flags": ["constant_night_pain"]}, {"U11", "P6"}),
+        ({**SAME, "trend": "improving", "red_flags": ["constant_night_pain"]}, {"P6"}),
+        # The second branch: progressive thoracic pain at 50 or over (and then not P8).
+        ({"pain_areas": ["mid_back"], "age": 50, "trend": "worsening"}, {"U11", "P7"}),
+        ({"pain_areas": ["mid_back"], "age": 49, "trend": "worsening"}, {"P7"}),
+        ({"pain_areas": ["low_back"], "age": 50, "trend": "worsening"}, {"P7"}),
+        # P8: the mid back at 50 or over without U11.
+        ({"pain_areas": ["mid_back"], "age": 50, "trend": "same"}, {"P8"}),
+        ({"pain_areas": ["mid_back"], "age": 50, "trend": "improving"}, {"P8"}),
+        ({"pain_areas": ["mid_back"], "age": 49, "trend": "same"}, {"C0"}),
+        ({"pain_areas": ["low_back", "mid_back"], "age": 50}, {"P8"}),
+        ({"pain_areas": ["low_back", "neck"], "age": 50}, {"C0"}),
+        ({**SAME, "pain_areas": ["mid_back"], "age": 50, "trend": "same"}, {"U11"}),
+    ],
+)
+def test_u11_and_p8(base_answers: dict[str, Any], changes: dict[str, Any], expected: set[str]) -> None:
+    result = run(base_answers, **changes)
+    assert {r["rule"] for r in result["reasons"]} == expected
+    if "U11" in expected:
+        assert result["within"] == "48h"
+
+
+def test_s6_known_stable_weakness(base_answers: dict[str, Any]) -> None:
+    result = run(base_answers, weakness="known_stable")
+    assert {r["rule"] for r in result["reasons"]} == {"S6"}
+    assert result["level"] == "specialist" and "within" not in result
+    assert "S6" not in fired(base_answers, weakness="stable")
+    assert "S6" not in fired(base_answers, weakness="none")
+
+
+def test_p5_for_a_recent_spine_procedure_or_hospital_stay(base_answers: dict[str, Any]) -> None:
+    stay = {"risk_factors": ["recent_spine_procedure_or_hospital_stay"]}
+    assert fired(base_answers, **stay) == {"P5"}
+    assert fired(base_answers, **stay, red_flags=["unexplained_weight_loss"]) == {"U7"}
+    # A new urgent rule (U11) also holds P5 back.
+    assert fired(base_answers, **stay, pattern=["same_whatever_position"], age=50, trend="same") == {"U11"}
+    assert fired(base_answers, risk_factors=["diabetes"]) == {"C0"}
+
+
+# --- within: how soon ---
+
+# Answer changes that fire exactly one urgent rule, and nothing more urgent.
+ONE_URGENT = {
+    "U1": {"red_flags": ["fever_or_chills"]},
+    "U2": {"risk_factors": ["cancer_history"]},
+    "U3": {"onset": "after_minor_injury", "age": 70},
+    "U4": {"onset": "after_major_injury", "duration_weeks": 3},
+    "U5": {"weakness": "stable"},
+    "U6": {"red_flags": ["hand_clumsiness_or_unsteady_walking"]},
+    "U7": {"red_flags": ["unexplained_weight_loss"]},
+    "U8": {"red_flags": ["constant_night_pain"], "age": 50},
+    "U9": {"risk_factors": ["weakened_immunity"], "trend": "worsening"},
+    "U10": {"red_flags": ["urinary_pain_or_blood"]},
+    "U11": {"pattern": ["same_whatever_position"], "trend": "same", "age": 50},
+    "U12": {"pain_areas": ["neck"], "onset": "after_minor_injury", "age": 65, "duration_weeks": 2},
+}
+TODAY = {"U1", "U5", "U9", "U10", "U12"}
+
+
+@pytest.mark.parametrize("rule", sorted(ONE_URGENT))
+def test_within_for_each_urgent_rule_alone(base_answers: dict[str, Any], rule: str) -> None:
+    result = run(base_answers, **ONE_URGENT[rule])
+    urgent = {r["rule"] for r in result["reasons"] if r["level"] == "urgent"}
+    assert result["level"] == "urgent" and urgent == {rule}
+    assert result["within"] == ("today" if rule in TODAY else "48h")
+
+
+def _compatible(late: str, soon: str) -> bool:
+    """The two answer changes set no single-valued answer to two different values."""
+    a, b = ONE_URGENT[late], ONE_URGENT[soon]
+    return all(isinstance(a[k], list) or a[k] == b[k] for k in set(a) & set(b))
+
+
+@pytest.mark.parametrize(
+    ("late", "soon"),
+    [(late, soon) for late in sorted(set(ONE_URGENT) - TODAY) for soon in sorted(TODAY) if _compatible(late, soon)],
+)
+def test_one_today_rule_makes_the_urgent_result_today(base_answers: dict[str, Any], late: str, soon: str) -> None:
+    changes = {**ONE_URGENT[late]}
+    for key, value in ONE_URGENT[soon].items():
+        if isinstance(value, list) and key in changes:
+            changes[key] = sorted({*changes[key], *value})
+        else:
+            changes[key] = value
+    result = run(base_answers, **changes)
+    got = {r["rule"] for r in result["reasons"]}
+    if (late, soon) == ("U2", "U5"):  # cancer with a new weakness is E5
+        assert (result["level"], result["within"]) == ("emergency", "now")
+        return
+    assert {late, soon} <= got
+    assert (result["level"], result["within"]) == ("urgent", "today")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"red_flags": ["saddle_numbness"]},
+        {"red_flags": ["chest_pain_or_breathlessness", "urinary_pain_or_blood"]},
+        {"weakness": "worsening", "risk_factors": ["cancer_history"]},
+        {"onset": "after_major_injury", "duration_weeks": 0},
+    ],
+)
+def test_within_is_now_for_every_emergency(base_answers: dict[str, Any], changes: dict[str, Any]) -> None:
+    result = run(base_answers, **changes)
+    assert (result["level"], result["within"]) == ("emergency", "now")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"weakness": "known_stable"},
+        {"duration_weeks": 8, "trend": "worsening"},
+        {"pain_intensity": 8},
+        {"risk_factors": ["injects_drugs"]},
+    ],
+)
+def test_within_is_absent_below_urgent(base_answers: dict[str, Any], changes: dict[str, Any]) -> None:
+    result = run(base_answers, **changes)
+    assert result["level"] in ("specialist", "primary_care", "self_care")
+    assert "within" not in result
