@@ -2,7 +2,12 @@
 
 The policy's own rule functions are run over the answers given so far. A rule counts only once every answer it
 reads has been given: reading an unanswered key (or a derived value, or whether an undecided rule fired) raises
-`_Undecided`, and the rule is left for later. So the early warning is the policy itself, not a copy of it.
+`_Undecided`, and the rule is left for later. So the early warning is the policy itself, not a copy of it: which
+keys a rule reads is learnt by running it, never kept in a table (E8, say, is decided once red_flags, age,
+risk_factors, onset and duration_weeks are answered; E11 waits for numbness_tingling too). The rule functions
+read every part of their condition (`all_of` and `any_of` take evaluated parts), so a rule is decided only once
+every key of its condition is; a rule that returned without reading a key cannot depend on it. A rule that read
+a derived value (onset age, pain impact) would never be decided here: the emergency rules read answers only.
 Pure: no I/O, no third-party imports.
 """
 
@@ -82,7 +87,10 @@ class _PartialFacts(Facts):
 
 
 def emergencies(answers: Mapping[str, Any], decided: set[str] | frozenset[str]) -> list[Rule]:
-    """The emergency rules that already fire on the answers to the questions in `decided`, in table order."""
+    """The emergency rules that already fire on the answers to the questions in `decided`, in table order.
+
+    A key is decided once its question is wholly answered: for the red flags, asked on two screens, only after
+    the second (the interactive questionnaire passes it so), so a rule never reads half a list."""
     facts = _PartialFacts(_Partial(answers, frozenset(decided)))
     fired = _PartialFired()
     out: list[Rule] = []

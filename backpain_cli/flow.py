@@ -1,20 +1,103 @@
 """The interactive questionnaire's logic, apart from the screen.
 
-Which questions are asked and which of their options, how a typed answer is read and checked, and the review
-summary. Everything comes from `questionnaire.QUESTIONS`, so the prompts cannot drift from the contract (the early
-emergency warning, from `policy.RULES`, is in `early.py`). Pure: no I/O, no third-party imports.
+Which questions are asked, on which screens and with which of their options, how a typed answer is read and
+checked, and the review summary. Everything comes from `questionnaire.QUESTIONS`, so the prompts cannot drift from
+the contract (the early emergency warning, from `policy.RULES`, is in `early.py`). Pure: no I/O, no third-party
+imports.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from .questionnaire import QUESTIONS, SHORT_NAMES, Choice, Question, asked_choices
+from .questionnaire import (
+    OTHER_SYMPTOMS,
+    QUESTIONS,
+    SHORT_NAMES,
+    SPINE_SIGNS,
+    Choice,
+    Group,
+    Question,
+    asked_choices,
+)
 
 #: The questions asked at the prompt, in the order of the one definition (`interactive=False` keys never are).
 ASKED: tuple[Question, ...] = tuple(q for q in QUESTIONS if q.interactive)
+
+#: Short names of the screens of a question asked on several (`Question.groups`), for the review ("Change 2:
+#: other symptoms with the pain"). A group not named here is called by its question's short name.
+GROUP_NAMES: dict[str, str] = {
+    SPINE_SIGNS: SHORT_NAMES["red_flags"],
+    OTHER_SYMPTOMS: "other symptoms with the pain",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of the questionnaire: a question, or one group of its options (the red flags are asked on two
+    screens, the spine's warning signs and then other symptoms with the pain; both fill the one list)."""
+
+    question: Question
+    group: Group | None = None
+
+    @property
+    def key(self) -> str:
+        """The answers-contract key this screen fills."""
+        return self.question.key
+
+    @property
+    def id(self) -> str:
+        """`key` for a question on one screen, `key:group` for one of several."""
+        return self.key if self.group is None else f"{self.key}:{self.group.id}"
+
+    @property
+    def prompt(self) -> str:
+        return self.group.prompt if self.group is not None else self.question.prompt
+
+    @property
+    def help(self) -> str:
+        return self.group.help if self.group is not None else self.question.help
+
+    @property
+    def short_name(self) -> str:
+        name = SHORT_NAMES.get(self.key, self.key)
+        return name if self.group is None else GROUP_NAMES.get(self.group.id, name)
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        """The options this screen shows (before any condition)."""
+        return self.question.choices if self.group is None else self.question.in_group(self.group.id)
+
+    def offered(self, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
+        """The options this screen offers given the answers so far (the contract's conditions)."""
+        mine = {c.value for c in self.choices}
+        return tuple(c for c in asked_choices(self.question, answers) if c.value in mine)
+
+    def own(self, values: Iterable[str]) -> list[str]:
+        """The values of a list answer that belong to this screen, in the definition's order."""
+        given = set(values)
+        return [c.value for c in self.choices if c.value in given]
+
+    def merged(self, current: Iterable[str], ticked: Iterable[str]) -> list[str]:
+        """The whole list answer after this screen: the other screens' values kept, this screen's replaced by
+        `ticked`; in the definition's order."""
+        mine = {c.value for c in self.choices}
+        keep = {v for v in current if v not in mine} | set(ticked)
+        return [v for v in self.question.values if v in keep]
+
+
+#: The screens asked at the prompt, in order: one per question, or one per group of a grouped question. Their
+#: number is the "question N of M" of the progress line, and of the review's list.
+STEPS: tuple[Step, ...] = tuple(Step(q, g) for q in ASKED for g in (q.groups or (None,)))
+BY_ID: dict[str, Step] = {s.id: s for s in STEPS}
+
+
+def steps_of(key: str) -> tuple[Step, ...]:
+    """The screens that fill the answer `key`."""
+    return tuple(s for s in STEPS if s.key == key)
 
 
 def offered(question: Question, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
@@ -77,14 +160,18 @@ def _sentence(text: str) -> str:
 
 
 def summary(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(key, "Short name: answer in words") for every asked question, in questionnaire order; in the same words
-    the reasons use."""
+    """(step id, "Short name: answer in words") for every screen, in order, in the same words the reasons use;
+    a screen of a grouped question shows its own options only."""
     from .engine import answers_text  # not needed before the first question: keep start-up quick
 
     out: list[tuple[str, str]] = []
-    for q in ASKED:
-        if q.key in answers:
-            out.append((q.key, answers_text({q.key: answers[q.key]})))
-        else:
-            out.append((q.key, f"{SHORT_NAMES.get(q.key, q.key).capitalize()}: not answered"))
+    for s in STEPS:
+        name = s.short_name[:1].upper() + s.short_name[1:]
+        if s.key not in answers:
+            out.append((s.id, f"{name}: not answered"))
+        elif s.group is None:
+            out.append((s.id, answers_text({s.key: answers[s.key]})))
+        else:  # the words the reasons use for these values, under this screen's name
+            words = answers_text({s.key: s.own(answers[s.key])}).split(": ", 1)[1]
+            out.append((s.id, f"{name}: {words}"))
     return out

@@ -28,7 +28,7 @@ from questionary.constants import DEFAULT_STYLE
 from . import flow
 from .env import Environment
 from .exit_codes import ExitStatus
-from .questionnaire import BY_KEY, SHORT_NAMES, Question
+from .questionnaire import SHORT_NAMES, Question
 
 #: The value of the "skip" option of an optional single-choice question, and of "go on" in the review.
 _SKIP = "\x00skip"
@@ -143,7 +143,7 @@ class Screen:
             width = 79
         lead = len(text) - len(text.lstrip("\n"))
         wrapped = "\n".join(
-            textwrap.fill(line, width, subsequent_indent=" " * (len(line) - len(line.lstrip())))
+            textwrap.fill(line, width, subsequent_indent=" " * (len(line) - len(line.lstrip())), break_on_hyphens=False)
             for line in text[lead:].split("\n")
         )
         self.pending += [(style, text[:lead] + wrapped), ("", "\n")]
@@ -160,7 +160,8 @@ class Screen:
         return question.unsafe_ask()
 
     def text(self, message: str, default: str = "") -> str:
-        answer: str = self._ask(questionary.text(message, default=default, input=self.input, output=self.output))
+        shown, _ = self.heading(message)
+        answer: str = self._ask(questionary.text(shown, default=default, input=self.input, output=self.output))
         return answer
 
     def width(self) -> int:
@@ -180,12 +181,28 @@ class Screen:
             return title
         return ("\n" + " " * prefix).join(textwrap.wrap(title, max(10, room), break_on_hyphens=False))
 
+    def heading(self, message: str, instruction: str = "") -> tuple[str, str]:
+        """The question and its instruction as questionary draws them ("? question instruction"), with line breaks
+        at word boundaries to fit the terminal: the terminal itself would break the line mid-word."""
+        room = self.width() - 1
+        lines = textwrap.wrap("? " + message, room, break_on_hyphens=False) or ["?"]
+        message = "\n".join(lines)[2:]
+        if not instruction:
+            return message, instruction
+        column = len(lines[-1]) + 1  # questionary puts a space between the question and the instruction
+        if column + 1 + len(instruction.split(" ", 1)[0]) > room:  # not even its first word fits: a line of its own
+            return message, "\n" + "\n".join(textwrap.wrap(instruction, room, break_on_hyphens=False))
+        held = "\x00" * column  # stands for the question's last line: a word no wrap breaks
+        wrapped = textwrap.wrap(held + instruction, room, break_on_hyphens=False)
+        return message, "\n".join([wrapped[0][column:], *wrapped[1:]])
+
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
+        shown, how = self.heading(message, _SELECT_HOW)
         question = questionary.select(
-            message,
+            shown,
             [questionary.Choice(self.fit(title, _SELECT_PREFIX), value) for title, value in choices],
             default=default,
-            instruction=_SELECT_HOW,
+            instruction=how,
             input=self.input,
             output=self.output,
         )
@@ -196,8 +213,9 @@ class Screen:
         return answer
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, str]], checked: Sequence[str], how: str) -> list[str]:
+        shown, how = self.heading(message, how)
         question = questionary.checkbox(
-            message,
+            shown,
             [
                 questionary.Choice(self.fit(title, _CHECKBOX_PREFIX), value, checked=value in checked)
                 for title, value in choices
@@ -214,7 +232,8 @@ class Screen:
         return answer
 
     def answered(self, message: str, answer: str) -> None:
-        """The answered question, as questionary shows it: "? question answer"."""
+        """The answered question, as questionary shows it: "? question answer" (broken at word boundaries)."""
+        message, answer = self.heading(message, answer)
         self.pending += [("class:qmark", "?"), ("class:question", f" {message} "), ("class:answer", answer), ("", "\n")]
 
 
@@ -228,32 +247,42 @@ class Questionnaire:
     def __init__(self, screen: Screen) -> None:
         self.screen = screen
         self.answers: dict[str, Any] = {}
+        #: Keys whose every screen has been answered (or had nothing to offer): what the early warning may read.
         self.decided: set[str] = set()
+        #: Screens (`flow.Step.id`) answered, or passed over for having nothing to offer.
+        self.asked: set[str] = set()
         self.offered: dict[str, tuple[str, ...]] = {}
         self.warned: set[str] = set()
 
     def run(self) -> dict[str, Any]:
         """The answers-contract object. Raises Stopped, KeyboardInterrupt (Ctrl-C) or EOFError (Ctrl-D)."""
-        total = len(flow.ASKED)
-        for number, q in enumerate(flow.ASKED, 1):
-            if q.choices and not flow.offered(q, self.answers):
-                self.decided.add(q.key)
+        total = len(flow.STEPS)
+        for number, step in enumerate(flow.STEPS, 1):
+            if step.choices and not step.offered(self.answers):
+                self._done(step)
                 continue
-            self.screen.say(f"\n{q.section} · question {number} of {total}", "class:progress")
-            self.ask(q)
-            self.check_emergency()
+            self.screen.say(f"\n{step.question.section} · question {number} of {total}", "class:progress")
+            self.ask(step)
+            if step.key in self.decided:  # the last screen of its question: its answer may decide a rule
+                self.check_emergency()
         self.review()
         return dict(self.answers)
 
-    def ask(self, q: Question) -> None:
-        """Ask one question (its current answer, if any, as the default) and record the answer."""
-        if q.help:
-            self.screen.say(q.help, "class:help")
+    def _done(self, step: flow.Step) -> None:
+        self.asked.add(step.id)
+        if all(s.id in self.asked for s in flow.steps_of(step.key)):
+            self.decided.add(step.key)
+
+    def ask(self, step: flow.Step) -> None:
+        """Ask one screen (its current answer, if any, as the default) and record the answer."""
+        q = step.question
+        if step.help:
+            self.screen.say(step.help, "class:help")
         current = self.answers.get(q.key)
-        options = flow.offered(q, self.answers)
+        options = step.offered(self.answers)
         if q.kind in ("integer", "number"):
             # Checked after Enter, not as typed: the message stays on the screen above the question asked again.
-            text = self.screen.text(q.prompt, default=_number_text(current))
+            text = self.screen.text(step.prompt, default=_number_text(current))
             while True:
                 try:
                     value = flow.read_number(q, text)
@@ -265,17 +294,17 @@ class Questionnaire:
                         raise NotForYou from None
                 except ValueError as exc:
                     self.screen.say(str(exc), "class:problem")
-                text = self.screen.text(q.prompt)
+                text = self.screen.text(step.prompt)
             self.answers[q.key] = value
         elif q.kind == "boolean":
             default = None if current is None else (_YES if current else _NO)
-            self.answers[q.key] = self.screen.select(q.prompt, [("Yes", _YES), ("No", _NO)], default) == _YES
+            self.answers[q.key] = self.screen.select(step.prompt, [("Yes", _YES), ("No", _NO)], default) == _YES
         elif q.kind == "choice":
             choices = [(c.label, c.value) for c in options]
             if not q.required:
                 choices.append(("Skip this question", _SKIP))
-            skipped = q.key in self.decided and current is None and not q.required
-            picked = self.screen.select(q.prompt, choices, _SKIP if skipped else current)
+            skipped = step.id in self.asked and current is None and not q.required
+            picked = self.screen.select(step.prompt, choices, _SKIP if skipped else current)
             if picked == _SKIP:
                 self.answers.pop(q.key, None)
             else:
@@ -283,15 +312,16 @@ class Questionnaire:
         elif q.kind == "multi":
             choices = [(c.label, c.value) for c in options]
             how = _CHECKBOX_HOW if q.min_items else _CHECKBOX_NONE
-            ticked = self.screen.checkbox(q.prompt, choices, current or (), how)
-            while (problem := flow.check_list(q, ticked)) is not None:
+            ticked = self.screen.checkbox(step.prompt, choices, step.own(current or ()), how)
+            # Every screen of the question fills the one list, in the definition's order.
+            while (problem := flow.check_list(q, step.merged(current or (), ticked))) is not None:
                 self.screen.say(problem, "class:problem")
-                ticked = self.screen.checkbox(q.prompt, choices, ticked, how)
-            self.answers[q.key] = [v for v in q.values if v in ticked]  # in the definition's order
+                ticked = self.screen.checkbox(step.prompt, choices, ticked, how)
+            self.answers[q.key] = step.merged(current or (), ticked)
         else:  # pragma: no cover - only JSON-only kinds are left, and they are never asked
             raise AssertionError(f"{q.key} ({q.kind}) cannot be asked")
-        self.decided.add(q.key)
-        self.offered[q.key] = tuple(c.value for c in options)
+        self._done(step)
+        self.offered[step.id] = tuple(c.value for c in options)
 
     @staticmethod
     def _refused_choices(q: Question) -> list[tuple[str, str]]:
@@ -323,38 +353,41 @@ class Questionnaire:
             raise Stopped
 
     def review(self) -> None:
-        """Show every answer; let the person change any one, as often as they like, then go on."""
+        """Show every answer, one line per screen (numbered as the questions were); let the person change any
+        screen, as often as they like, then go on. A question asked on two screens (the red flags) is changed
+        one screen at a time: the other screen's ticks stay as they were."""
         while True:
             self.screen.say("\nYour answers", "class:heading")
             lines = flow.summary(self.answers)
             for n, (_, line) in enumerate(lines, 1):
                 self.screen.say(f"{n:>3}. {line}")
             choices = [("They are right: show my result", _DONE)]
-            choices += [(f"Change {n}: {SHORT_NAMES.get(key, key)}", key) for n, (key, _) in enumerate(lines, 1)]
+            choices += [(f"Change {n}: {flow.BY_ID[sid].short_name}", sid) for n, (sid, _) in enumerate(lines, 1)]
             picked = self.screen.select("Are these right?", choices, default=_DONE)
             if picked == _DONE:
                 return
-            self.ask(BY_KEY[picked])
+            self.ask(flow.BY_ID[picked])
             self.refresh_conditional()
             self.check_emergency()
 
     def refresh_conditional(self) -> None:
         """After a change, keep conditional options in step with the answers: drop ticks on options no longer
         offered, and ask again when new options are now offered."""
-        for q in flow.ASKED:
-            if not flow.has_conditions(q) or q.key not in self.offered:
+        for step in flow.STEPS:
+            if not flow.has_conditions(step.question) or step.id not in self.offered:
                 continue
-            now = tuple(c.value for c in flow.offered(q, self.answers))
-            before = self.offered[q.key]
+            now = tuple(c.value for c in step.offered(self.answers))
+            before = self.offered[step.id]
             if now == before:
                 continue
-            if isinstance(self.answers.get(q.key), list):
-                self.answers[q.key] = [v for v in self.answers[q.key] if v in now]
+            if isinstance(self.answers.get(step.key), list):
+                dropped = set(step.own(self.answers[step.key])) - set(now)
+                self.answers[step.key] = [v for v in self.answers[step.key] if v not in dropped]
             if set(now) - set(before):
                 self.screen.say("\nYour change brings new options to this question:", "class:progress")
-                self.ask(q)
+                self.ask(step)
             else:
-                self.offered[q.key] = now
+                self.offered[step.id] = now
 
 
 class ReportFile(Protocol):
@@ -404,7 +437,7 @@ def run_interactive(
     questionnaire = Questionnaire(screen)
     try:
         screen.say(
-            f"{len(flow.ASKED)} questions, a few minutes. Ctrl-C stops at any time. Your answers stay on this "
+            f"{len(flow.STEPS)} questions, a few minutes. Ctrl-C stops at any time. Your answers stay on this "
             "computer.",
             "class:progress",
         )

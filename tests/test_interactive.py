@@ -40,7 +40,7 @@ from backpain_cli.interactive import (
 )
 from backpain_cli.plain import since_last_text
 from backpain_cli.policy import RULES_BY_ID
-from backpain_cli.questionnaire import BY_KEY, Question, asked_choices
+from backpain_cli.questionnaire import BY_KEY, asked_choices
 from backpain_cli.sinks import AtomicFile
 from backpain_cli.store import open_store
 from backpain_cli.validation import validate
@@ -55,13 +55,15 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # ───────────────────────── keys for answers, from the one definition ─────────────────────────
 
 
-def keys_for(q: Question, value: Any, so_far: Mapping[str, Any]) -> str:
-    """The keys that give `value` to a freshly asked question `q` (no default), given the answers so far."""
+def keys_for(step: flow.Step, value: Any, so_far: Mapping[str, Any]) -> str:
+    """The keys that give `value` to a freshly asked screen `step` (no default), given the answers so far; for a
+    screen of a grouped list question, its own options in `value`."""
+    q = step.question
     if q.kind in ("integer", "number"):
         return f"{value}{ENTER}"
     if q.kind == "boolean":
         return ENTER if value else DOWN + ENTER
-    options = [c.value for c in asked_choices(q, so_far)]
+    options = [c.value for c in step.offered(so_far)]
     if q.kind == "choice":
         return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
     return "".join((SPACE if o in value else "") + DOWN for o in options) + ENTER
@@ -84,19 +86,20 @@ def reachable(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def script_parts(answers: Mapping[str, Any], *, on_warning: str = "go") -> list[tuple[str, str]]:
-    """(question key, keys) answering every question with `answers` (as `reachable` gives them); after an answer
-    that fires an emergency rule, ("!warning", keys) that go on or stop."""
+    """(screen id, keys) answering every screen with `answers` (as `reachable` gives them); after the screen that
+    completes an answer firing an emergency rule, ("!warning", keys) that go on or stop."""
     answers = reachable(answers)
     so_far: dict[str, Any] = {}
     decided: set[str] = set()
     warned: set[str] = set()
     parts = []
-    for q in flow.ASKED:
-        value = answers.get(q.key)
-        parts.append((q.key, keys_for(q, value, so_far)))
+    for step in flow.STEPS:
+        value = answers.get(step.key)
+        parts.append((step.id, keys_for(step, value, so_far)))
         if value is not None:
-            so_far[q.key] = value
-        decided.add(q.key)
+            so_far[step.key] = value
+        if step == flow.steps_of(step.key)[-1]:  # a question's last screen: its answer is given
+            decided.add(step.key)
         new = {r.id for r in early.emergencies(so_far, decided)} - warned
         if new:
             warned |= new
@@ -115,7 +118,7 @@ def script(answers: Mapping[str, Any], *, on_warning: str = "go", review: str = 
 
 
 def keys_until(answers: Mapping[str, Any], key: str) -> str:
-    """The keys that answer every question before `key`."""
+    """The keys that answer every screen before the screen `key` (a `flow.Step.id`)."""
     parts = script_parts(answers)
     return "".join(typed for k, typed in parts[: [k for k, _ in parts].index(key)])
 
@@ -239,10 +242,13 @@ def test_whole_questionnaire_gives_the_json_mode_result(base_answers: dict[str, 
     assert run.stderr == ""
     assert run.json() == assess(validate(reachable(base_answers)))
     assert run.json()["level"] == "self_care"
-    total = len(flow.ASKED)
-    for n, q in enumerate(flow.ASKED, 1):
-        assert f"{q.section} · question {n} of {total}" in run.screen
-        assert q.prompt in run.screen
+    total = len(flow.STEPS)
+    assert total == len(flow.ASKED) + 1  # the red flags on two screens
+    assert f"{total} questions, a few minutes." in run.screen
+    for n, step in enumerate(flow.STEPS, 1):
+        assert f"{step.question.section} · question {n} of {total}" in run.screen
+        assert step.prompt in run.screen
+    assert f"question {total + 1} of" not in run.screen
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["name"] for v in VIGNETTES])
@@ -275,8 +281,8 @@ def test_answered_list_questions_show_what_was_ticked(base_answers: dict[str, An
     answers = {**base_answers, "pain_areas": ["low_back", "neck"], "radiating_pain": ["arm"]}
     run = drive(script(answers))
     assert run.status == ExitStatus.OK, run.stderr
-    for key in ("red_flags", "risk_factors", "past_two_weeks"):  # nothing ticked
-        assert _last_answer(run.screen, BY_KEY[key].prompt) == "none"
+    for key in ("red_flags:spine", "red_flags:other", "risk_factors", "past_two_weeks"):  # nothing ticked
+        assert _last_answer(run.screen, flow.BY_ID[key].prompt) == "none"
     assert _last_answer(run.screen, BY_KEY["pain_areas"].prompt) == "Lower back; Neck"
     assert _last_answer(run.screen, BY_KEY["radiating_pain"].prompt) == "Into an arm"
 
@@ -305,7 +311,7 @@ def _pattern_screen(answers: dict[str, Any]) -> tuple[Run, str]:
     steps: list[Step] = [(None, keys_until(answers, "pattern"))]
     steps.append((last, dict(script_parts(answers))["pattern"] + ENTER))
     run = converse(steps)
-    total = len(flow.ASKED)
+    total = len(flow.STEPS)
     shown = run.screen[run.screen.index(f"question {total} of {total}") : run.screen.index("Your answers\r\n")]
     return run, shown
 
@@ -388,7 +394,7 @@ def test_no_pain_area_is_asked_again(base_answers: dict[str, Any], tmp_path: Pat
 
 def _review_pick(key: str) -> str:
     """Keys that choose 'Change n: <key>' in the review list (the first entry is 'they are right')."""
-    return DOWN * (1 + [q.key for q in flow.ASKED].index(key)) + ENTER
+    return DOWN * (1 + [s.id for s in flow.STEPS].index(key)) + ENTER
 
 
 def test_review_shows_every_answer_and_changes_one(pipe: Any, base_answers: dict[str, Any]) -> None:
@@ -441,13 +447,23 @@ def test_optional_choice_can_be_skipped(pipe: Any, base_answers: dict[str, Any])
 EMERGENCY = ACTION["emergency"]
 
 
-def test_emergency_red_flag_warns_before_the_next_question(base_answers: dict[str, Any]) -> None:
+def flat(text: str) -> str:
+    """Spaces and line breaks as one space: a text as found whatever the width it was wrapped to."""
+    return " ".join(text.split())
+
+
+def test_emergency_red_flag_warns_after_both_warning_screens(base_answers: dict[str, Any]) -> None:
+    """A spine sign ticked on the first screen: the other symptoms are asked first, then the advice (one warning
+    for everything ticked on the two screens), before the next question."""
     answers = {**base_answers, "red_flags": ["saddle_numbness"]}
     run = drive(script(answers, on_warning="stop"))
-    warning = run.screen.index(EMERGENCY)
-    assert run.screen.index(BY_KEY["red_flags"].prompt) < warning
-    assert BY_KEY["age"].prompt not in run.screen
-    assert " ".join(RULES_BY_ID["E1"].why.split()) in " ".join(run.screen.split())  # as wrapped to the screen
+    shown = flat(run.screen)
+    warning = shown.index(EMERGENCY)
+    assert (
+        shown.index(flow.BY_ID["red_flags:spine"].prompt) < shown.index(flow.BY_ID["red_flags:other"].prompt) < warning
+    )
+    assert BY_KEY["age"].prompt not in shown
+    assert flat(RULES_BY_ID["E1"].why) in shown[warning:]  # as wrapped to the screen
 
 
 def test_stopping_at_the_emergency_advice_ends_with_the_advice(base_answers: dict[str, Any]) -> None:
@@ -493,28 +509,151 @@ def test_cancelling_without_an_emergency_does_not_give_its_advice(base_answers: 
 @pytest.mark.parametrize(
     ("change", "rule", "after", "before"),
     [
+        # right after the two warning-sign screens
+        ({"red_flags": ["chest_pain_or_breathlessness"]}, "E7", "red_flags:other", "age"),
+        ({"red_flags": ["fainting_or_collapse"]}, "E7", "red_flags:other", "age"),
+        ({"red_flags": ["severe_headache_or_stiff_neck"]}, "E9", "red_flags:other", "age"),
+        ({"red_flags": ["stroke_like_symptoms"]}, "E9", "red_flags:other", "age"),
+        # as soon as every answer the rule reads is given, and not before
         ({"weakness": "worsening"}, "E3", "weakness", "numbness_tingling"),
-        ({"red_flags": ["fever_or_chills"], "risk_factors": ["injects_drugs"]}, "E4", "risk_factors", "pain_areas"),
+        ({"red_flags": ["fever_or_chills"], "risk_factors": ["diabetes"]}, "E4", "numbness_tingling", "radiating_pain"),
+        ({"red_flags": ["fever_or_chills"], "weakness": "stable"}, "E4", "numbness_tingling", "radiating_pain"),
         ({"onset": "after_major_injury", "duration_weeks": 1}, "E6", "onset", "weakness"),
         ({"risk_factors": ["cancer_history"], "numbness_tingling": True}, "E5", "radiating_pain", "pain_intensity"),
+        ({"risk_factors": ["cancer_history"], "radiating_pain": ["arm"]}, "E5", "radiating_pain", "pain_intensity"),
+        ({"red_flags": ["abdominal_pain_or_pulsing"], "age": 55}, "E8", "onset", "weakness"),
+        ({"risk_factors": ["aortic_aneurysm"], "duration_weeks": 3}, "E8", "onset", "weakness"),
+        (
+            {"onset": "sudden", "duration_weeks": 0.5, "pain_intensity": 9, "age": 60},
+            "E10",
+            "pain_intensity",
+            "enjoyment_interference",
+        ),
+        (
+            {"pain_areas": ["neck"], "onset": "after_minor_injury", "duration_weeks": 0.5, "age": 65},
+            "E11",
+            "numbness_tingling",
+            "radiating_pain",
+        ),
+        (
+            {"pain_areas": ["neck"], "onset": "after_minor_injury", "duration_weeks": 0.5, "numbness_tingling": True},
+            "E11",
+            "numbness_tingling",
+            "radiating_pain",
+        ),
     ],
 )
 def test_emergency_warned_once_its_answers_are_given(
     base_answers: dict[str, Any], change: dict[str, Any], rule: str, after: str, before: str
 ) -> None:
+    """The advice shows after the screen `after` (never before it: the answers so far do not decide the rule yet)
+    and before the screen `before` (stopping there, nothing after it is asked)."""
     run = drive(script({**base_answers, **change}, on_warning="stop"))
     assert run.status == ExitStatus.OK
-    warning = run.screen.index(RULES_BY_ID[rule].why)
-    assert run.screen.index(BY_KEY[after].prompt) < warning
-    assert BY_KEY[before].prompt not in run.screen
+    shown = flat(run.screen)
+    warning = shown.index(flat(RULES_BY_ID[rule].why))
+    assert shown.index(flat(flow.BY_ID[after].prompt)) < shown.index(EMERGENCY) < warning
+    assert shown.count(EMERGENCY) == 2  # the warning, and the action as the last line
+    assert flat(flow.BY_ID[before].prompt) not in shown
+    assert run.screen.rstrip().splitlines()[-1] == EMERGENCY
 
 
 def test_no_warning_without_an_emergency(base_answers: dict[str, Any]) -> None:
-    answers = {**base_answers, "red_flags": ["fever_or_chills", "unexplained_weight_loss"], "weakness": "stable"}
+    """Warning signs and other symptoms that only make the result urgent never bring the emergency advice: a
+    fever without a risk or nerve symptom (weakness examined before does not count), belly pain under 50, pain
+    passing urine."""
+    answers = {
+        **base_answers,
+        "red_flags": [
+            "fever_or_chills",
+            "unexplained_weight_loss",
+            "abdominal_pain_or_pulsing",
+            "urinary_pain_or_blood",
+        ],
+        "weakness": "known_stable",
+    }
     run = drive(script(answers))
     assert run.status == ExitStatus.OK
     assert EMERGENCY not in run.screen
     assert run.json()["level"] == "urgent"
+    assert run.json() == assess(validate(answers))
+
+
+# ───────────────────────── the warning signs on two screens ─────────────────────────
+
+SPINE, OTHER = flow.BY_ID["red_flags:spine"], flow.BY_ID["red_flags:other"]
+
+
+def _between(shown: str, start: str, end: str) -> str:
+    return shown[shown.index(start) : shown.index(end)]
+
+
+def test_warning_signs_on_two_screens_fill_one_list(base_answers: dict[str, Any], tmp_path: Path) -> None:
+    """The spine's signs on the first screen, the other symptoms on the second, each with its own prompt and
+    help, both under "Warning signs"; what is ticked on both is one list, in the definition's order."""
+    answers = {**base_answers, "red_flags": ["unexplained_weight_loss", "urinary_pain_or_blood"]}
+    parts = script_parts(answers)
+    assert [key for key, _ in parts[:3]] == ["red_flags:spine", "red_flags:other", "age"]
+    save = tmp_path / "answers.json"
+    steps: list[Step] = [
+        (SPINE.choices[-1].label, parts[0][1]),  # once the whole list is on the screen
+        (OTHER.choices[-1].label, "".join(keys for _, keys in parts[1:]) + ENTER),
+    ]
+    run = converse(steps, save=str(save))
+    assert run.status == ExitStatus.OK, run.stderr
+    assert json.loads(save.read_text())["red_flags"] == ["unexplained_weight_loss", "urinary_pain_or_blood"]
+    assert run.json() == assess(validate(reachable(answers)))
+    total = len(flow.STEPS)
+    first = _between(run.screen, f"Warning signs · question 1 of {total}", f"Warning signs · question 2 of {total}")
+    second = _between(run.screen, f"Warning signs · question 2 of {total}", f"About you · question 3 of {total}")
+    spine_labels = [c.label for c in SPINE.choices]
+    other_labels = [c.label for c in OTHER.choices]
+    assert len(spine_labels) == 7 and len(other_labels) == 6
+    assert set(spine_labels + other_labels) == {c.label for c in BY_KEY["red_flags"].choices}
+    assert all(label in first for label in spine_labels) and not any(label in first for label in other_labels)
+    assert all(label in second for label in other_labels) and not any(label in second for label in spine_labels)
+    assert flat(SPINE.help) in flat(first) and flat(OTHER.help) in flat(second)
+    assert _last_answer(run.screen, SPINE.prompt) == "Losing weight without trying"
+    assert _last_answer(run.screen, OTHER.prompt) == "Pain or burning when passing urine, or blood in the urine"
+
+
+def test_the_review_changes_each_warning_screen_on_its_own(pipe: Any, base_answers: dict[str, Any]) -> None:
+    """The review has a line for each screen, numbered as the questions were; changing one screen asks that
+    screen again (with its ticks) and keeps the other's."""
+    inp, buf, screen = pipe
+    answers = {**base_answers, "red_flags": ["unexplained_weight_loss"]}
+    other = [c.value for c in OTHER.choices]
+    tick_urine = _review_pick("red_flags:other") + DOWN * other.index("urinary_pain_or_blood") + SPACE + ENTER
+    spine = [c.value for c in SPINE.choices]
+    untick_weight = _review_pick("red_flags:spine") + DOWN * spine.index("unexplained_weight_loss") + SPACE + ENTER
+    type_all(inp, script(answers, review=tick_urine + untick_weight + ENTER))
+    got = Questionnaire(screen).run()
+    assert got["red_flags"] == ["urinary_pain_or_blood"]
+    shown = plain(buf)
+    reviews = shown.split("Your answers\r\n")[1:]
+    assert len(reviews) == 3
+    assert "  1. Warning signs: losing weight without trying\r\n" in reviews[0]
+    assert "  2. Other symptoms with the pain: none\r\n" in reviews[0]
+    assert "Change 2: other symptoms with the pain" in reviews[0]
+    assert "  3. Age: 30\r\n" in reviews[0]
+    assert "  1. Warning signs: losing weight without trying\r\n" in reviews[1]
+    assert "  2. Other symptoms with the pain: pain or burning when passing urine, or blood in the urine" in reviews[1]
+    assert "  1. Warning signs: none\r\n" in reviews[2]
+    assert "  2. Other symptoms with the pain: pain or burning when passing urine" in reviews[2]
+    # each change asked its own screen again, not the other
+    assert OTHER.prompt in reviews[0] and SPINE.prompt not in reviews[0]
+    assert SPINE.prompt in reviews[1] and OTHER.prompt not in reviews[1]
+
+
+def test_an_emergency_ticked_at_the_review_gives_the_advice(base_answers: dict[str, Any]) -> None:
+    fainting = [c.value for c in OTHER.choices].index("fainting_or_collapse")
+    change = _review_pick("red_flags:other") + DOWN * fainting + SPACE + ENTER
+    run = drive(script(base_answers, review=change + ENTER))  # then "stop here"
+    assert (run.status, run.stdout, run.stderr) == (ExitStatus.OK, "", "")
+    shown = flat(run.screen)
+    assert shown.index("Your answers") < shown.index(flat(RULES_BY_ID["E7"].why))
+    lines = [line for line in run.screen.splitlines() if line.strip()]
+    assert lines[-2:] == [STOPPED, EMERGENCY]
 
 
 # ───────────────────────── under 16 ─────────────────────────
@@ -785,19 +924,29 @@ def _lines(run: Run) -> list[str]:
 
 
 @pytest.mark.parametrize("at_question", ["no", "yes", "cancel"])
-@pytest.mark.parametrize(("change", "level"), [({"red_flags": ["saddle_numbness"]}, "emergency"), ({}, "urgent")])
+@pytest.mark.parametrize(
+    ("change", "within", "says"),
+    [
+        ({"red_flags": ["saddle_numbness"]}, "now", "Go to an emergency department now"),
+        ({"weakness": "stable"}, "today", "See a doctor today"),  # U5, marked today
+        ({"red_flags": ["unexplained_weight_loss"]}, "48h", "See a doctor within 48 hours"),  # U7
+    ],
+)
 def test_an_emergency_or_urgent_result_ends_with_its_action(
-    base_answers: dict[str, Any], tmp_path: Path, change: dict[str, Any], level: str, at_question: str
+    base_answers: dict[str, Any], tmp_path: Path, change: dict[str, Any], within: str, says: str, at_question: str
 ) -> None:
-    """Whatever happens at "save this result?" (no, yes, Ctrl-C), the action is the last line below it."""
-    answers = {**base_answers, "weakness": "stable", **change}
+    """Whatever happens at "save this result?" (no, yes, Ctrl-C), the result's action is the last line below it:
+    for an urgent result, today or within 48 hours, as the result says."""
+    answers = {**base_answers, **change}
     keys = {"no": ENTER, "yes": SAVE_YES, "cancel": CTRL_C}[at_question]
     run = drive(script(answers) + keys, history=tmp_path / "history.sqlite3")
-    assert run.json()["level"] == level
+    assert run.json()["within"] == within
     assert run.status == (ExitStatus.INTERRUPTED if at_question == "cancel" else ExitStatus.OK), run.stderr
+    action = run.json()["action"]
+    assert action.startswith(says)
     lines = _lines(run)
-    assert lines[-1] == ACTION[level]
-    assert run.screen.rindex(SAVE_QUESTION) < run.screen.rindex(ACTION[level])
+    assert lines[-1] == action
+    assert run.screen.rindex(SAVE_QUESTION) < run.screen.rindex(action)
 
 
 def test_a_self_care_result_is_not_followed_by_an_action(base_answers: dict[str, Any], tmp_path: Path) -> None:

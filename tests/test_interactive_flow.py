@@ -23,6 +23,41 @@ def test_every_interactive_question_is_asked_in_definition_order() -> None:
     assert flow.ASKED[0].key == "red_flags"
 
 
+def test_the_warning_signs_are_asked_on_two_screens() -> None:
+    """Every question is one screen, but the red flags: the spine's warning signs, then the other symptoms; each
+    option on exactly one of them."""
+    assert [s.id for s in flow.STEPS[:3]] == ["red_flags:spine", "red_flags:other", "age"]
+    assert [s.key for s in flow.STEPS] == ["red_flags", *(q.key for q in flow.ASKED)]
+    spine, other = flow.STEPS[:2]
+    assert [c.value for c in spine.choices + other.choices] == list(BY_KEY["red_flags"].values)
+    assert "fever_or_chills" in spine.own(BY_KEY["red_flags"].values)
+    assert other.own(BY_KEY["red_flags"].values) == [
+        "chest_pain_or_breathlessness",
+        "fainting_or_collapse",
+        "abdominal_pain_or_pulsing",
+        "severe_headache_or_stiff_neck",
+        "stroke_like_symptoms",
+        "urinary_pain_or_blood",
+    ]
+    assert spine.prompt != other.prompt and spine.help != other.help
+    assert len({s.short_name for s in flow.STEPS}) == len(flow.STEPS)  # the review tells every screen apart
+
+
+def test_a_screen_replaces_only_its_own_ticks() -> None:
+    spine, other = flow.STEPS[:2]
+    before = ["saddle_numbness", "fainting_or_collapse"]
+    assert other.merged(before, ["urinary_pain_or_blood", "chest_pain_or_breathlessness"]) == [
+        "saddle_numbness",
+        "chest_pain_or_breathlessness",
+        "urinary_pain_or_blood",
+    ]
+    assert spine.merged(before, []) == ["fainting_or_collapse"]
+    assert spine.merged([], ["constant_night_pain", "bladder_or_bowel_change"]) == [
+        "bladder_or_bowel_change",
+        "constant_night_pain",
+    ]
+
+
 def test_only_pattern_has_conditional_options() -> None:
     assert [q.key for q in flow.ASKED if flow.has_conditions(q)] == ["pattern"]
 
@@ -91,10 +126,19 @@ def test_at_least_one_pain_area() -> None:
     assert flow.check_list(BY_KEY["red_flags"], []) is None
 
 
-def test_summary_names_every_question(base_answers: dict[str, Any]) -> None:
-    lines = flow.summary(base_answers)
-    assert [key for key, _ in lines] == [q.key for q in flow.ASKED]
+def test_summary_names_every_screen(base_answers: dict[str, Any]) -> None:
+    answers = {**base_answers, "red_flags": ["fever_or_chills", "stroke_like_symptoms", "constant_night_pain"]}
+    lines = flow.summary(answers)
+    assert [key for key, _ in lines] == [s.id for s in flow.STEPS]
     shown = dict(lines)
+    assert shown["red_flags:spine"] == (
+        "Warning signs: fever (38 °C / 100.4 °F or more) or shaking chills in the last two weeks; "
+        "pain at night that no position eases"
+    )
+    assert shown["red_flags:other"] == (
+        "Other symptoms with the pain: new dizziness with double vision, slurred speech, or a drooping face"
+    )
+    assert dict(flow.summary(base_answers))["red_flags:other"] == "Other symptoms with the pain: none"
     assert shown["age"] == "Age: 30"
     assert shown["activity_level"].endswith("not answered")
 
@@ -147,8 +191,12 @@ def test_early_warnings_are_the_policy(answers: dict[str, Any]) -> None:
         ({"red_flags": ["saddle_numbness"]}, ["E1"]),
         ({"red_flags": ["bladder_or_bowel_change", "new_symptoms_both_legs"]}, ["E1", "E2"]),
         ({"red_flags": ["fever_or_chills"]}, []),
-        ({"red_flags": ["fever_or_chills"], "age": 40, "risk_factors": ["weakened_immunity"]}, ["E4"]),
+        # E4 also reads the nerve answers (weakness, numbness): not decided by the first questions
+        ({"red_flags": ["fever_or_chills"], "age": 40, "risk_factors": ["weakened_immunity"]}, []),
         ({"red_flags": [], "age": 40, "risk_factors": [], "pain_areas": ["neck"], "duration_weeks": 1}, []),
+        ({"red_flags": ["chest_pain_or_breathlessness", "severe_headache_or_stiff_neck"]}, ["E7", "E9"]),
+        ({"red_flags": ["fainting_or_collapse", "stroke_like_symptoms", "saddle_numbness"]}, ["E1", "E7", "E9"]),
+        ({"red_flags": ["abdominal_pain_or_pulsing", "urinary_pain_or_blood"]}, []),
     ],
 )
 def test_decided_from_the_first_questions(answers: dict[str, Any], rules: list[str]) -> None:
@@ -166,6 +214,66 @@ def test_a_rule_waits_for_every_answer_it_reads() -> None:
     b = {"weakness": "worsening"}
     assert [r.id for r in early.emergencies(b, set(b))] == ["E3"]
     assert early.emergencies(b, set()) == []
+
+
+#: Each new or widened emergency rule: answers that fire it, and every key it reads (from the policy's table).
+READS: list[tuple[str, dict[str, Any], set[str]]] = [
+    (
+        "E4",
+        {"red_flags": ["fever_or_chills"], "risk_factors": ["diabetes"]},
+        {"red_flags", "risk_factors", "weakness", "numbness_tingling"},
+    ),
+    (
+        "E4",
+        {"red_flags": ["fever_or_chills"], "weakness": "stable"},
+        {"red_flags", "risk_factors", "weakness", "numbness_tingling"},
+    ),
+    (
+        "E5",
+        {"risk_factors": ["cancer_history"], "red_flags": ["hand_clumsiness_or_unsteady_walking"]},
+        {"red_flags", "risk_factors", "weakness", "numbness_tingling", "radiating_pain"},
+    ),
+    ("E7", {"red_flags": ["fainting_or_collapse"]}, {"red_flags"}),
+    (
+        "E8",
+        {"red_flags": ["abdominal_pain_or_pulsing"], "age": 50},
+        {"red_flags", "age", "risk_factors", "onset", "duration_weeks"},
+    ),
+    (
+        "E8",
+        {"risk_factors": ["aortic_aneurysm"], "onset": "sudden", "duration_weeks": 30},
+        {"red_flags", "age", "risk_factors", "onset", "duration_weeks"},
+    ),
+    ("E9", {"red_flags": ["severe_headache_or_stiff_neck"]}, {"red_flags"}),
+    (
+        "E10",
+        {"onset": "sudden", "duration_weeks": 0.9, "pain_intensity": 8, "age": 60},
+        {"onset", "duration_weeks", "pain_intensity", "age"},
+    ),
+    (
+        "E11",
+        {"pain_areas": ["neck"], "onset": "after_minor_injury", "duration_weeks": 0.5, "age": 65},
+        {"pain_areas", "onset", "duration_weeks", "age", "numbness_tingling"},
+    ),
+    (
+        "E11",
+        {"pain_areas": ["neck"], "onset": "after_minor_injury", "duration_weeks": 0.5, "numbness_tingling": True},
+        {"pain_areas", "onset", "duration_weeks", "age", "numbness_tingling"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "change", "reads"), READS, ids=[f"{r}-{n}" for n, (r, _, _) in enumerate(READS)])
+def test_a_rule_is_decided_once_every_key_it_reads_is_answered(
+    base_answers: dict[str, Any], rule: str, change: dict[str, Any], reads: set[str]
+) -> None:
+    """Answers that fire `rule`: it is reported as soon as the keys it reads are answered, whatever else is not;
+    and not while any one of them is unanswered, whatever the others say."""
+    answers = {**base_answers, **change}
+    assert rule in _emergency_ids(answers)
+    assert rule in [r.id for r in early.emergencies(answers, reads)]
+    for key in reads:
+        assert rule not in [r.id for r in early.emergencies(answers, reads - {key})], key
 
 
 def test_a_major_injury_waits_for_the_duration() -> None:

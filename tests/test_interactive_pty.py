@@ -18,13 +18,16 @@ import pexpect
 import pytest
 
 from backpain_cli import flow
+from backpain_cli.engine import assess
 from backpain_cli.explain import ACTION
-from backpain_cli.policy import EMERGENCY, URGENT
+from backpain_cli.policy import EMERGENCY
+from backpain_cli.questionnaire import BY_KEY
+from backpain_cli.validation import validate
 
-from .test_interactive import ANSI, CTRL_C, DOWN, ENTER, script_parts
+from .test_interactive import ANSI, CTRL_C, DOWN, ENTER, reachable, script_parts
 
 TIMEOUT = 30  # seconds for any one thing to show; the machine may be busy
-TOTAL = len(flow.ASKED)
+TOTAL = len(flow.STEPS)
 
 
 @pytest.fixture(autouse=True)
@@ -97,9 +100,11 @@ def test_whole_questionnaire_prints_the_level(urgent_answers: dict[str, Any]) ->
 def test_a_whole_questionnaire_at_80_columns(urgent_answers: dict[str, Any]) -> None:
     """A person at an ordinary 80x24 terminal answers everything and gets the text report, and only then is asked
     whether to save it."""
+    action = assess(validate(reachable(urgent_answers)))["action"]
+    assert action.startswith("See a doctor today:")
     child = spawn(size=(24, 80))
     answer_questions(child, urgent_answers)
-    first = child.expect_exact([ACTION[URGENT].split(":")[0], "Save this result in your history"])
+    first = child.expect_exact([action.split(":")[0], "Save this result in your history"])
     assert first == 0, "asked to save before the result was shown"
     child.expect_exact("Save this result in your history")
     child.send(ENTER)  # no, the default
@@ -110,13 +115,17 @@ def test_a_whole_questionnaire_at_80_columns(urgent_answers: dict[str, Any]) -> 
 
 
 def stop_at_the_advice(base_answers: dict[str, Any], *args: str) -> pexpect.spawn:
-    """At 80x24: tick saddle numbness, then choose to stop at the emergency advice; the ended child."""
+    """At 80x24: tick saddle numbness (and nothing on the second screen), then choose to stop at the emergency
+    advice; the ended child."""
     child = spawn(*args, size=(24, 80))
     parts = script_parts({**base_answers, "red_flags": ["saddle_numbness"]}, on_warning="stop")
+    assert [key for key, _ in parts] == ["red_flags:spine", "red_flags:other", "!warning"]
     child.expect_exact(f"question 1 of {TOTAL}")
     child.send(parts[0][1])
+    child.expect_exact(f"question 2 of {TOTAL}")
+    child.send(parts[1][1])
     child.expect_exact("What would you like to do?")
-    child.send(parts[1][1])  # stop here
+    child.send(parts[2][1])  # stop here
     child.expect(pexpect.EOF)
     child.close()
     return child
@@ -150,7 +159,7 @@ def test_ctrl_c_cancels_with_130_and_no_traceback(tmp_path: Path) -> None:
 def test_ctrl_c_at_the_first_question(tmp_path: Path) -> None:
     child = spawn()
     child.expect_exact(f"question 1 of {TOTAL}")
-    child.expect_exact(flow.ASKED[0].prompt)
+    child.expect_exact(flow.STEPS[0].prompt)
     child.send(CTRL_C)
     child.expect(pexpect.EOF)
     child.close()
@@ -288,19 +297,97 @@ def test_output_file_at_the_questions_is_shown_written_and_kept(urgent_answers: 
     shown = ANSI.sub("", child.before).replace("\r\n", "\n")
     assert "not saved to your history" in shown
     lines = [line.strip() for line in shown.splitlines() if line.strip()]
-    assert " ".join(lines[-2:]).endswith(ACTION[URGENT])
+    action = assess(validate(reachable(urgent_answers)))["action"]
+    assert action.startswith("See a doctor today:")
+    assert " ".join(lines[-2:]).endswith(action)
 
 
-def test_red_flag_labels_readable_in_full_at_60_columns() -> None:
-    """questionary cuts a choice title at the terminal's edge: long ones are wrapped under themselves."""
-    from backpain_cli.questionnaire import BY_KEY
+def drawn(child: pexpect.spawn, last: str) -> str:
+    """What the child draws until `last` is on the screen and the drawing stops: plain text, lines as drawn."""
+    child.expect_exact(last)
+    seen = child.before + last
+    child.expect(pexpect.TIMEOUT, timeout=1)  # the rest of the list and the cursor
+    return ANSI.sub("", seen + (child.before or "")).replace("\r", "")
 
-    child = spawn(size=(40, 60))
-    child.expect_exact(f"question 1 of {TOTAL}")
-    child.expect(pexpect.TIMEOUT, timeout=3)  # let the whole list be drawn
-    shown = " ".join(ANSI.sub("", child.before).split())
+
+def options_as_drawn(shown: str, labels: list[str]) -> dict[str, list[str]]:
+    """For each label, the screen lines it is drawn on: the line with its tick box, then the lines under it that
+    are indented as far as its first word."""
+    lines = shown.split("\n")
+    out: dict[str, list[str]] = {}
+    for label in labels:
+        opening = re.escape(" ".join(label.split()[:2]))
+        start = next(i for i, line in enumerate(lines) if re.match(rf"^ [ »] [○●] {opening}(\s|$)", line))
+        block = [lines[start]]
+        for line in lines[start + 1 :]:
+            if not re.match(r"^ {5}\S", line):
+                break
+            block.append(line)
+        out[label] = block
+    return out
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_every_warning_sign_and_background_option_is_shown_whole(columns: int) -> None:
+    """questionary cuts a choice title at the terminal's edge: a long one is wrapped at word boundaries, the rest
+    under its first word. Both warning-sign screens and the background question, at 60 and 100 columns; the
+    question lines too break between words."""
+    child = spawn(size=(40, columns))
+    spine, other = flow.STEPS[0], flow.STEPS[1]
+    screens = [
+        (spine, ENTER, "question 2 of"),
+        (other, ENTER, "question 3 of"),
+        (flow.BY_ID["age"], "40" + ENTER, "question 4 of"),
+        (flow.BY_ID["risk_factors"], "", ""),
+    ]
+    wrapped = 0
+    for step, keys, next_one in screens:
+        labels = [c.label for c in step.choices]
+        shown = drawn(child, step.prompt.split()[-1] if not labels else labels[-1].split()[-1])
+        if labels:
+            for label, block in options_as_drawn(shown, labels).items():
+                assert all(len(line) <= columns - 1 for line in block), block
+                assert " ".join(line[5:] for line in block) == label, block  # after the pointer and tick box
+                wrapped += len(block) > 1
+            question = [line for line in shown.split("\n") if line.startswith("? ")][-1]
+            at = shown.split("\n").index(question)
+            heading = " ".join(shown.split("\n")[at : at + 4])
+            assert " ".join(step.prompt.split()) in " ".join(heading.split()), heading  # no word cut in two
+        if keys:
+            child.send(keys)
+            child.expect_exact(next_one)
     child.send(CTRL_C)
     child.expect(pexpect.EOF)
     child.close()
-    missing = [c.label for c in BY_KEY["red_flags"].choices if " ".join(c.label.split()) not in shown]
-    assert missing == [], shown
+    if columns == 60:
+        assert wrapped >= 10  # most options take two lines at 60 columns
+    else:
+        assert wrapped == 0
+
+
+def test_the_second_warning_screen_at_60_columns() -> None:
+    """At 60 columns a person reaches the other symptoms (question 2), sees every option whole, each long one
+    wrapped under its first word, ticks chest pain and gets the emergency advice before the next question."""
+    child = spawn(size=(30, 60))
+    child.expect_exact(f"Warning signs · question 1 of {TOTAL}")
+    child.send(ENTER)  # none of the spine's signs
+    child.expect_exact(f"Warning signs · question 2 of {TOTAL}")
+    labels = [c.label for c in BY_KEY["red_flags"].choices if c.group == "other"]
+    shown = drawn(child, labels[-1].split()[-1])
+    blocks = options_as_drawn(shown, labels)
+    chest = blocks["New chest pain or tightness in the last 12 hours, or new breathlessness"]
+    assert chest == [" » ○ New chest pain or tightness in the last 12 hours, or", "     new breathlessness"]
+    assert blocks["Fainting or collapsing in the last week"] == ["   ○ Fainting or collapsing in the last week"]
+    for label, block in blocks.items():
+        assert " ".join(line[5:] for line in block) == label
+        assert all(len(line) <= 59 for line in block)
+    child.send(" " + ENTER)  # tick the first, chest pain
+    child.expect_exact("What would you like to do?")
+    advice = ANSI.sub("", child.before)
+    assert "EMERGENCY" in advice and "About you" not in advice
+    child.send(ENTER)  # stop here
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    lines = [line.strip() for line in ANSI.sub("", child.before).splitlines() if line.strip()]
+    assert " ".join(lines[-2:]).endswith(ACTION[EMERGENCY])
