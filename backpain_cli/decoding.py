@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 
 from .questionnaire import QUESTIONS, Question
-from .validation import Answers, InvalidAnswers, Problem, unassessed_warning, validate
+from .validation import Answers, InvalidAnswers, Problem, check, unassessed_warning
 
 
 class Rejected(ValueError):
@@ -228,12 +228,9 @@ def answers(raw: bytes) -> Answers:
     problems = [
         Problem(key, "given more than once; give each key once, so that no answer hides another") for key in repeated
     ]
-    out = None
-    try:
-        out = validate(value)
-    except InvalidAnswers as exc:
-        problems.extend(exc.problems)
-    if problems or out is None:
+    out, invalid = check(value)
+    problems.extend(invalid)
+    if problems:
         # Every copy of a key given twice counts: a red flag in the first of two `red_flags` must not go unsaid.
         found = unassessed_warning(value, more=given if repeated else (), raw=raw)
         error = InvalidAnswers(problems, found)

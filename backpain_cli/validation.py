@@ -1,7 +1,9 @@
-"""Validation of one answers object against the questionnaire definition (answers contract, version 1).
+"""Validation of one answers object against the questionnaire definition (answers contract, version 2).
 
 `validate(obj)` returns the answers with the optional keys' defaults filled in, or raises `InvalidAnswers`
-carrying every problem in the record at once, each naming its key and what was expected.
+carrying every problem in the record at once, each naming its key and what was expected (past `MAX_NAMED` unknown
+keys or values of one list, the rest are counted, so that a record of a million unknown keys costs a bounded
+time per key and a bounded message). The warning signs of a record rejected are found by `warning_signs`.
 Pure: no I/O, no third-party imports.
 """
 
@@ -10,11 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from .explain import ACTION
-from .policy import RANK
 from .questionnaire import BY_KEY, QUESTIONS, Question
+from .warning_signs import SIGN_LEVEL, WARNING_START, Warning, signs_given, signs_mentioned, unassessed_warning
 
 Answers = dict[str, Any]
 
@@ -92,9 +94,10 @@ def _check(q: Question, value: Any, key: str, problems: list[Problem]) -> Any:
         if not isinstance(value, list):
             bad(f"expected {q.expected()}, got {describe(value)}")
             return value
-        unknown = [v for v in value if not isinstance(v, str) or v not in q.values]
+        allowed = _VALUES[id(q)]
+        unknown = [v for v in value if not isinstance(v, str) or v not in allowed]
         if unknown:
-            shown = ", ".join(describe(v) for v in unknown)
+            shown = ", ".join(describe(v) for v in unknown[:MAX_NAMED]) + _more(len(unknown), "unknown value")
             bad(f"unknown value{'s' if len(unknown) > 1 else ''} {shown}; allowed: {', '.join(q.values)}")
         seen: set[Any] = set()
         repeated = [v for v in value if isinstance(v, str) and (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
@@ -125,11 +128,14 @@ def _n(x: float) -> str:
 def _check_object(
     obj: Mapping[str, Any], questions: tuple[Question, ...], problems: list[Problem], prefix: str = ""
 ) -> Answers:
-    known = {q.key: q for q in questions}
+    known = _KNOWN[id(questions)]
     out: Answers = {}
-    for key in obj:
-        if key not in known:
-            problems.append(Problem(prefix + str(key), "unknown key" + _suggest(str(key), known)))
+    unknown = [key for key in obj if key not in known]
+    for key in unknown[:MAX_NAMED]:
+        problems.append(Problem(prefix + str(key), "unknown key" + _suggest(str(key), known)))
+    if len(unknown) > MAX_NAMED:
+        more = len(unknown) - MAX_NAMED
+        problems.append(Problem("(more keys)", f"{more:,} more unknown key{'s' if more > 1 else ''}, not named here"))
     for q in questions:
         if q.key in obj:
             out[q.key] = _check(q, obj[q.key], prefix + q.key, problems)
@@ -140,7 +146,49 @@ def _check_object(
     return out
 
 
+#: Unknown keys, or unknown values of one list, named in a record's error; the rest are counted.
+MAX_NAMED = 20
+_VALUES: dict[int, frozenset[str]] = {}
+_KNOWN: dict[int, dict[str, Question]] = {}
+_NAMES: dict[int, tuple[str, ...]] = {}
+_BY_NAMES: dict[tuple[str, ...], dict[str, Question]] = {}
+
+
+def _tables(questions: tuple[Question, ...]) -> None:
+    """Built once: each question set's keys, and each list's allowed values (`Question.values` is rebuilt on each
+    call)."""
+    known = _KNOWN[id(questions)] = {q.key: q for q in questions}
+    _NAMES[id(known)] = names = tuple(known)
+    _BY_NAMES[names] = known
+    for q in questions:
+        _VALUES[id(q)] = frozenset(q.values)
+        if q.fields:
+            _tables(q.fields)
+
+
+_tables(QUESTIONS)
+
+
+def _more(count: int, noun: str) -> str:
+    more = count - MAX_NAMED
+    return f" and {more:,} more {noun}{'s' if more > 1 else ''}" if more > 0 else ""
+
+
 def _suggest(key: str, known: Mapping[str, Question]) -> str:
+    if len(key) > 200:
+        return " (not in the answers contract)"
+    names = _NAMES.get(id(known))
+    return _suggestion(key, names) if names is not None else _suggestion_in(key, known)
+
+
+@lru_cache(maxsize=4096)
+def _suggestion(key: str, names: tuple[str, ...]) -> str:
+    """The suggestion for an unknown key, made once per key: a batch with the same slip in every record pays for
+    difflib once."""
+    return _suggestion_in(key, _BY_NAMES[names])
+
+
+def _suggestion_in(key: str, known: Mapping[str, Question]) -> str:
     close = close_key(key, known)
     if close is None:
         # A red flag or other list value given as a key is a common slip: point to its list.
@@ -175,281 +223,20 @@ def close_key(key: str, known: Mapping[str, Any] | tuple[str, ...]) -> str | Non
 
 def validate(obj: Any) -> Answers:
     """Validate one answers object; return it normalised (optional lists defaulted) or raise InvalidAnswers."""
-    if not isinstance(obj, dict):
-        raise InvalidAnswers([Problem("(record)", f"expected a JSON object of answers, got {describe(obj)}")])
-    problems: list[Problem] = []
-    out = _check_object(obj, QUESTIONS, problems)
+    out, problems = check(obj)
     if problems:
         raise InvalidAnswers(problems, unassessed_warning(obj))
     return out
 
 
-#: Every warning about a record not assessed begins so, wherever it is shown.
-WARNING_START = "NOT ASSESSED"
-#: The values of `weakness` that are a warning sign, least worrying first.
-WEAK = ("stable", "worsening")
-#: What each warning sign alone would call for (triage policy E1-E3, U1, U5-U7, P6): the advice follows the most
-#: urgent sign found.
-SIGN_LEVEL = {
-    "bladder_or_bowel_change": "emergency",
-    "saddle_numbness": "emergency",
-    "new_symptoms_both_legs": "emergency",
-    "worsening": "emergency",
-    "fever_or_chills": "urgent",
-    "unexplained_weight_loss": "urgent",
-    "hand_clumsiness_or_unsteady_walking": "urgent",
-    "stable": "urgent",
-    "constant_night_pain": "primary_care",
-    "chest_pain_or_breathlessness": "emergency",
-    "fainting_or_collapse": "emergency",
-    "severe_headache_or_stiff_neck": "emergency",
-    "stroke_like_symptoms": "emergency",
-    "abdominal_pain_or_pulsing": "urgent",
-    "urinary_pain_or_blood": "urgent",
-}
-#: The advice for the level the most urgent sign calls for: the result's own action for that level.
-ADVICE = {level: ACTION[level][:1].lower() + ACTION[level][1:].rstrip(".") for level in SIGN_LEVEL.values()}
-_YES = frozenset({"yes", "y", "true", "1", "present", "x"})
-
-
-@dataclass(frozen=True)
-class Warning:
-    """The warning signs a rejected record states: `given` under a key that holds them (red_flags or a key like
-    it, a flag as a key, weakness or a key like it, a list of the contract), `mentioned` only somewhere in its
-    text. Each sign is a red flag value, or `stable`/`worsening` for weakness."""
-
-    given: tuple[str, ...]
-    mentioned: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        if self.given:
-            level = _most_urgent(self.given)
-            text = f"{WARNING_START}, but warning signs were given: {_names(self.given)}. {_cap(ADVICE[level])}"
-            if self.mentioned:
-                also = _most_urgent(self.mentioned)
-                text += f". It also mentions {_names(self.mentioned)}: check it"
-                if RANK[also] < RANK[level]:  # a mention more urgent than what was given: its own advice
-                    text += f", and if {_this_is(self.mentioned)} present, {ADVICE[also]}"
-            return text
-        return (
-            f"{WARNING_START}: this record mentions {_names(self.mentioned)}; it was not assessed: check it, and if "
-            f"{_this_is(self.mentioned)} present, {ADVICE[_most_urgent(self.mentioned)]}"
-        )
-
-
-def _most_urgent(signs: tuple[str, ...]) -> str:
-    levels = {SIGN_LEVEL[s] for s in signs}
-    return min(levels, key=RANK.__getitem__)
-
-
-def _this_is(signs: tuple[str, ...]) -> str:
-    return "this is" if len(signs) == 1 else "these are"
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _names(signs: tuple[str, ...]) -> str:
-    red_flags = BY_KEY["red_flags"]
-    out = [f"{red_flags.label(s)} ({s})" for s in signs if s in red_flags.values]
-    out += [f"weakness: {BY_KEY['weakness'].label(s).lower()} ({s})" for s in signs if s in WEAK]
-    return "; ".join(out)
-
-
-def _flag_tables() -> tuple[dict[str, str], ...]:
-    red_flags = BY_KEY["red_flags"]
-    by_value = {_plain(v): v for v in red_flags.values}
-    by_label = {_plain(red_flags.label(v)): v for v in red_flags.values}
-    return by_value, by_label
-
-
-def _as_flag(text: str) -> str | None:
-    """The red flag `text` names: its value or label, in any case, with any separators, a plural s or a small
-    slip (`saddle_numbnes`, `bladder_or_bowel_changes`)."""
-    if len(text) > 200:  # longer than any flag's value or label, with room to spare
-        return None
-    by_value, by_label = _flag_tables()
-    plain = _plain(text)
-    if not plain:
-        return None
-    for table in (by_value, by_label):
-        if plain in table:
-            return table[plain]
-        if plain.endswith("s") and plain[:-1] in table:
-            return table[plain[:-1]]
-    from difflib import get_close_matches
-
-    close = get_close_matches(plain, list(by_value), n=1, cutoff=0.85)
-    return by_value[close[0]] if close else None
-
-
-def _as_weakness(value: Any) -> str | None:
-    """`worsening` or `stable` when `value` says weakness is there (in the contract's words or near them)."""
-    if value is True or (_is_number(value) and value == 1):
-        return "stable"
-    if isinstance(value, list):
-        found = {_as_weakness(v) for v in value}
-        return next((w for w in WEAK[::-1] if w in found), None)
-    if not isinstance(value, str):
-        return None
-    plain = _plain(value)
-    if not plain or plain in _NO_WEAKNESS:
-        return None
-    if any(stem in plain for stem in _WORSE) and "not" not in plain:
-        return "worsening"
-    from difflib import SequenceMatcher
-
-    if SequenceMatcher(None, plain, "worsening").ratio() >= 0.8:
-        return "worsening"
-    return "stable"  # any other answer that is not a no says weakness is there, in some form
-
-
-#: Answers under a weakness key that say there is none, or nothing.
-_NO_WEAKNESS = frozenset({"none", "no", "n", "false", "0", "nil", "na", "absent", "notatall", "unknown", "unsure"})
-#: Words that say weakness is getting worse: worse, weaker, deteriorating, increasing, progressive, spreading.
-_WORSE = ("worse", "weaker", "deteriorat", "increas", "progress", "spread")
-
-
-def _flags_in(value: Any, depth: int = 0) -> list[str]:
-    """The red flags a value under a red_flags-like key holds: a list (nested too), a string (several may be
-    separated by commas), an object of flags set to true or "yes"."""
-    if depth > 3:
-        return []
-    if isinstance(value, str):
-        import re
-
-        parts = [value, *re.split(r"[,;/|\n]+", value)]
-        return [f for p in parts if (f := _as_flag(p)) is not None]
-    if isinstance(value, list):
-        return [f for v in value for f in _flags_in(v, depth + 1)]
-    if isinstance(value, dict):
-        return [f for k, v in value.items() if _truthy(v) and (f := _as_flag(str(k))) is not None]
-    return []
-
-
-def _truthy(value: Any) -> bool:
-    if value is True:
-        return True
-    if _is_number(value):
-        return bool(value == 1)
-    return isinstance(value, str) and _plain(value) in _YES
-
-
-def _is_red_flags_key(key: str) -> bool:
-    from difflib import SequenceMatcher
-
-    a = _plain(key)
-    return any(a == b or SequenceMatcher(None, a, b).ratio() >= 0.8 for b in ("redflags", "warningsigns", "redflag"))
-
-
-def signs_given(obj: Mapping[Any, Any], more: Any = (), depth: int = 0) -> tuple[list[str], list[str]]:
-    """(red flags, weakness values) stated under keys that hold them, in `obj` and one level of objects in it."""
-    flags: list[str] = []
-    weakness: list[str] = []
-    for key, value in [*obj.items(), *more]:
-        if not isinstance(key, str) or key == "id":
-            continue
-        if key == "red_flags" or key in BY_KEY or _is_red_flags_key(key):
-            flags += _flags_in(value) if key not in BY_KEY or key == "red_flags" else _exact_flags(value)
-        elif (flag := _as_flag(key)) is not None and _truthy(value):
-            flags.append(flag)
-        if key == "weakness" or _is_close(key, "weakness"):
-            w = _as_weakness(value)
-            if w is not None:
-                weakness.append(w)
-        if isinstance(value, dict) and depth == 0:
-            more_flags, more_weak = signs_given(value, depth=1)
-            flags += more_flags
-            weakness += more_weak
-    return flags, weakness
-
-
-def _exact_flags(value: Any) -> list[str]:
-    """A red flag in another list of the contract (`pain_areas`), as written but for case and separators."""
-    by_value, _ = _flag_tables()
-    items = value if isinstance(value, list) else [value]
-    return [by_value[_plain(v)] for v in items if isinstance(v, str) and _plain(v) in by_value]
-
-
-def signs_mentioned(raw: bytes | str) -> tuple[list[str], list[str]]:
-    """(red flags, weakness values) anywhere in a record's text, read loosely: in any case, with any separators,
-    a plural s or a small slip; used when the record cannot be read as answers, or says more than its keys."""
-    import re
-
-    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-    text = text.casefold()
-    compact = re.sub(r"[\W_]+", "", text)  # as `_plain` does, at C speed: a record may be megabytes long
-    by_value, by_label = _flag_tables()
-    flags = [flag for table in (by_value, by_label) for plain, flag in table.items() if plain in compact]
-    if len(text) <= 1 << 16:  # small slips: runs of words within one phrase, each word near the flag's own
-        for phrase in re.split(r"[\"',:;{}\[\]\n]+", text):  # never across two answers ("stable", "numbness…")
-            words = re.findall(r"[^\W_]+", phrase)
-            for flag in by_value.values():
-                parts = flag.split("_")
-                n = len(parts)
-                for i in range(len(words) - n + 1):
-                    if flag in flags:
-                        break
-                    if all(_near(w, p) for w, p in zip(words[i : i + n], parts, strict=True)):
-                        flags.append(flag)
-    weakness = []
-    # "weak…" then, within a few words and without crossing to another answer (a comma or bracket), how it goes;
-    # "weakened immunity" is a risk factor, not weakness.
-    gap = r"[^\w,;{}\[\]]+"
-    for m in re.finditer(
-        rf"weak(?!ened{gap}immun)\w*{gap}(?:\w+{gap}){{0,6}}?(worsening|worse|progress\w*|stable)", text
-    ):
-        weakness.append("stable" if m.group(1) == "stable" else "worsening")
-    return flags, weakness
-
-
-def _near(word: str, part: str) -> bool:
-    """`word` is `part` of a flag's value, or a slip of it (`numbnes`, `bowels`); short words must be exact."""
-    from difflib import SequenceMatcher
-
-    if len(part) <= 3:
-        return word == part
-    return abs(len(word) - len(part)) <= 2 and SequenceMatcher(None, word, part).ratio() >= 0.8
-
-
-def unassessed_warning(obj: Any, more: Any = (), raw: bytes | str | None = None) -> Warning | None:
-    """A rejected record is never assessed, so the warning signs it states would go unanswered: name them in the
-    questionnaire's words, with the advice the most urgent of them calls for. Under-triage is the worst error, so
-    signs are read generously (see `signs_given`); with `raw`, its text is also searched (`signs_mentioned`), and
-    what is found only there is worded as a mention to check, not as a sign given."""
-    flags, weakness = signs_given(obj, more) if isinstance(obj, Mapping) else ([], [])
-    given = _ordered(flags, weakness)
-    mentioned: tuple[str, ...] = ()
-    if raw is not None:
-        loose = _ordered(*signs_mentioned(raw))
-        mentioned = tuple(s for s in loose if s not in given and not (s == "stable" and "worsening" in given))
-        if "worsening" in mentioned and "stable" in given:
-            given = tuple(s for s in given if s != "stable")
-    if not given and not mentioned:
-        return None
-    return Warning(given, mentioned)
-
-
-def _ordered(flags: list[str], weakness: list[str]) -> tuple[str, ...]:
-    values = BY_KEY["red_flags"].values
-    out = sorted(set(flags), key=values.index)
-    for w in WEAK[::-1]:
-        if w in weakness:
-            out.append(w)
-            break
-    return tuple(out)
-
-
-def _is_close(key: str, target: str) -> bool:
-    """`key` is likely a slip for `target` (`weaknes`), or names it with more words (`muscle_weakness`). Stricter
-    than the "did you mean" suggestion: a sign read from a key that is not one (`sickness`) would be over-triage."""
-    if key in BY_KEY:
-        return False
-    from difflib import SequenceMatcher
-
-    a, b = _plain(key), _plain(target)
-    return a == b or b in a or SequenceMatcher(None, a, b).ratio() >= 0.8 or (a.startswith(b[:4]) and len(a) <= len(b))
+def check(obj: Any) -> tuple[Answers, list[Problem]]:
+    """The answers normalised, and every problem (none: valid); unlike `validate`, no warning signs are looked
+    for (a caller with the record's text looks for them once, in both)."""
+    if not isinstance(obj, dict):
+        return {}, [Problem("(record)", f"expected a JSON object of answers, got {describe(obj)}")]
+    problems: list[Problem] = []
+    out = _check_object(obj, QUESTIONS, problems)
+    return out, problems
 
 
 def record_id(obj: Any) -> str | int | None:
@@ -461,4 +248,18 @@ def record_id(obj: Any) -> str | int | None:
     return None
 
 
-__all__ = ["BY_KEY", "Answers", "InvalidAnswers", "Problem", "record_id", "validate"]
+__all__ = [
+    "BY_KEY",
+    "SIGN_LEVEL",
+    "WARNING_START",
+    "Answers",
+    "InvalidAnswers",
+    "Problem",
+    "Warning",
+    "check",
+    "record_id",
+    "signs_given",
+    "signs_mentioned",
+    "unassessed_warning",
+    "validate",
+]

@@ -155,3 +155,12 @@ def test_every_option_fits_an_80_column_prompt() -> None:
 
     too_long = [c.label for q in QUESTIONS for c in q.choices if len(c.label) > 72]
     assert too_long == []
+
+
+def test_a_record_of_many_unknown_keys_names_twenty_and_counts_the_rest(base_answers: dict[str, Any]) -> None:
+    from backpain_cli.validation import MAX_NAMED
+
+    got = problems({**base_answers, **{f"extra_{i}": 1 for i in range(25)}, "red_flags": [f"x{i}" for i in range(30)]})
+    assert sum(key.startswith("extra_") for key in got) == MAX_NAMED
+    assert got["(more keys)"] == "5 more unknown keys, not named here"
+    assert got["red_flags"].count('"x') == MAX_NAMED and "and 10 more unknown values" in got["red_flags"]
