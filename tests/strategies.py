@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from backpain_cli.questionnaire import QUESTIONS, Question
+from backpain_cli.core.questionnaire import QUESTIONS, Question
 
 
 def _value(q: Question, ids: st.SearchStrategy[Any] | None = None) -> st.SearchStrategy[Any]:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli import batch
-from backpain_cli._cli import app
+from backpain_cli.cli.app import app
+from backpain_cli.faces import batch
 
 SADDLE = "Numbness or tingling around the genitals, buttocks or back passage (saddle_numbness)"
 WORSE = "weakness: yes, and it is getting worse (worsening)"

@@ -17,9 +17,9 @@ from typing import Any
 import pexpect
 import pytest
 
-from backpain_cli import flow
-from backpain_cli.explain import ACTION
-from backpain_cli.policy import EMERGENCY, URGENT
+from backpain_cli.core import flow
+from backpain_cli.core.explain import ACTION
+from backpain_cli.core.policy import EMERGENCY, URGENT
 
 from .test_interactive import ANSI, CTRL_C, DOWN, ENTER, script_parts
 
@@ -293,7 +293,7 @@ def test_output_file_at_the_questions_is_shown_written_and_kept(urgent_answers: 
 
 def test_red_flag_labels_readable_in_full_at_60_columns() -> None:
     """questionary cuts a choice title at the terminal's edge: long ones are wrapped under themselves."""
-    from backpain_cli.questionnaire import BY_KEY
+    from backpain_cli.core.questionnaire import BY_KEY
 
     child = spawn(size=(40, 60))
     child.expect_exact(f"question 1 of {TOTAL}")

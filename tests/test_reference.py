@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backpain_cli.engine import assess
-from backpain_cli.validation import validate
+from backpain_cli.core.engine import assess
+from backpain_cli.core.validation import validate
 
 from .reference_policy import ref_assess
 from .strategies import answers

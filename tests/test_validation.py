@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from backpain_cli.validation import InvalidAnswers, validate
+from backpain_cli.core.validation import InvalidAnswers, validate
 
 
 def problems(obj: Any) -> dict[str, str]:
@@ -151,7 +151,7 @@ def test_any_rejected_record_with_warning_signs_says_so(base_answers: dict[str, 
 
 def test_every_option_fits_an_80_column_prompt() -> None:
     # questionary cuts a choice at the terminal's edge instead of wrapping it: a cut red flag loses its meaning.
-    from backpain_cli.questionnaire import QUESTIONS
+    from backpain_cli.core.questionnaire import QUESTIONS
 
     too_long = [c.label for q in QUESTIONS for c in q.choices if len(c.label) > 72]
     assert too_long == []

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .questionnaire import QUESTIONS, SHORT_NAMES, Choice, Question, asked_choices
+from backpain_cli.core.questionnaire import QUESTIONS, SHORT_NAMES, Choice, Question, asked_choices
 
 #: The questions asked at the prompt, in the order of the one definition (`interactive=False` keys never are).
 ASKED: tuple[Question, ...] = tuple(q for q in QUESTIONS if q.interactive)
@@ -79,7 +79,7 @@ def _sentence(text: str) -> str:
 def summary(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(key, "Short name: answer in words") for every asked question, in questionnaire order; in the same words
     the reasons use."""
-    from .engine import answers_text  # not needed before the first question: keep start-up quick
+    from backpain_cli.core.engine import answers_text  # not needed before the first question: keep start-up quick
 
     out: list[tuple[str, str]] = []
     for q in ASKED:

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .explain import ACTION
-from .policy import RANK
-from .questionnaire import BY_KEY, QUESTIONS, Question
+from backpain_cli.core.explain import ACTION
+from backpain_cli.core.policy import RANK
+from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, Question
 
 Answers = dict[str, Any]
 
