@@ -1,3 +1,3 @@
-from ._entry import main
+from backpain_cli.cli.entry import main
 
 main()

@@ -40,10 +40,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
-    from backpain_cli.engine import assess
-    from backpain_cli.history import render_history
-    from backpain_cli.store import open_store
-    from backpain_cli.validation import validate
+    from backpain_cli.core.engine import assess
+    from backpain_cli.core.validation import validate
+    from backpain_cli.faces.history import render_history
+    from backpain_cli.storage.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "BACKPAIN_HOME": tmp}

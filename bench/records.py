@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backpain_cli.questionnaire import QUESTIONS
+from backpain_cli.core.questionnaire import QUESTIONS
 
 #: How often each answer in a list is chosen; warning signs are rarer, as in practice.
 RATE = {"red_flags": 0.04, "risk_factors": 0.08}

@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import records  # noqa: E402
 
-from backpain_cli.decoding import Rejected, answers  # noqa: E402
+from backpain_cli.io.decoding import Rejected, answers  # noqa: E402
 
 
 def weak_record(spaced: bool) -> bytes:

@@ -31,8 +31,8 @@ sys.path.insert(0, str(HERE.parent))
 import msgspec  # noqa: E402
 import records  # noqa: E402
 
-from backpain_cli.decoding import fast_answers  # noqa: E402
-from backpain_cli.engine import assess  # noqa: E402
+from backpain_cli.core.engine import assess  # noqa: E402
+from backpain_cli.io.decoding import fast_answers  # noqa: E402
 
 
 def per_record(items: list[Any], stage: Callable[[Any], Any], rounds: int) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pexpect
 
-from backpain_cli.questionnaire import QUESTIONS
+from backpain_cli.core.questionnaire import QUESTIONS
 
 HERE = Path(__file__).resolve().parent
 FIRST = next(q for q in QUESTIONS if q.interactive).prompt  # what backpain asks first

@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from backpain_cli.questionnaire import BY_KEY, QUESTIONS, Question
+from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, Question
 
 #: The values that answers-contract version 2 added (marked *(v2)* there). Everything else is version 1.
 V2_VALUES: dict[str, frozenset[str]] = {

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli import batch
-from backpain_cli._cli import app
-from backpain_cli.batch import run
-from backpain_cli.env import Environment
+from backpain_cli.cli.app import app
+from backpain_cli.faces import batch
+from backpain_cli.faces.batch import run
+from backpain_cli.io.env import Environment
 
 from .conftest import VIGNETTES
 
@@ -336,7 +336,7 @@ def test_json_mode_imports_no_rich_questionary_or_prompt_toolkit() -> None:
     code = textwrap.dedent(
         """
         import sys
-        from backpain_cli._cli import main
+        from backpain_cli.cli.app import main
         try:
             main()
         except SystemExit:
@@ -393,8 +393,8 @@ def test_a_worker_killed_is_told_not_taken_for_a_closed_pipe(monkeypatch: pytest
 
 MEMORY_CHILD = """
 import resource, sys
-from backpain_cli.batch import run
-from backpain_cli.env import Environment
+from backpain_cli.faces.batch import run
+from backpain_cli.io.env import Environment
 env = Environment(open(sys.argv[1], "rb"), open("/dev/null", "wb"), sys.stderr, False, False, False)
 run(env, env.stdin, "json", None)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

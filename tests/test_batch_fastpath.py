@@ -11,9 +11,9 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backpain_cli.decoding import Rejected, answers, fast_answers
-from backpain_cli.questionnaire import QUESTIONS, Question
-from backpain_cli.validation import InvalidAnswers, validate
+from backpain_cli.core.questionnaire import QUESTIONS, Question
+from backpain_cli.core.validation import InvalidAnswers, validate
+from backpain_cli.io.decoding import Rejected, answers, fast_answers
 
 JSON_VALUES = st.recursive(
     st.none()

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from backpain_cli import batch
-from backpain_cli.env import Environment
-from backpain_cli.reader import Record
+from backpain_cli.faces import batch
+from backpain_cli.io.env import Environment
+from backpain_cli.io.reader import Record
 
 from .conftest import VIGNETTES
 
@@ -43,7 +43,7 @@ class FakeWorkers:
 def test_a_chunk_is_bounded_in_bytes_as_well_as_records() -> None:
     import io
 
-    from backpain_cli.batch import Tally, _Dispatch
+    from backpain_cli.faces.batch import Tally, _Dispatch
 
     env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
     workers = FakeWorkers(2)
@@ -89,7 +89,7 @@ def test_results_are_not_held_back_while_the_input_is_slow() -> None:
 def test_jobs_that_cannot_apply_are_said_once(args: list[str], tmp_path: Any) -> None:
     from typer.testing import CliRunner
 
-    from backpain_cli._cli import app
+    from backpain_cli.cli.app import app
 
     db = ["--db", str(tmp_path / "h.db")] if "--save" in args else []
     result = CliRunner().invoke(app, ["assess", "--jobs", "2", *args, *db], input=line(0) + line(1))
@@ -99,7 +99,7 @@ def test_jobs_that_cannot_apply_are_said_once(args: list[str], tmp_path: Any) ->
 def test_jobs_above_the_cpu_count_are_clamped(monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from backpain_cli._cli import app
+    from backpain_cli.cli.app import app
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     result = CliRunner().invoke(app, ["assess", "--jobs", "500", "--format", "json"], input=line(0) + line(1))
@@ -110,7 +110,7 @@ def test_jobs_above_the_cpu_count_are_clamped(monkeypatch: pytest.MonkeyPatch) -
 def test_a_long_id_is_cut_in_messages_but_kept_whole_in_the_output() -> None:
     from typer.testing import CliRunner
 
-    from backpain_cli._cli import app
+    from backpain_cli.cli.app import app
 
     rid = "x" * 100_000
     data = json.dumps({"id": rid, "goal": 1}).encode() + b"\n" + line(0)
@@ -123,7 +123,7 @@ def test_a_long_id_is_cut_in_messages_but_kept_whole_in_the_output() -> None:
 def test_a_key_given_twice_inside_startback_is_named_with_its_path() -> None:
     from typer.testing import CliRunner
 
-    from backpain_cli._cli import app
+    from backpain_cli.cli.app import app
 
     answers = dict(VIGNETTES[0]["answers"])
     answers["startback"] = {"total": 3, "psychosocial": 1}
@@ -137,7 +137,8 @@ def test_a_worker_stopped_by_a_group_signal_marks_the_signal_raised() -> None:
     """The parent's own handler may run after the worker is found gone: it must not raise a second time."""
     import signal
 
-    from backpain_cli.batch import Interrupted, Signals, _Workers
+    from backpain_cli.faces.batch import _Workers
+    from backpain_cli.io.process import Interrupted, Signals
 
     class Gone:
         exitcode = -signal.SIGTERM

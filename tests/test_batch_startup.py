@@ -23,14 +23,16 @@ DURING_IMPORT = textwrap.dedent(
             return None
     sys.meta_path.insert(0, Hook())
     sys.argv = ["backpain", "assess"]
-    from backpain_cli._entry import main
+    from backpain_cli.cli.entry import main
     main()
     """
 )
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("module", ["backpain_cli._cli", "backpain_cli.env"])  # while importing; while typer parses
+@pytest.mark.parametrize(
+    "module", ["backpain_cli.cli.app", "backpain_cli.io.env"]
+)  # while importing; while typer parses
 @pytest.mark.parametrize(
     ("signum", "status", "said"),
     [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated"), (signal.SIGHUP, 129, "hung up")],

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli import batch
-from backpain_cli._cli import app
+from backpain_cli.cli.app import app
+from backpain_cli.faces import batch
 
 SADDLE = "Numbness or tingling around the genitals, buttocks or back passage (saddle_numbness)"
 WORSE = "weakness: yes, and it is getting worse (worsening)"
@@ -331,7 +331,7 @@ def _unbounded(pattern: bytes | str) -> list[str]:
 def test_every_pattern_of_the_text_scan_is_bounded() -> None:
     """The 2026 stall: `weak\\w*…` on a long run of "weak" took 54 s for 200 KB. Every repeat in the scan's
     patterns has an upper bound, so that the work at each byte is bounded and the scan linear."""
-    from backpain_cli import warning_signs as w
+    from backpain_cli.core import warning_signs as w
 
     patterns = [w._WEAK_STATE, w._WEAK_WORSE, w._AGE, w._ANEURYSM, w._CLAUSE_BREAK]
     patterns.append(w._scanner(frozenset(w.PHRASES), frozenset(w._ANCHORS)))
@@ -342,7 +342,7 @@ def test_every_pattern_of_the_text_scan_is_bounded() -> None:
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("word", [b"weak ", b"weak", b"weakness getting "])
 def test_a_megabyte_of_weak_is_rejected_at_once(word: bytes) -> None:
-    from backpain_cli.decoding import Rejected, answers
+    from backpain_cli.io.decoding import Rejected, answers
 
     raw = b'{"notes": "' + word * ((1 << 20) // len(word)) + b'", "age": "x"}'
     with pytest.raises(Rejected):
@@ -351,7 +351,7 @@ def test_a_megabyte_of_weak_is_rejected_at_once(word: bytes) -> None:
 
 @pytest.mark.timeout(120)  # about 5 s on an idle machine; the limit leaves room for a loaded one
 def test_a_64_mb_record_of_junk_is_rejected_in_bounded_time() -> None:
-    from backpain_cli.decoding import Rejected, answers
+    from backpain_cli.io.decoding import Rejected, answers
 
     keys = ", ".join(f'"note_{i}": "walk sit stand"' for i in range(100_000))
     flags = ", ".join(f'"junk_{i}"' for i in range(100_000))

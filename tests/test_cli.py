@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from backpain_cli import __version__
-from backpain_cli._cli import app
-from backpain_cli.questionnaire import QUESTIONS
+from backpain_cli.cli.app import app
+from backpain_cli.core.questionnaire import QUESTIONS
 
 from .conftest import VIGNETTES
 
@@ -73,7 +73,7 @@ def test_db_help_is_whole_at_80_columns() -> None:
 
 
 def test_schema_descriptions_are_sentences() -> None:
-    from backpain_cli.schema import answers_schema
+    from backpain_cli.render.schema import answers_schema
 
     def descriptions(node: Any) -> list[str]:
         if isinstance(node, dict):

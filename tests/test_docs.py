@@ -26,7 +26,7 @@ def test_generated_page_is_current(page: str) -> None:
 
 
 def test_policy_page_lists_every_rule_with_its_condition() -> None:
-    from backpain_cli.policy import POLICY_VERSION, RULES
+    from backpain_cli.core.policy import POLICY_VERSION, RULES
 
     text = (ROOT / "docs" / "policy.md").read_text()
     assert f"# Triage policy {POLICY_VERSION}" in text

@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
-from backpain_cli.engine import assess
-from backpain_cli.history import category, chart, compare, render_history, save_result
-from backpain_cli.plain import since_last_text
-from backpain_cli.store import open_store
-from backpain_cli.validation import validate
+from backpain_cli.cli.app import app
+from backpain_cli.core.engine import assess
+from backpain_cli.core.validation import validate
+from backpain_cli.faces.history import category, chart, compare, render_history, save_result
+from backpain_cli.render.words import since_last_text
+from backpain_cli.storage.store import open_store
 
 from .conftest import VIGNETTES
 
@@ -179,7 +179,7 @@ def test_a_history_that_cannot_be_created_still_shows_the_result(
     db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A directory the database cannot be created in (simulated: root may write anywhere)."""
-    from backpain_cli import store
+    from backpain_cli.storage import store
 
     def refuse(path: Path) -> None:
         raise PermissionError(13, "Permission denied")
@@ -209,7 +209,7 @@ def test_a_save_that_fails_part_way_still_shows_every_result(
 ) -> None:
     import sqlite3
 
-    from backpain_cli.store import Store
+    from backpain_cli.storage.store import Store
 
     real = Store.save
     calls = []
@@ -247,8 +247,8 @@ def test_a_history_that_cannot_be_used_with_output_still_writes_the_file(
 def test_the_interactive_save_failure_has_the_same_exit_status(tmp_path: Path, base_answers: dict[str, Any]) -> None:
     import io
 
-    from backpain_cli.env import Environment
-    from backpain_cli.interactive import finish
+    from backpain_cli.faces.interactive import finish
+    from backpain_cli.io.env import Environment
 
     db = tmp_path / "notes.txt"
     db.write_text("not a database")
@@ -548,13 +548,13 @@ def test_yes_without_a_deletion_is_refused(db: Path, base_answers: dict[str, Any
 IMPORTS = textwrap.dedent(
     """
     import sys
-    from backpain_cli._cli import main
+    from backpain_cli.cli.app import main
     sys.argv = ["backpain", "assess", "-f", "json"] + sys.argv[1:]
     try:
         main()
     except SystemExit:
         pass
-    heavy = {"sqlite3", "_sqlite3", "rich", "platformdirs", "backpain_cli.store", "backpain_cli.history"}
+    heavy = {"sqlite3", "_sqlite3", "rich", "platformdirs", "backpain_cli.storage.store", "backpain_cli.faces.history"}
     print(sorted(m for m in sys.modules if m in heavy), file=sys.stderr)
     """
 )
@@ -572,14 +572,14 @@ def test_assess_imports_the_store_only_with_save(tmp_path: Path, base_answers: d
     )
     loaded = json.loads(proc.stderr.strip().splitlines()[-1].replace("'", '"'))
     if save:
-        assert {"sqlite3", "backpain_cli.store"} <= set(loaded)
+        assert {"sqlite3", "backpain_cli.storage.store"} <= set(loaded)
         assert "rich" not in loaded
     else:
         assert loaded == []
 
 
 def test_a_long_history_shows_the_latest_rows(db: Path, base_answers: dict[str, Any]) -> None:
-    from backpain_cli import history
+    from backpain_cli.faces import history
 
     _seed(db, base_answers, [(5, 5, 5)] * 4)
     store = open_store(db)
@@ -663,7 +663,7 @@ def test_a_busy_history_does_not_hold_back_the_result(db: Path, base_answers: di
 def test_a_history_busy_for_too_long_shows_the_result_then_exits_3(
     db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backpain_cli import store
+    from backpain_cli.storage import store
 
     monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
     _save_cli(db, base_answers)
@@ -784,8 +784,9 @@ def test_a_history_busy_now_and_then_is_not_busy_for_too_long(
     import contextlib
     import time
 
-    from backpain_cli import history, store
-    from backpain_cli.env import Environment
+    from backpain_cli.faces import history
+    from backpain_cli.io.env import Environment
+    from backpain_cli.storage import store
 
     monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.5)
     monkeypatch.setattr(history, "RETRY_AFTER", 0.1)

@@ -19,15 +19,16 @@ from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 from typer.testing import CliRunner
 
-from backpain_cli import early, flow
-from backpain_cli._cli import app
-from backpain_cli.engine import assess
-from backpain_cli.env import Environment
-from backpain_cli.exit_codes import ExitStatus
-from backpain_cli.explain import ACTION, SAFETY_NET
-from backpain_cli.history import SAVE_WAITING
-from backpain_cli.history import since as history_since
-from backpain_cli.interactive import (
+from backpain_cli.cli.app import app
+from backpain_cli.core import early, flow
+from backpain_cli.core.engine import assess
+from backpain_cli.core.explain import ACTION, SAFETY_NET
+from backpain_cli.core.policy import RULES_BY_ID
+from backpain_cli.core.questionnaire import BY_KEY, asked_choices
+from backpain_cli.core.validation import validate
+from backpain_cli.faces.history import SAVE_WAITING
+from backpain_cli.faces.history import since as history_since
+from backpain_cli.faces.interactive import (
     INSTEAD,
     NOT_FOR_YOU,
     SAVE_CANCELLED,
@@ -38,12 +39,11 @@ from backpain_cli.interactive import (
     Screen,
     run_interactive,
 )
-from backpain_cli.plain import since_last_text
-from backpain_cli.policy import RULES_BY_ID
-from backpain_cli.questionnaire import BY_KEY, asked_choices
-from backpain_cli.sinks import AtomicFile
-from backpain_cli.store import open_store
-from backpain_cli.validation import validate
+from backpain_cli.faces.sinks import AtomicFile
+from backpain_cli.io.env import Environment
+from backpain_cli.io.process import ExitStatus
+from backpain_cli.render.words import since_last_text
+from backpain_cli.storage.store import open_store
 
 from .conftest import VIGNETTES
 
@@ -260,7 +260,7 @@ def test_every_vignette_through_the_prompts(vignette: dict[str, Any]) -> None:
 
 
 def test_text_format_uses_the_text_sink(base_answers: dict[str, Any]) -> None:
-    from backpain_cli.sinks import make_sink
+    from backpain_cli.faces.sinks import make_sink
 
     run = drive(script(base_answers), fmt="text")
     assert run.status == ExitStatus.OK
@@ -789,7 +789,7 @@ def test_save_answers_to_a_missing_folder_fails_before_any_question(tmp_path: Pa
 
 
 def test_an_interrupted_save_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from backpain_cli import answers_file
+    from backpain_cli.io import answers_file
 
     target = tmp_path / "a.json"
     target.write_text("before")
@@ -963,8 +963,8 @@ def test_a_busy_history_never_holds_the_result_back(
     timeout and fail as busy."""
     import sqlite3
 
-    from backpain_cli import store
-    from backpain_cli.history import save_result
+    from backpain_cli.faces.history import save_result
+    from backpain_cli.storage import store
 
     db = tmp_path / "history.sqlite3"
     save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
@@ -998,8 +998,8 @@ def test_a_busy_history_is_said_after_the_result(
 ) -> None:
     import sqlite3
 
-    from backpain_cli import store
-    from backpain_cli.history import save_result
+    from backpain_cli.faces.history import save_result
+    from backpain_cli.storage import store
 
     db = tmp_path / "history.sqlite3"
     save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
@@ -1027,8 +1027,8 @@ def test_ctrl_c_while_waiting_for_a_busy_history_cancels_only_the_save(
     import signal
     import sqlite3
 
-    from backpain_cli import store
-    from backpain_cli.history import save_result
+    from backpain_cli.faces.history import save_result
+    from backpain_cli.storage import store
 
     db = tmp_path / "history.sqlite3"
     save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
@@ -1184,13 +1184,13 @@ def test_stdin_not_a_terminal_and_no_answers_exits_2() -> None:
 
 _PROBE = """
 import json, sys
-from backpain_cli._cli import main
+from backpain_cli.cli.app import main
 try:
     main()
 except SystemExit as exc:
     code = exc.code
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"questionary", "prompt_toolkit", "rich"})
-interactive = "backpain_cli.interactive" in sys.modules
+interactive = "backpain_cli.faces.interactive" in sys.modules
 print(json.dumps({"code": code, "heavy": heavy, "interactive": interactive}), file=sys.stderr)
 """
 
@@ -1228,7 +1228,7 @@ def test_sharing_key_bindings_falls_back_silently(pipe: Any, monkeypatch: pytest
     from prompt_toolkit.application import application
     from prompt_toolkit.key_binding import defaults
 
-    from backpain_cli import interactive
+    from backpain_cli.faces import interactive
 
     monkeypatch.setattr(application, "load_key_bindings", defaults.load_key_bindings)  # as prompt_toolkit has it
     monkeypatch.delattr(application if missing == "application" else defaults, "load_key_bindings")
@@ -1252,7 +1252,7 @@ class _FullDisk(io.BytesIO):
 def test_a_result_that_cannot_be_written_to_stdout_is_still_shown(base_answers: dict[str, Any]) -> None:
     """`backpain assess > /dev/full` at the questions: the report reaches the screen, the failure is said, and an
     emergency's action is the last line."""
-    from backpain_cli.sinks import GuardedOutput
+    from backpain_cli.faces.sinks import GuardedOutput
 
     answers = {**base_answers, "red_flags": ["saddle_numbness"]}
     env = Environment(io.BytesIO(), GuardedOutput(_FullDisk(), "stdout"), io.StringIO(), True, False, False)  # type: ignore[arg-type]

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backpain_cli import early, flow
-from backpain_cli.policy import EMERGENCY, RULES_BY_ID, Facts, evaluate
-from backpain_cli.questionnaire import BY_KEY, QUESTIONS, Question
-from backpain_cli.validation import validate
+from backpain_cli.core import early, flow
+from backpain_cli.core.policy import EMERGENCY, RULES_BY_ID, Facts, evaluate
+from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, Question
+from backpain_cli.core.validation import validate
 
 # ───────────────────────── which questions ─────────────────────────
 

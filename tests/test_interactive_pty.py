@@ -17,12 +17,12 @@ from typing import Any
 import pexpect
 import pytest
 
-from backpain_cli import flow
-from backpain_cli.engine import assess
-from backpain_cli.explain import ACTION
-from backpain_cli.policy import EMERGENCY
-from backpain_cli.questionnaire import BY_KEY
-from backpain_cli.validation import validate
+from backpain_cli.core import flow
+from backpain_cli.core.engine import assess
+from backpain_cli.core.explain import ACTION
+from backpain_cli.core.policy import EMERGENCY
+from backpain_cli.core.questionnaire import BY_KEY
+from backpain_cli.core.validation import validate
 
 from .test_interactive import ANSI, CTRL_C, DOWN, ENTER, reachable, script_parts
 

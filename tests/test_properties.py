@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backpain_cli.engine import assess
-from backpain_cli.policy import LEVELS
-from backpain_cli.questionnaire import BY_KEY
-from backpain_cli.schema import answers_schema
-from backpain_cli.validation import validate
+from backpain_cli.core.engine import assess
+from backpain_cli.core.policy import LEVELS
+from backpain_cli.core.questionnaire import BY_KEY
+from backpain_cli.core.validation import validate
+from backpain_cli.render.schema import answers_schema
 
 from .strategies import answers, edgy_answers
 

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
-from backpain_cli.batch import run
-from backpain_cli.env import Environment
-from backpain_cli.reader import Reader
+from backpain_cli.cli.app import app
+from backpain_cli.faces.batch import run
+from backpain_cli.io.env import Environment
+from backpain_cli.io.reader import Reader
 
 from .conftest import VIGNETTES
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backpain_cli.engine import assess
-from backpain_cli.questionnaire import BY_KEY
-from backpain_cli.validation import validate
+from backpain_cli.core.engine import assess
+from backpain_cli.core.questionnaire import BY_KEY
+from backpain_cli.core.validation import validate
 
 from . import reference_policy as ref
 from . import reference_policy_2026_1 as ref_2026_1
@@ -26,7 +26,7 @@ def test_the_v2_values_are_the_questionnaires() -> None:
 
 
 def test_the_references_cover_every_rule() -> None:
-    from backpain_cli.policy import RULES
+    from backpain_cli.core.policy import RULES
 
     assert set(ref.LVL) == {r.id for r in RULES}
     assert all(ref.LVL[r.id] == r.level for r in RULES)

@@ -17,13 +17,13 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
-from backpain_cli.engine import assess
-from backpain_cli.env import Environment
-from backpain_cli.markdown import render_markdown
-from backpain_cli.report import BODY, render_text
-from backpain_cli.sinks import make_sink
-from backpain_cli.validation import validate
+from backpain_cli.cli.app import app
+from backpain_cli.core.engine import assess
+from backpain_cli.core.validation import validate
+from backpain_cli.faces.sinks import make_sink
+from backpain_cli.io.env import Environment
+from backpain_cli.render.markdown import render_markdown
+from backpain_cli.render.report import BODY, render_text
 
 from .conftest import VIGNETTES
 from .strategies import answers
@@ -166,7 +166,7 @@ def test_any_answers_fit_any_width_and_show_the_id(answers: dict[str, Any], widt
         assert "\x1b" not in out
     assert max(cell_len(line) for line in out.splitlines()) <= min(width, 100)
     if "id" in answers:
-        from backpain_cli.plain import shown
+        from backpain_cli.render.words import shown
 
         flat = "".join(out.split())
         assert "".join(shown(answers["id"]).split()) in flat

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
-from backpain_cli.engine import assess_record
+from backpain_cli.cli.app import app
+from backpain_cli.core.engine import assess_record
 
 from .conftest import VIGNETTES
 
@@ -73,7 +73,7 @@ def test_output_is_left_alone_on_a_usage_error(tmp_path: Path) -> None:
 
 def test_output_is_never_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Interrupted after the first records were written: the old file stays whole, the partial one goes."""
-    from backpain_cli import sinks
+    from backpain_cli.faces import sinks
 
     path = tmp_path / "results.jsonl"
     path.write_text("old")
@@ -141,7 +141,7 @@ def test_json_mode_never_imports_rich(tmp_path: Path, fmt: str | None) -> None:
     answers.write_text(ALL)
     code = (
         "import sys\n"
-        "from backpain_cli._cli import main\n"
+        "from backpain_cli.cli.app import main\n"
         f"sys.argv = ['backpain', 'assess', '--answers', {str(answers)!r}] + {['-f', fmt] if fmt else []!r}\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in ('rich', 'questionary', 'prompt_toolkit')]\n"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
+from backpain_cli.cli.app import app
 
 from .conftest import VIGNETTES
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from backpain_cli.engine import assess
-from backpain_cli.policy import LEVELS, RULES
-from backpain_cli.validation import validate
+from backpain_cli.core.engine import assess
+from backpain_cli.core.policy import LEVELS, RULES
+from backpain_cli.core.validation import validate
 
 
 def run(base: dict[str, Any], **changes: Any) -> dict[str, Any]:

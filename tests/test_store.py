@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
-from backpain_cli.engine import assess
-from backpain_cli.store import (
+from backpain_cli.cli.app import app
+from backpain_cli.core.engine import assess
+from backpain_cli.core.validation import validate
+from backpain_cli.storage.store import (
     APPLICATION_ID,
     SCHEMA_VERSION,
     StoreError,
@@ -28,7 +29,6 @@ from backpain_cli.store import (
     resolve_path,
     save_assessment,
 )
-from backpain_cli.validation import validate
 
 
 @pytest.fixture(autouse=True)
@@ -287,9 +287,9 @@ SAVER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from backpain_cli.engine import assess
-    from backpain_cli.store import save_assessment
-    from backpain_cli.validation import validate
+    from backpain_cli.core.engine import assess
+    from backpain_cli.storage.store import save_assessment
+    from backpain_cli.core.validation import validate
     db, tag, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     answers = validate(json.loads(sys.stdin.read()))
     while not go.exists():
@@ -348,9 +348,9 @@ KILLED_MID_SAVE = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from backpain_cli import store
-    from backpain_cli.engine import assess
-    from backpain_cli.validation import validate
+    from backpain_cli.storage import store
+    from backpain_cli.core.engine import assess
+    from backpain_cli.core.validation import validate
 
     insert = store.Store._insert
 
@@ -402,9 +402,9 @@ LOOP_SAVER = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from backpain_cli.engine import assess
-    from backpain_cli.store import save_assessment
-    from backpain_cli.validation import validate
+    from backpain_cli.core.engine import assess
+    from backpain_cli.storage.store import save_assessment
+    from backpain_cli.core.validation import validate
     answers = validate(json.loads(sys.stdin.read()))
     print("started", flush=True)
     i = 0
@@ -494,9 +494,9 @@ CREATING_SLOWLY = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from backpain_cli import store
-    from backpain_cli.engine import assess
-    from backpain_cli.validation import validate
+    from backpain_cli.storage import store
+    from backpain_cli.core.engine import assess
+    from backpain_cli.core.validation import validate
 
     check = store._check_identity
     calls = []
@@ -544,7 +544,7 @@ def test_a_save_while_another_process_creates_the_database(tmp_path: Path, base_
 def test_an_older_database_is_migrated_and_keeps_its_records(
     tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backpain_cli import store
+    from backpain_cli.storage import store
 
     db = tmp_path / "h.sqlite3"
     _save(db, {**base_answers, "id": "from-v1"})

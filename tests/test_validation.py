@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from backpain_cli.validation import InvalidAnswers, validate
+from backpain_cli.core.validation import InvalidAnswers, validate
 
 
 def problems(obj: Any) -> dict[str, str]:
@@ -151,14 +151,14 @@ def test_any_rejected_record_with_warning_signs_says_so(base_answers: dict[str, 
 
 def test_every_option_fits_an_80_column_prompt() -> None:
     # questionary cuts a choice at the terminal's edge instead of wrapping it: a cut red flag loses its meaning.
-    from backpain_cli.questionnaire import QUESTIONS
+    from backpain_cli.core.questionnaire import QUESTIONS
 
     too_long = [c.label for q in QUESTIONS for c in q.choices if len(c.label) > 72]
     assert too_long == []
 
 
 def test_a_record_of_many_unknown_keys_names_twenty_and_counts_the_rest(base_answers: dict[str, Any]) -> None:
-    from backpain_cli.validation import MAX_NAMED
+    from backpain_cli.core.validation import MAX_NAMED
 
     got = problems({**base_answers, **{f"extra_{i}": 1 for i in range(25)}, "red_flags": [f"x{i}" for i in range(30)]})
     assert sum(key.startswith("extra_") for key in got) == MAX_NAMED

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
-from backpain_cli.engine import assess_record
+from backpain_cli.cli.app import app
+from backpain_cli.core.engine import assess_record
 
 from .conftest import VIGNETTES
 

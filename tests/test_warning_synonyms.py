@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from backpain_cli.decoding import Rejected, answers
+from backpain_cli.io.decoding import Rejected, answers
 
 EMERGENCY = "go to an emergency department now"
 TODAY = "see a doctor today"

@@ -20,8 +20,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from .explain import LADDER
-from .plain import (
+from backpain_cli.core.explain import LADDER
+from backpain_cli.render.words import (
     AREA_WORDS,
     DURATION_WORDS,
     LEVEL_NAMES,

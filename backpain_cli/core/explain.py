@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .policy import EMERGENCY, SELF_CARE, SPECIALIST, TODAY, URGENT, Evidence, Facts, all_of, any_of
+from backpain_cli.core.policy import EMERGENCY, SELF_CARE, SPECIALIST, TODAY, URGENT, Evidence, Facts, all_of, any_of
 
 ACTION: dict[str, str] = {
     EMERGENCY: "Go to an emergency department now, or call the emergency number (999, 112 or 911).",

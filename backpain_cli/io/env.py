@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from backpain_cli.io.process import ExitStatus, Interrupted, command_started, stop_word
+
 
 @dataclass
 class Environment:
@@ -21,11 +23,8 @@ class Environment:
     @classmethod
     def from_sys(cls) -> Environment:
         """The real process environment, taken as a command begins (which also hands Ctrl-C back to the command:
-        see `_entry.command_started`)."""
-        if "backpain_cli._entry" in sys.modules:
-            from ._entry import command_started
-
-            command_started()
+        see `process.command_started`)."""
+        command_started()
         return cls(
             stdin=sys.stdin.buffer if sys.stdin is not None else open(os.devnull, "rb"),
             stdout=sys.stdout.buffer,
@@ -57,3 +56,10 @@ def to_devnull(stream: IO[Any]) -> bool:
     finally:
         os.close(devnull)
     return True
+
+
+def stopped(env: Environment, exc: Interrupted) -> ExitStatus:
+    """Say which signal stopped the command; its exit status."""
+    word, status = stop_word(exc.signum)
+    env.message(word)
+    return status

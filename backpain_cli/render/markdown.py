@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .explain import LADDER
-from .plain import (
+from backpain_cli.core.explain import LADDER
+from backpain_cli.render.words import (
     AREA_WORDS,
     DURATION_WORDS,
     PAIN_AREAS,

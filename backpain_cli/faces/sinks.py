@@ -16,10 +16,10 @@ import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from .env import Environment
+from backpain_cli.io.env import Environment
 
 if TYPE_CHECKING:
-    from .report import BatchTable
+    from backpain_cli.render.report import BatchTable
 
 
 class Sink(Protocol):
@@ -83,7 +83,7 @@ class TextSink:
             self.first = (ok, out, answers)
         else:
             if self.table is None:
-                from .report import BatchTable
+                from backpain_cli.render.report import BatchTable
 
                 self.table = BatchTable(self.width, self.color, self.environ)
             if self.first is not None:
@@ -93,7 +93,7 @@ class TextSink:
 
     def _report(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None) -> None:
         if ok:
-            from .report import render_text
+            from backpain_cli.render.report import render_text
 
             text = render_text(out, answers, width=self.width, color=self.color, environ=self.environ)
             self.out.write(text.encode())
@@ -119,7 +119,7 @@ class MarkdownSink:
         self.first = True
 
     def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
-        from .markdown import code, fenced, render_markdown
+        from backpain_cli.render.markdown import code, fenced, render_markdown
 
         if ok:
             text = render_markdown(out, answers)

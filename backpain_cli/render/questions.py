@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .questionnaire import QUESTIONS, Question
+from backpain_cli.core.questionnaire import QUESTIONS, Question
 
 
 def _when(q: Question) -> str:

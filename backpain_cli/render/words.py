@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .questionnaire import BY_KEY, QUESTIONS, SECTIONS, SHORT_NAMES
+from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, SECTIONS, SHORT_NAMES
 
 #: The headline's title; the action (one sentence) follows it.
 LEVEL_TITLES = {

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .questionnaire import (
+from backpain_cli.core.questionnaire import (
     OTHER_SYMPTOMS,
     QUESTIONS,
     SHORT_NAMES,
@@ -162,7 +162,7 @@ def _sentence(text: str) -> str:
 def summary(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(step id, "Short name: answer in words") for every screen, in order, in the same words the reasons use;
     a screen of a grouped question shows its own options only."""
-    from .engine import answers_text  # not needed before the first question: keep start-up quick
+    from backpain_cli.core.engine import answers_text  # not needed before the first question: keep start-up quick
 
     out: list[tuple[str, str]] = []
     for s in STEPS:

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
-from .questionnaire import QUESTIONS, Question
-from .validation import Answers, InvalidAnswers, Problem, check, unassessed_warning
+from backpain_cli.core.questionnaire import QUESTIONS, Question
+from backpain_cli.core.validation import Answers, InvalidAnswers, Problem, check, unassessed_warning
 
 
 class Rejected(ValueError):

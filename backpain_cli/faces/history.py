@@ -18,14 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from .env import Environment
-from .exit_codes import ExitStatus
-from .plain import LEVEL_NAMES
+from backpain_cli.io.env import Environment
+from backpain_cli.io.process import ExitStatus
+from backpain_cli.render.words import LEVEL_NAMES
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from .store import Record, Store
+    from backpain_cli.storage.store import Record, Store
 
 MEANINGFUL_DROP_PCT = 30
 SUBSTANTIAL_DROP_PCT = 50
@@ -131,11 +131,11 @@ def save_result(
     first attempt finds it busy. Raises store.StoreError (print it, exit 2). For the interactive "save this
     result?":
 
-        from backpain_cli.history import save_result
-        from backpain_cli.store import StoreError, resolve_path
+        from backpain_cli.faces.history import save_result
+        from backpain_cli.storage.store import StoreError, resolve_path
         record = save_result(resolve_path(db_option, env.environ), answers, result)
     """
-    from .store import BUSY_TIMEOUT, StoreError, save_assessment
+    from backpain_cli.storage.store import BUSY_TIMEOUT, StoreError, save_assessment
 
     result.pop("since_last", None)
     started = time.monotonic()
@@ -180,7 +180,7 @@ class _Saver:
         self.busy_error: str | None = None
 
     def assessed_one(self, result: dict[str, Any], answers: dict[str, Any]) -> None:
-        from .store import unsaved_record, utc_now
+        from backpain_cli.storage.store import unsaved_record, utc_now
 
         self.assessed += 1
         if self.failure is not None:
@@ -200,7 +200,7 @@ class _Saver:
     def _read_last(self) -> None:
         import sqlite3
 
-        from .store import READ_TIMEOUT, StoreError, open_store, store_error
+        from backpain_cli.storage.store import READ_TIMEOUT, StoreError, open_store, store_error
 
         try:
             self.store = open_store(self.db_path, timeout=READ_TIMEOUT)
@@ -227,7 +227,7 @@ class _Saver:
         saved stays pending); True otherwise (all saved, or a failure: saving stops)."""
         import sqlite3
 
-        from .store import StoreError, open_store, store_error
+        from backpain_cli.storage.store import StoreError, open_store, store_error
 
         try:
             if self.store is None:
@@ -259,7 +259,7 @@ class _Saver:
         self.close()
 
     def _busy_too_long(self) -> bool:
-        from .store import BUSY_TIMEOUT
+        from backpain_cli.storage.store import BUSY_TIMEOUT
 
         if self.busy_since is None or time.monotonic() - self.busy_since < BUSY_TIMEOUT:
             return False
@@ -334,7 +334,9 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
     two short save attempts): what was not saved is said, and the signal's status (130, 143, 129) wins over 3."""
     import dataclasses
 
-    from .batch import STOPS, Interrupted, Signals, run, stopped
+    from backpain_cli.faces.batch import run
+    from backpain_cli.io.env import stopped
+    from backpain_cli.io.process import STOPS, Interrupted, Signals
 
     by_signal = {status for _, status in STOPS.values()}
     saver = _Saver(env, db_path)
@@ -573,7 +575,7 @@ def export_csv(records: Sequence[Record]) -> Iterable[bytes]:
     `;`). No cell can start a spreadsheet formula."""
     import csv
 
-    from .questionnaire import QUESTIONS
+    from backpain_cli.core.questionnaire import QUESTIONS
 
     answer_columns: list[tuple[str, Callable[[Mapping[str, Any]], Any]]] = []
     for q in QUESTIONS:
@@ -635,7 +637,7 @@ def run_history(
     delete_all: bool,
     yes: bool,
 ) -> ExitStatus:
-    from .store import StoreError, opened
+    from backpain_cli.storage.store import StoreError, opened
 
     try:
         with opened(db_path, create=False) as store:

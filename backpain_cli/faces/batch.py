@@ -17,19 +17,18 @@ import os
 import signal
 import stat
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import IO, Any, cast
 
-from .decoding import Rejected, answers
-from .engine import assess
-from .env import Environment, to_devnull
-from .exit_codes import ExitStatus
-from .policy import LEVELS
-from .reader import NoInput, Reader, Record
-from .validation import record_id
+from backpain_cli.core.engine import assess
+from backpain_cli.core.policy import LEVELS
+from backpain_cli.core.validation import record_id
+from backpain_cli.io.decoding import Rejected, answers
+from backpain_cli.io.env import Environment, stopped, to_devnull
+from backpain_cli.io.process import ExitStatus, Interrupted, Signals
+from backpain_cli.io.reader import NoInput, Reader, Record
 
 Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
@@ -156,20 +155,6 @@ def run(
 
 
 #: What each signal that stops a batch says on stderr, and the exit status it gives.
-STOPS: dict[int, tuple[str, ExitStatus]] = {
-    signal.SIGINT: ("interrupted", ExitStatus.INTERRUPTED),
-    signal.SIGTERM: ("terminated", ExitStatus.TERMINATED),
-    signal.SIGHUP: ("hung up", ExitStatus.HANGUP),
-}
-
-
-def stopped(env: Environment, exc: Interrupted) -> ExitStatus:
-    """Say which signal stopped the batch; its exit status."""
-    word, status = STOPS.get(exc.signum, STOPS[signal.SIGINT])
-    env.message(word)
-    return status
-
-
 def _run(
     env: Environment,
     stream: IO[bytes],
@@ -179,7 +164,7 @@ def _run(
     on_assessed: OnAssessed | None,
     signals: Signals,
 ) -> ExitStatus:
-    from .sinks import make_sink
+    from backpain_cli.faces.sinks import make_sink
 
     _say_if_waiting(env, stream)
     try:
@@ -245,57 +230,6 @@ def _run(
     if batch:
         env.message(tally.line(reader.blank))
     return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGINT, SIGTERM or SIGHUP, raised in the main thread by `Signals`."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-class Signals:
-    """While a batch runs, SIGINT, SIGTERM and SIGHUP (a closed terminal) raise `Interrupted`, except inside
-    `held()` (while output is written, or while workers are stopped): there the signal waits until the block
-    ends, so that no output line is ever cut in half. Once one signal has been raised, later ones are noted and
-    ignored, so that stopping cleanly is not itself cut short."""
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-    def __init__(self) -> None:
-        self.holding = 0
-        self.pending: int | None = None
-        self.raised = False
-        self.saved: dict[int, Any] = {}
-
-    def __enter__(self) -> Signals:
-        if threading.current_thread() is threading.main_thread():
-            for signum in self.SIGNALS:
-                self.saved[signum] = signal.signal(signum, self._on_signal)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, handler in self.saved.items():
-            signal.signal(signum, handler)
-
-    def _on_signal(self, signum: int, frame: object) -> None:
-        if self.pending is None:
-            self.pending = signum
-        if not self.holding and not self.raised:
-            self.raised = True
-            raise Interrupted(signum)
-
-    @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
-        self.holding += 1
-        try:
-            yield
-        finally:
-            self.holding -= 1
-        if not self.holding and self.pending is not None and not self.raised:
-            self.raised = True
-            raise Interrupted(self.pending)
 
 
 #: Seconds of silence on a pipe before a person at the terminal is told what backpain is waiting for.

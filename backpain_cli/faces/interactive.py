@@ -25,10 +25,10 @@ from prompt_toolkit.output import Output, create_output
 from prompt_toolkit.styles import Style, merge_styles
 from questionary.constants import DEFAULT_STYLE
 
-from . import flow
-from .env import Environment
-from .exit_codes import ExitStatus
-from .questionnaire import SHORT_NAMES, Question
+from backpain_cli.core import flow
+from backpain_cli.core.questionnaire import SHORT_NAMES, Question
+from backpain_cli.io.env import Environment
+from backpain_cli.io.process import ExitStatus
 
 #: The value of the "skip" option of an optional single-choice question, and of "go on" in the review.
 _SKIP = "\x00skip"
@@ -329,9 +329,9 @@ class Questionnaire:
 
     def check_emergency(self) -> None:
         """Show the emergency advice as soon as the answers so far fire an emergency rule; then stop or go on."""
-        from . import early  # the policy: loaded after the first question is on the screen
-        from .explain import ACTION
-        from .policy import EMERGENCY
+        from backpain_cli.core import early
+        from backpain_cli.core.explain import ACTION
+        from backpain_cli.core.policy import EMERGENCY
 
         new = [r for r in early.emergencies(self.answers, self.decided) if r.id not in self.warned]
         if not new:
@@ -419,12 +419,14 @@ def run_interactive(
     saving it; when the questionnaire ends without a result, nothing is written and the file is never committed.
     """
     if output is None and not (env.stdout_isatty or env.stderr_isatty):
-        from .batch import NO_ANSWERS  # one wording for "no answers and no terminal", whichever face meets it
+        from backpain_cli.faces.batch import (
+            NO_ANSWERS,  # one wording for "no answers and no terminal", whichever face meets it
+        )
 
         env.message(NO_ANSWERS)
         return ExitStatus.USAGE
     if save_answers is not None:
-        from .answers_file import check_target
+        from backpain_cli.io.answers_file import check_target
 
         problem = check_target(save_answers)
         if problem:
@@ -472,8 +474,8 @@ def run_interactive(
 
 def _end_with_emergency(screen: Screen) -> None:
     """The emergency action, as the last line on the screen: what to do now."""
-    from .explain import ACTION
-    from .policy import EMERGENCY
+    from backpain_cli.core.explain import ACTION
+    from backpain_cli.core.policy import EMERGENCY
 
     screen.say(ACTION[EMERGENCY], "class:alarm")
     screen.flush()
@@ -482,7 +484,7 @@ def _end_with_emergency(screen: Screen) -> None:
 def end_not_for_you(screen: Screen, questionnaire: Questionnaire) -> None:
     """The end for a person the questionnaire is not for: what to do instead and the safety-net; after an
     emergency warning, the emergency action last (never only the "same day" advice for an emergency sign)."""
-    from .explain import SAFETY_NET
+    from backpain_cli.core.explain import SAFETY_NET
 
     screen.say("")
     if not questionnaire.warned and questionnaire.answers.get("red_flags"):
@@ -519,9 +521,9 @@ def finish(
     (NOT_SAVED, as for `assess --save`). A busy history is waited for (said on stderr); Ctrl-C then cancels only
     the save (said, exit 130). After anything said below an emergency or urgent result, its action is repeated
     as the last line. With `report_file`, see `run_interactive`."""
-    from .engine import assess
-    from .sinks import OutputError, make_sink
-    from .validation import InvalidAnswers, validate
+    from backpain_cli.core.engine import assess
+    from backpain_cli.core.validation import InvalidAnswers, validate
+    from backpain_cli.faces.sinks import OutputError, make_sink
 
     screen = screen or ask
     try:
@@ -540,7 +542,7 @@ def finish(
     if save_answers is not None:
         import json
 
-        from .answers_file import write_private
+        from backpain_cli.io.answers_file import write_private
 
         data = (json.dumps(answers, indent=2, ensure_ascii=False) + "\n").encode()
         try:
@@ -559,7 +561,7 @@ def finish(
             sink.write(True, result, valid)
             sink.close()
         except OutputError as exc:  # stdout cannot be written (`> /dev/full`): the person must still see it
-            from .env import to_devnull
+            from backpain_cli.io.env import to_devnull
 
             to_devnull(env.stdout)
             if not env.stdout_isatty:
@@ -608,7 +610,7 @@ def _show_on_screen(env: Environment, result: dict[str, Any], valid: dict[str, A
     """The text report on the terminal: on stdout when it is one, else on stderr, where the questions are."""
     import dataclasses
 
-    from .sinks import TextSink
+    from backpain_cli.faces.sinks import TextSink
 
     if env.stdout_isatty:
         shown = env
@@ -623,7 +625,7 @@ def _show_on_screen(env: Environment, result: dict[str, Any], valid: dict[str, A
 def _repeat_action(screen: Screen, result: dict[str, Any]) -> None:
     """For an emergency or urgent result, its action once more as the last line, below whatever was said after
     the report (a question about saving, a database problem)."""
-    from .policy import EMERGENCY, URGENT
+    from backpain_cli.core.policy import EMERGENCY, URGENT
 
     if result["level"] in (EMERGENCY, URGENT):
         screen.say("")
@@ -660,7 +662,7 @@ def _report_to_file(
     the file, committed at once, and said so on one line. USAGE (said on stderr) if the file cannot be written."""
     import dataclasses
 
-    from .sinks import make_sink
+    from backpain_cli.faces.sinks import make_sink
 
     path, target = report_file
     _show_on_screen(env, result, valid)
@@ -685,7 +687,7 @@ def _report_to_file(
 def _since_last_line(result: dict[str, Any]) -> str:
     """The change since the assessment saved before this one, in one line, in the words of the report's
     "Since last time" row."""
-    from .plain import since_last_text
+    from backpain_cli.render.words import since_last_text
 
     since = result["since_last"]
     return "Since last time: " + since_last_text(since, float(result["scores"]["pain_impact"]), result["level"])
@@ -696,8 +698,8 @@ def _save(
 ) -> tuple[ExitStatus, str]:
     """Save to the history: (OK, where it went), (NOT_SAVED, the one line that says why not), or (INTERRUPTED,
     that it was not saved) for Ctrl-C while waiting for a busy history, which is said (by `tell`) at once."""
-    from .history import SAVE_WAITING, save_result
-    from .store import StoreError
+    from backpain_cli.faces.history import SAVE_WAITING, save_result
+    from backpain_cli.storage.store import StoreError
 
     try:
         path = history()

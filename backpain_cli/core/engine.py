@@ -1,6 +1,6 @@
 """The assessment engine: valid answers in, an assessment out.
 
-    >>> from backpain_cli.engine import assess
+    >>> from backpain_cli.core.engine import assess
     >>> assess(answers)["level"]
 
 `assess` takes answers already validated (`validation.validate`); `assess_record` validates first.
@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from . import explain
-from .policy import LEVELS, POLICY_VERSION, RULES_BY_ID, SPECIALIST, Evidence, Facts, evaluate, within
-from .questionnaire import BY_KEY, CONTRACT_VERSION, SHORT_NAMES
-from .validation import validate
+from backpain_cli.core import explain
+from backpain_cli.core.policy import LEVELS, POLICY_VERSION, RULES_BY_ID, SPECIALIST, Evidence, Facts, evaluate, within
+from backpain_cli.core.questionnaire import BY_KEY, CONTRACT_VERSION, SHORT_NAMES
+from backpain_cli.core.validation import validate
 
 Result = dict[str, Any]
 

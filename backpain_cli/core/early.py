@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .policy import EMERGENCY, RULES, Evidence, Facts, Rule
+from backpain_cli.core.policy import EMERGENCY, RULES, Evidence, Facts, Rule
 
 
 class _Undecided(Exception):

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .questionnaire import BY_KEY, QUESTIONS, Question
-from .warning_signs import SIGN_LEVEL, WARNING_START, Warning, signs_given, signs_mentioned, unassessed_warning
+from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, Question
+from backpain_cli.core.warning_signs import (
+    SIGN_LEVEL,
+    WARNING_START,
+    Warning,
+    signs_given,
+    signs_mentioned,
+    unassessed_warning,
+)
 
 Answers = dict[str, Any]
 

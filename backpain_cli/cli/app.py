@@ -12,11 +12,11 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, Optional, cast
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import __version__
-from .exit_codes import EXIT_HELP, HISTORY_EXIT_HELP, TOP_EXIT_HELP, ExitStatus
+from backpain_cli import __version__
+from backpain_cli.io.process import EXIT_HELP, HISTORY_EXIT_HELP, TOP_EXIT_HELP, ExitStatus
 
 if TYPE_CHECKING:
-    from .env import Environment
+    from backpain_cli.io.env import Environment
 
 
 class OutputFormat(enum.StrEnum):
@@ -158,7 +158,7 @@ def assess(
         ),
     ] = None,
 ) -> None:
-    from .env import Environment
+    from backpain_cli.io.env import Environment
 
     env = Environment.from_sys()
     if db is not None and not _db_folder_exists(env, db):
@@ -180,8 +180,8 @@ def _to_stdout(env: Environment, command: Callable[[Environment], ExitStatus]) -
     told plainly, exit 2, not taken for a bug."""
     import dataclasses
 
-    from .env import to_devnull
-    from .sinks import GuardedOutput, OutputError
+    from backpain_cli.faces.sinks import GuardedOutput, OutputError
+    from backpain_cli.io.env import to_devnull
 
     try:
         return command(dataclasses.replace(env, stdout=cast(IO[bytes], GuardedOutput(env.stdout, "stdout"))))
@@ -224,7 +224,7 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
     usage error or an interruption PATH is left as it was."""
     import dataclasses
 
-    from .sinks import AtomicFile, GuardedOutput, OutputError, format_for_path
+    from backpain_cli.faces.sinks import AtomicFile, GuardedOutput, OutputError, format_for_path
 
     if not path:
         env.message("--output needs a file path.")
@@ -267,10 +267,10 @@ def _asks(env: Environment, opts: AssessOptions) -> bool:
 
 
 def _interactive(env: Environment, opts: AssessOptions, report_file: Any = None) -> ExitStatus:
-    from .interactive import run_interactive
+    from backpain_cli.faces.interactive import run_interactive
 
     def history() -> Path:  # resolved only when a result is saved: the store stays off the start-up path
-        from .store import resolve_path
+        from backpain_cli.storage.store import resolve_path
 
         return resolve_path(opts.db, env.environ)
 
@@ -281,7 +281,7 @@ def _interactive(env: Environment, opts: AssessOptions, report_file: Any = None)
 def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
     if opts.answers is None and env.stdin_isatty:
         if opts.no_input:
-            from .batch import NO_ANSWERS
+            from backpain_cli.faces.batch import NO_ANSWERS
 
             env.message(NO_ANSWERS)
             return ExitStatus.USAGE
@@ -303,18 +303,18 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
 
 
 def _run(env: Environment, stream: IO[bytes], opts: AssessOptions) -> ExitStatus:
-    from .batch import run
+    from backpain_cli.faces.batch import run
 
     fmt = (opts.fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)).value
     input_format = opts.input_format.value if opts.input_format else None
     if opts.save:
-        from .history import run_save
+        from backpain_cli.faces.history import run_save
 
         if opts.jobs > 1:
-            from .batch import JOBS_JSON_ONLY
+            from backpain_cli.faces.batch import JOBS_JSON_ONLY
 
             env.message(JOBS_JSON_ONLY)
-        from .store import resolve_path
+        from backpain_cli.storage.store import resolve_path
 
         return run_save(env, stream, fmt, input_format, resolve_path(opts.db, env.environ))
     if opts.db is not None:
@@ -358,9 +358,9 @@ def history(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking first.")] = False,
     db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=DB_HELP)] = None,
 ) -> None:
-    from .env import Environment
-    from .history import run_history
-    from .store import resolve_path
+    from backpain_cli.faces.history import run_history
+    from backpain_cli.io.env import Environment
+    from backpain_cli.storage.store import resolve_path
 
     env = Environment.from_sys()
     if db is not None and not _db_folder_exists(env, db):
@@ -403,7 +403,7 @@ def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the answers."""
     import json
 
-    from .schema import answers_schema
+    from backpain_cli.render.schema import answers_schema
 
     print(json.dumps(answers_schema(), indent=2, ensure_ascii=False))
 
@@ -413,7 +413,7 @@ def questions(
     format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
 ) -> None:
     """List every question: its key, the allowed answers and when it is asked."""
-    from .questions_doc import questions_json, questions_text
+    from backpain_cli.render.questions import questions_json, questions_text
 
     if format is ListFormat.json:
         import json
@@ -434,7 +434,7 @@ def main() -> None:
     except Exception as exc:
         if isinstance(exc, OSError) and exc.errno in _OUTPUT_FAILED:
             # The output could not be written (`backpain schema > /dev/full`): the machine's state, not a bug.
-            from .env import to_devnull
+            from backpain_cli.io.env import to_devnull
 
             sys.stderr.write(f"backpain: cannot write the output: {exc.strerror}\n")
             to_devnull(sys.stdout.buffer)

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .explain import action
-from .policy import EMERGENCY, NOW, PRIMARY_CARE, RANK, TODAY, URGENT, WITHIN_48H
-from .questionnaire import BY_KEY
+from backpain_cli.core.explain import action
+from backpain_cli.core.policy import EMERGENCY, NOW, PRIMARY_CARE, RANK, TODAY, URGENT, WITHIN_48H
+from backpain_cli.core.questionnaire import BY_KEY
 
 #: Every warning about a record not assessed begins so, wherever it is shown.
 WARNING_START = "NOT ASSESSED"

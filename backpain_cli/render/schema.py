@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .questionnaire import CONTRACT_VERSION, QUESTIONS, Question
+from backpain_cli.core.questionnaire import CONTRACT_VERSION, QUESTIONS, Question
 
 
 def _property(q: Question) -> dict[str, Any]:
