@@ -225,18 +225,23 @@ def _line() -> st.SearchStrategy[bytes]:
         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
         max_leaves=8,
     ).map(lambda v: json.dumps(v).encode())
-    return st.one_of(record, mangled, values, st.binary(max_size=40)).map(lambda b: b.replace(b"\n", b" "))
+    # a line holds no line end: LF, CR (alone or in CRLF)
+    return st.one_of(record, mangled, values, st.binary(max_size=40)).map(
+        lambda b: b.replace(b"\n", b" ").replace(b"\r", b" ")
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(lines=st.lists(_line(), min_size=2, max_size=8), crlf=st.booleans(), told=st.booleans())
-def test_fuzz_one_output_line_per_input_line(lines: list[bytes], crlf: bool, told: bool) -> None:
+@given(
+    lines=st.lists(_line(), min_size=2, max_size=8), eol=st.sampled_from([b"\n", b"\r\n", b"\r"]), told=st.booleans()
+)
+def test_fuzz_one_output_line_per_input_line(lines: list[bytes], eol: bytes, told: bool) -> None:
     if not told:  # told from the start: a first line of JSON Lines is a whole line
         lines = [good(len(lines)), *lines]
-    data = (b"\r\n" if crlf else b"\n").join(lines) + b"\n"
+    data = eol.join(lines) + eol
     code, out, err = run_bytes(data, "jsonl" if told else None)
     lines = [lines[0].removeprefix(b"\xef\xbb\xbf"), *lines[1:]]  # a byte-order mark starts the input only
-    nonblank = [i + 1 for i, line in enumerate(lines) if line and not line.isspace()]
+    nonblank = [i + 1 for i, line in enumerate(lines) if line.strip(b" \t")]
     # JSON may hold U+0085 or U+2028 unescaped: split on newlines only
     got = out.decode().split("\n")[:-1] if len(nonblank) > 1 else ([out.decode()] if out else [])
     assert len(got) == len(nonblank)
@@ -301,3 +306,187 @@ def test_a_one_line_array_alone_is_still_an_array() -> None:
 def test_a_pretty_printed_document_stays_one_document() -> None:
     status, out, _ = invoke(json.dumps(GOOD[0], indent=2).encode())
     assert status == 0 and json.loads("\n".join(out))["level"]
+
+
+# -- input that does not parse as one document, on more than one line, is JSON Lines (issue 11, point 6) --
+
+#: A record that is not an emergency, and one that is (saddle numbness).
+CALM = next(v["answers"] for v in VIGNETTES if v["expected_level"] == "self_care")
+EMERGENCY_AT = {100, 400, 800, 1200, 1599}
+
+
+def _batch_after_two_broken_lines(eol: bytes) -> bytes:
+    lines = [b'{"age": 40,', b'{"age": 41,']
+    for i in range(1600):
+        answers = dict(CALM, id=f"r{i}")
+        if i in EMERGENCY_AT:
+            answers["red_flags"] = ["saddle_numbness"]
+        lines.append(json.dumps(answers).encode())
+    return eol.join(lines) + eol
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r", b"\r\n"], ids=["LF", "CR", "CRLF"])
+def test_two_broken_lines_at_the_start_never_swallow_the_batch(eol: bytes) -> None:
+    code, out, err = invoke(_batch_after_two_broken_lines(eol))
+    assert code == 1
+    results = [json.loads(line) for line in out]
+    assert len(results) == 1602
+    assert [(r["line"], "error" in r) for r in results[:2]] == [(1, True), (2, True)]
+    assert [r["id"] for r in results[2:]] == [f"r{i}" for i in range(1600)]
+    assert [i for i, r in enumerate(results[2:]) if r["level"] == "emergency"] == sorted(EMERGENCY_AT)
+    assert "1602 records read: 1600 assessed (emergency 5, " in err and ", 2 rejected" in err
+
+
+def test_a_lone_cr_ends_a_line_of_json_lines_mixed_with_lf_and_crlf() -> None:
+    data = good(0) + b"\r" + good(1) + b"\r\n" + good(2) + b"\n\r" + good(3) + b"\r"
+    code, out, err = invoke(data)
+    assert code == 0
+    assert [json.loads(x)["id"] for x in out] == [GOOD[i]["id"] for i in range(4)]
+    assert "4 records read" in err and "1 blank line skipped" in err  # the LF then CR: one empty line between
+
+
+def test_a_crlf_split_between_reads_is_one_line_end() -> None:
+    """A CR that ends what has been read so far ends its line at once (a live feed is not held up); a LF that
+    follows in the next read belongs to it, not to a blank line of its own."""
+    data = b'{"age": 40,\r\n' + good(0) + b"\r\n" + good(1) + b"\r\n"
+    reader = Reader(Trickle(data, [12, 1, len(good(0)) + 1, 1]))
+    assert [(r.line, r.raw.strip()) for r in reader] == [(1, b'{"age": 40,'), (2, good(0)), (3, good(1))]
+    assert reader.blank == 0
+
+
+class Trickle(io.BytesIO):
+    """A stream that gives at most the next of `sizes` bytes at a read (then 7 at a time), as a pipe may."""
+
+    def __init__(self, data: bytes, sizes: list[int] | None = None) -> None:
+        super().__init__(data)
+        self.sizes = list(sizes or [])
+
+    def read1(self, size: int = -1) -> bytes:
+        return super().read1(min(size, self.sizes.pop(0) if self.sizes else 7))
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r", b"\r\n"], ids=["LF", "CR", "CRLF"])
+def test_a_pretty_printed_object_read_a_few_bytes_at_a_time_is_one_document(eol: bytes) -> None:
+    data = json.dumps(dict(GOOD[0], startback={"total": 4, "psychosocial": 2}), indent=2).encode()
+    data = data.replace(b"\n", eol)
+    reader = Reader(Trickle(data))
+    records = list(reader)
+    assert reader.kind == "document"
+    assert [(r.line, r.raw) for r in records] == [(1, data)]
+
+
+def test_a_pretty_printed_object_with_cr_line_ends_is_assessed() -> None:
+    code, out, _ = invoke(json.dumps(GOOD[0], indent=2).encode().replace(b"\n", b"\r"))
+    assert code == 0 and json.loads("\n".join(out))["id"] == GOOD[0]["id"]
+
+
+def test_two_pretty_printed_objects_back_to_back_are_not_one_document() -> None:
+    """Input that does not parse as one document, on more than one line, is read line by line: here, every
+    line of the two objects is rejected in its place, none of it silently dropped."""
+    one = json.dumps(GOOD[0], indent=2).encode()
+    code, out, _ = invoke(one + b"\n" + one)
+    assert code == 1
+    assert len(out) == 2 * len([x for x in one.split(b"\n") if x.strip()])
+
+
+def test_one_broken_line_alone_is_one_rejection() -> None:
+    code, out, err = invoke(b'{"age": 40,\n\n   \n')
+    assert code == 1
+    assert "truncated" in json.loads("\n".join(out))["error"]
+    assert "records read" not in err  # one record: no batch summary
+
+
+def test_input_format_json_is_one_document_however_it_fails() -> None:
+    code, out, _ = invoke(b'{"age": 40,\n' + good(0) + b"\n" + good(1) + b"\n", "--input-format", "json")
+    assert code == 1
+    assert json.loads("\n".join(out))["line"] == 1  # one rejection: the option says it is one document
+
+
+def test_a_live_feed_with_a_broken_first_line_still_streams() -> None:
+    """The first line (longer than the second, so the document read so far has not doubled) ends inside a value:
+    the input is taken for a document until it fails; it must be seen to fail while the feed waits, not at its
+    end, and the second line's result must come while the input is still open."""
+    import os
+    import select
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "assess"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=environ,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        broken = b'{"id": "' + b"x" * 3000 + b'", "age": 40,\n'
+        proc.stdin.write(broken + good(0) + b"\n")
+        proc.stdin.flush()
+        got = b""
+        while got.count(b"\n") < 2:
+            ready, _, _ = select.select([proc.stdout], [], [], 60)
+            assert ready, "no result while the input stayed open"
+            got += proc.stdout.read1(65536)  # type: ignore[attr-defined]
+        first, second = (json.loads(x) for x in got.splitlines())
+        assert first["line"] == 1 and "error" in first
+        assert second["id"] == GOOD[0]["id"] and "level" in second
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    head=st.lists(_line(), min_size=1, max_size=3),
+    lines=st.lists(_line(), min_size=1, max_size=6),
+    eol=st.sampled_from([b"\n", b"\r\n", b"\r"]),
+)
+def test_fuzz_broken_lines_first_still_one_output_line_per_input_line(
+    head: list[bytes], lines: list[bytes], eol: bytes
+) -> None:
+    """Whatever the first lines hold (cut records, mistakes): unless the input is an array or one JSON document,
+    every non-blank line gives one output line, in order."""
+    head = [h[: len(h) // 2] for h in head]  # records cut short: the start of a value that never ends
+    all_lines = [*head, *lines]
+    nonblank = [i + 1 for i, line in enumerate(all_lines) if line.strip(b" \t")]
+    data = eol.join(all_lines) + eol
+    first = next((all_lines[i - 1] for i in nonblank), b"").strip(b" \t")
+    if len(nonblank) < 2 or first.startswith((b"[", b"\xef\xbb\xbf")) or _parses_whole(data):
+        return
+    code, out, err = run_bytes(data)
+    got = out.decode().split("\n")[:-1]
+    assert len(got) == len(nonblank), err
+    assert code == 1  # the first line, at least, is rejected
+    for number, text in zip(nonblank, got, strict=True):
+        value = json.loads(text)
+        assert value.get("line", number) == number
+    assert "Traceback" not in err
+
+
+def _parses_whole(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("space", [b"\x0b", b"\x0c", b" \x0b ", b"\x0c\t"])
+def test_a_line_of_vertical_tab_or_form_feed_is_a_record_not_a_blank_line(space: bytes) -> None:
+    """JSON's white space is space, tab, CR and LF: a line holding \\v or \\f is a record, rejected in its place."""
+    code, out, err = invoke(good(0) + b"\n" + space + b"\n" + good(1) + b"\n")
+    assert code == 1
+    assert len(out) == 3
+    middle = json.loads(out[1])
+    assert middle["line"] == 2 and middle["error"].startswith("invalid JSON")
+    assert "3 records read" in err and "skipped" not in err
+
+
+@pytest.mark.parametrize("space", [b"\x0b", b"\x0c"])
+def test_input_of_only_a_vertical_tab_or_form_feed_is_a_rejected_record(space: bytes) -> None:
+    code, out, err = invoke(b"\n" + space + b"\n")
+    assert code == 1
+    assert json.loads("\n".join(out))["line"] == 2
+    assert "no answers" not in err

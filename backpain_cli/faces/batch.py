@@ -28,7 +28,7 @@ from backpain_cli.core.validation import record_id
 from backpain_cli.io.decoding import Rejected, answers
 from backpain_cli.io.env import Environment, stopped, to_devnull
 from backpain_cli.io.process import ExitStatus, Interrupted, Signals
-from backpain_cli.io.reader import NoInput, Reader, Record
+from backpain_cli.io.reader import NoInput, Reader, Record, would_not_wait
 
 Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
@@ -402,7 +402,7 @@ def _run_parallel(
         dispatch = _Dispatch(env, workers, tally, progress)
         if reader is not None:
             reader.on_wait = dispatch.on_wait
-            dispatch.ready = _would_not_wait(reader.stream)
+            dispatch.ready = would_not_wait(reader.stream)
         for record in records:
             dispatch.add(record)
         dispatch.finish()
@@ -410,20 +410,6 @@ def _run_parallel(
     finally:
         with signals.held():
             workers.stop()
-
-
-def _would_not_wait(stream: IO[bytes]) -> Callable[[], bool]:
-    """A test of whether reading `stream` now would not wait (always true for a file, or a stream without a file
-    descriptor)."""
-    try:
-        fd = stream.fileno()
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            return lambda: True
-    except (OSError, ValueError, AttributeError):
-        return lambda: True
-    import select
-
-    return lambda: bool(select.select([fd], [], [], 0)[0])
 
 
 class _Dispatch:

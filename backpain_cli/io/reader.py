@@ -1,15 +1,24 @@
 """Reading answers from a byte stream, record by record, in bounded memory.
 
-What the input is, is told from its start (or said outright with `--input-format`):
+Lines end at `\n`, `\r\n` or a lone `\r`. What the input is, is told from its start (or said outright with
+`--input-format`):
 
 - a first non-blank character `[`: a JSON array, streamed element by element;
 - a first non-blank line that is a whole line of JSON, valid or not: JSON Lines, one record per non-blank line
   (a bad line anywhere, the first included, is one rejected record and never changes the mode);
-- otherwise (the first line ends inside a value, as in a pretty-printed object): one JSON document.
+- otherwise (the first line ends inside a value, as in a pretty-printed object): one JSON document, unless it
+  turns out not to be one.
 
-Two exceptions keep a broken first line from swallowing thousands of records after it: an array that closes
-within its first line, with more input after it, is the first line of JSON Lines; and a document that does not
-parse, whose second non-blank line is a whole JSON object or array, is JSON Lines with a broken first line.
+A broken first line must never swallow the thousands of records after it. An array that closes within its first
+line, with more input after it, is the first line of JSON Lines. And input read as one document that does not
+parse as one, with more than one non-blank line, is JSON Lines: every line gets its own result. That is decided
+as soon as the document is seen to fail, not at its end: the bytes read so far, up to their last line end, are
+parsed now and then (each time they have doubled, and whenever the input would make us wait, so that a live feed
+is never held up), and a syntax error there, rather than "ended too soon", can only get worse. JSON Lines whose
+first line is broken fail by their second or third line (a whole object on a line after an unfinished one is
+never a valid continuation), so little is held; a real document is parsed about twice in all.
+
+Blank means JSON white space only (space, tab, CR, LF): a line of `\v` or `\f` is a record, and rejected.
 
 Each record comes out as a `Record`: where it was (the line number for JSON Lines, the element's position for
 an array, 1 for a single document) and its bytes, or why its bytes could not be taken (too long, an array
@@ -19,7 +28,9 @@ is one record.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -27,9 +38,14 @@ from typing import IO
 import msgspec
 
 BOM = b"\xef\xbb\xbf"
+#: JSON's white space (RFC 8259): what a blank line may hold. Not `\v` or `\f`, which bytes.isspace() allows.
+WS = b" \t\r\n"
 #: The longest record taken; a longer line or array element is rejected without being held in memory.
 MAX_RECORD = 64 * 1024 * 1024
 CHUNK = 64 * 1024
+#: While a document read so far is no larger than this, it is checked whenever the input would make us wait.
+CHECK_WHEN_WAITING = 1024 * 1024
+_CR, _LF = 0x0D, 0x0A
 
 
 class NoInput(Exception):
@@ -48,63 +64,151 @@ def _too_long(limit: int) -> str:
     return f"longer than {size}; not read"
 
 
+def _blank(data: bytes) -> bool:
+    return not data.strip(WS)
+
+
+def _line_end(buf: bytes, pos: int) -> int:
+    """Where the line that starts at `pos` ends in `buf` (just past its `\n`, `\r\n` or lone `\r`), or -1."""
+    nl = buf.find(b"\n", pos)
+    if nl >= 0:
+        cr = buf.find(b"\r", pos, nl - 1)  # a lone CR before the line's LF (not the CR of a CRLF)
+        return cr + 1 if cr >= 0 else nl + 1
+    cr = buf.find(b"\r", pos)
+    return cr + 1 if cr >= 0 else -1
+
+
+def would_not_wait(stream: IO[bytes]) -> Callable[[], bool]:
+    """A test of whether reading `stream` now would not wait (always true for a file, or a stream without a file
+    descriptor). It looks at the descriptor only: call it when the stream's own buffer is empty."""
+    try:
+        fd = stream.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return lambda: True
+    except (OSError, ValueError, AttributeError):
+        return lambda: True
+    import select
+
+    return lambda: bool(select.select([fd], [], [], 0)[0])
+
+
 class Reader:
-    """Iterate over the records of `stream`. `kind` is "jsonl", "array" or "document"; `blank` counts the blank
-    lines skipped; `consumed` the bytes read so far (for progress)."""
+    """Iterate over the records of `stream`. `kind` is "jsonl", "array" or "document" (a document that turns out
+    to be JSON Lines becomes "jsonl" as it is read); `blank` counts the blank lines skipped; `consumed` the bytes
+    read so far (for progress)."""
 
     def __init__(self, stream: IO[bytes], input_format: str | None = None, max_record: int = MAX_RECORD) -> None:
         self.stream = stream
         self._read1 = getattr(stream, "read1", stream.read)
         self.on_wait: Callable[[], object] = lambda: None
         self.max_record = max_record
+        self.input_format = input_format
         self.blank = 0
         self.consumed = 0
         self.line = 0
-        self._pending = b""  # bytes already read (to tell the input's kind) and not yet taken
+        self._buf = b""  # bytes read and not yet taken, from `_pos` on
+        self._pos = 0
+        self._skip_lf = False  # a line ended at a CR that was the last byte read: a LF next belongs to it
         first = self._first_line()
         if first is None:
             raise NoInput
-        self.first = first
-        head = first.lstrip()
+        self.first, self._first_whole = first
+        head = self.first.lstrip(WS)
         if input_format == "jsonl":
             self.kind = "jsonl"
         elif head[:1] == b"[":
             # `[1,2,3]` as a whole first line with more input after it: JSON Lines, whose first line is an array.
-            whole = input_format is None and len(first) <= max_record and _whole_line(first)
+            whole = input_format is None and len(self.first) <= max_record and _whole_line(self.first)
             self.kind = "jsonl" if whole and self._more_after_first() else "array"
         elif input_format == "json":
             self.kind = "document"
         else:
-            self.kind = "jsonl" if len(first) > max_record or _whole_line(first) else "document"
+            self.kind = "jsonl" if len(self.first) > max_record or _whole_line(self.first) else "document"
+
+    # -- bytes in --
+
+    def _fill(self, size: int = CHUNK) -> bytes:
+        """New bytes from the stream: what is there, or wait for some. Before waiting, `on_wait` is called (the
+        batch loop flushes its output then, so that results are never held back while input is slow)."""
+        self.on_wait()
+        chunk = self._read1(size)
+        self.consumed += len(chunk)
+        return chunk
+
+    def read(self, size: int = CHUNK) -> bytes:
+        """The next bytes of input: those read already and not yet taken, else new ones (see `_fill`)."""
+        if self._pos < len(self._buf):
+            chunk = self._buf[self._pos :]
+            self._buf, self._pos = b"", 0
+            return chunk
+        return self._fill(size)
+
+    def _more(self, size: int = CHUNK) -> bytes:
+        """`read()` for JSON Lines: a LF that completes a CRLF whose CR ended the last line is dropped."""
+        chunk = self.read(size)
+        if self._skip_lf and chunk[:1] == b"\n":
+            chunk = chunk[1:] or self.read(size)
+        self._skip_lf = False
+        return chunk
+
+    def _took(self, buf: bytes, end: int) -> None:
+        """The line taken from `buf` ends at `end`; the rest of `buf` is still to be read."""
+        self._buf, self._pos = buf, end
+        self._skip_lf = end == len(buf) and buf[end - 1] == _CR
+
+    # -- lines --
+
+    def _first_line(self) -> tuple[bytes, bool] | None:
+        """The first non-blank line and whether it is whole; None if there is none. A line longer than max_record
+        is read only that far (and a little more): the rest is left to read, and it is not whole."""
+        while True:
+            line = self._capped_line()
+            if line is None:
+                return None
+            self.line += 1
+            text = line[0]
+            if self.line == 1 and text.startswith(BOM):
+                text = text[len(BOM) :]
+            if not _blank(text) or not line[1]:
+                return text, line[1]
+            self.blank += 1
+
+    def _capped_line(self) -> tuple[bytes, bool] | None:
+        end = _line_end(self._buf, self._pos)
+        if end >= 0:
+            line = self._buf[self._pos : end]
+            self._took(self._buf, end)
+            return line, True
+        parts = [self._buf[self._pos :]]
+        size = len(parts[0])
+        self._buf, self._pos = b"", 0
+        while size <= self.max_record:
+            chunk = self._more()
+            if not chunk:
+                line = b"".join(parts)
+                return (line, True) if line else None
+            end = _line_end(chunk, 0)
+            if end >= 0:
+                parts.append(chunk[:end])
+                self._took(chunk, end)
+                return b"".join(parts), True
+            parts.append(chunk)
+            size += len(chunk)
+        return b"".join(parts), False
 
     def _more_after_first(self) -> bool:
         """Whether anything but white space follows the first line; what is read to tell is kept for later."""
-        peeked = []
         while True:
-            line = self.stream.readline(self.max_record + 1)
-            self.consumed += len(line)
-            peeked.append(line)
-            if not line or not line.isspace():
-                break
-        self._pending = b"".join(peeked)
-        return bool(line)
-
-    def _readline(self) -> bytes:
-        line = self.stream.readline(self.max_record + 1)
-        self.consumed += len(line)
-        return line
-
-    def _first_line(self) -> bytes | None:
-        while True:
-            line = self._readline()
-            if not line:
-                return None
-            self.line += 1
-            if self.line == 1 and line.startswith(BOM):
-                line = line[len(BOM) :]
-            if line and not line.isspace():
-                return line
-            self.blank += 1
+            rest = self._buf[self._pos :]
+            if not _blank(rest):
+                return True
+            chunk = self._fill()
+            if self._skip_lf and chunk[:1] == b"\n":
+                chunk = chunk[1:] or self._fill()
+            self._skip_lf = False
+            if not chunk:
+                return False
+            self._buf, self._pos = rest + chunk, 0
 
     def __iter__(self) -> Iterator[Record]:
         if self.kind == "jsonl":
@@ -113,17 +217,6 @@ class Reader:
             return self._array()
         return self._document()
 
-    def read(self, size: int = CHUNK) -> bytes:
-        """The next bytes of input: what is there, or wait for some. Before waiting, `on_wait` is called (the
-        batch loop flushes its output then, so that results are never held back while input is slow)."""
-        if self._pending:
-            chunk, self._pending = self._pending, b""
-            return chunk
-        self.on_wait()
-        chunk = self._read1(size)
-        self.consumed += len(chunk)
-        return chunk
-
     # -- JSON Lines --
 
     def _lines(self) -> Iterator[Record]:
@@ -131,66 +224,100 @@ class Reader:
         number = self.line
         line: bytes | None = self.first
         too_long = len(self.first) > limit
-        buf = b""
-        pos = 0
-        if too_long and not self.first.endswith(b"\n"):
-            _, buf, _ = self._rest_of_line(self.first, limit)
+        if too_long and not self._first_whole:
+            self._rest_of_line(self.first)  # skipped: only where the next line starts matters
         try:
             while line is not None:
                 if too_long:
                     yield Record(number, error=_too_long(limit))
-                elif line.isspace():
+                elif _blank(line):
                     self.blank += 1
                 else:
                     yield Record(number, line)
-                end = buf.find(b"\n", pos)
+                buf, pos = self._buf, self._pos
+                end = _line_end(buf, pos)
                 if end < 0:  # the next line is not all here: read on
-                    line, buf, too_long = self._rest_of_line(buf[pos:], limit)
-                    pos = 0
+                    line, too_long = self._rest_of_line(buf[pos:])
                 else:
-                    line = buf[pos : end + 1]
-                    pos = end + 1
-                    too_long = False
+                    too_long = end - pos > limit
+                    line = b"" if too_long else buf[pos:end]
+                    self._took(buf, end)
                 number += 1
         finally:
             self.line = number
 
-    def _rest_of_line(self, head: bytes, limit: int) -> tuple[bytes | None, bytes, bool]:
-        """Read until the line begun by `head` ends: (the line, the bytes after it, too long). A line longer
-        than `limit` is not kept. At the end of input the line is what is left, or None if nothing is."""
+    def _rest_of_line(self, head: bytes) -> tuple[bytes | None, bool]:
+        """Read until the line begun by `head` (all that was left to take) ends: (the line, too long). A line
+        longer than max_record is not kept. At the end of input the line is what is left, or None if nothing is."""
+        limit = self.max_record
+        self._buf, self._pos = b"", 0
         parts = [head]
         size = len(head)
         too_long = size > limit
         while True:
-            chunk = self.read(max(CHUNK, min(size, limit)))
+            chunk = self._more(max(CHUNK, min(size, limit)))
             if not chunk:
-                return (b"".join(parts) or None) if not too_long else b"", b"", too_long
-            end = chunk.find(b"\n")
+                return (b"".join(parts) or None) if not too_long else b"", too_long
+            end = _line_end(chunk, 0)
             if end >= 0:
-                too_long = too_long or size + end + 1 > limit
-                return (b"" if too_long else b"".join([*parts, chunk[: end + 1]])), chunk[end + 1 :], too_long
+                too_long = too_long or size + end > limit
+                self._took(chunk, end)
+                return (b"" if too_long else b"".join([*parts, chunk[:end]])), too_long
             size += len(chunk)
             too_long = too_long or size > limit
-            parts = [] if too_long else [*parts, chunk]
+            if too_long:
+                parts = []
+            else:
+                parts.append(chunk)
 
     # -- one JSON document --
 
     def _document(self) -> Iterator[Record]:
-        rest = self.stream.read(self.max_record + 1 - len(self.first))
-        self.consumed += len(rest)
-        data = self.first + rest
-        too_long = len(data) > self.max_record
-        if (too_long or not _parses(data)) and _second_is_whole(rest):
-            # Not one document, but JSON Lines whose first line is broken: every line is a record of its own.
-            self.kind = "jsonl"
-            self._pending = rest
-            yield from self._lines()
-        elif too_long:
-            while self.stream.read(CHUNK):
+        limit = self.max_record
+        data = bytearray(self.first)
+        auto = self.input_format is None  # `--input-format json` says it is one document: no second guessing
+        checked = len(data)  # the first line alone is known to end inside a value
+        idle = would_not_wait(self.stream)
+        while len(data) <= limit:
+            if (
+                auto
+                and len(data) > checked
+                and (
+                    len(data) >= 2 * checked
+                    or (len(data) <= CHECK_WHEN_WAITING and self._pos >= len(self._buf) and not idle())
+                )
+            ):
+                checked = len(data)
+                if _fails(data):
+                    yield from self._as_lines(data)
+                    return
+            chunk = self.read()
+            if not chunk:
+                break
+            data += chunk
+        if len(data) > limit:
+            if auto and _fails(data):
+                yield from self._as_lines(data)
+                return
+            while self.read():
                 pass
-            yield Record(1, error=_too_long(self.max_record))
+            yield Record(1, error=_too_long(limit))
+            return
+        whole = bytes(data)
+        if auto and not _blank(whole[len(self.first) :]) and not _parses(whole):
+            yield from self._as_lines(whole)
         else:
-            yield Record(1, data)
+            yield Record(1, whole)
+
+    def _as_lines(self, data: bytes | bytearray) -> Iterator[Record]:
+        """Not one document after all, but JSON Lines (its first line broken): every line is a record of its own."""
+        rest = bytes(data[len(self.first) :])
+        self.kind = "jsonl"
+        self._buf, self._pos = rest + self._buf[self._pos :], 0
+        if self._skip_lf and rest[:1] == b"\n":
+            self._pos = 1
+        self._skip_lf = False
+        yield from self._lines()
 
     # -- a JSON array, element by element --
 
@@ -217,11 +344,17 @@ def _parses(data: bytes) -> bool:
     return True
 
 
-def _second_is_whole(rest: bytes) -> bool:
-    """Whether the first non-blank line of `rest` (the second of the input) is a whole JSON value on its own."""
-    for line in rest.split(b"\n"):
-        if line.strip():
-            return line.strip()[:1] in (b"{", b"[") and _parses(line)
+def _fails(data: bytes | bytearray) -> bool:
+    """Whether `data`, the start of what was taken for one JSON document, already shows it is not one: its bytes
+    up to their last line end hold a mistake that no more input could mend (anything but "ended too soon").
+    A line end lies between tokens (a JSON string cannot hold a raw CR or LF), so no token is cut there."""
+    end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+    try:
+        msgspec.json.decode(memoryview(data)[:end])
+    except msgspec.DecodeError as exc:
+        return "truncated" not in str(exc)
+    except (ValueError, RecursionError):
+        return True
     return False
 
 
@@ -263,7 +396,7 @@ def _split_array(reader: Reader, first: bytes) -> Iterator[Record]:
                     index += 1
                     oversize = False
                     yield Record(index, error=_too_long(limit))
-                elif element.strip():
+                elif not _blank(element):
                     index += 1
                     yield Record(index, element)
                 elif c == 0x2C or index:  # `[,`, `,,` or `,]`: a missing element
@@ -299,12 +432,12 @@ def _split_array(reader: Reader, first: bytes) -> Iterator[Record]:
 
 def _after_array(reader: Reader, rest: bytes, index: int) -> Iterator[Record]:
     """Anything but white space after the array is one more rejected record."""
-    extra = bool(rest.strip())
+    extra = not _blank(rest)
     while not extra:
         chunk = reader.read()
         if not chunk:
             return
-        extra = bool(chunk.strip())
+        extra = not _blank(chunk)
     while reader.read():
         pass
     yield Record(index, error="invalid JSON: more input after the end of the array")
