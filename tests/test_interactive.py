@@ -797,7 +797,7 @@ def test_an_interrupted_save_leaves_no_file(tmp_path: Path, monkeypatch: pytest.
     def interrupted(src: str, dst: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(answers_file.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         answers_file.write_private(str(target), b"{}")
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
