@@ -1032,24 +1032,40 @@ def test_ctrl_c_while_waiting_for_a_busy_history_cancels_only_the_save(
 
     db = tmp_path / "history.sqlite3"
     save_result(db, validate(reachable(base_answers)), assess(validate(reachable(base_answers))))
-    monkeypatch.setattr(store, "BUSY_TIMEOUT", 20.0)  # long enough for the Ctrl-C to come during the wait
+    # Only a bound: the Ctrl-C comes as soon as the wait is said, and the save waits for nothing else.
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 45.0)
 
-    class CtrlCWhenWaiting(io.StringIO):
+    # The person presses Ctrl-C once the waiting message is on the screen, never before: the message is recorded
+    # first, then `shown` is set, and the "person" (a thread) sends SIGINT only then. (A timer started before
+    # the message was recorded could fire first on a loaded machine, and the message went missing.)
+    shown, over = threading.Event(), threading.Event()
+
+    class SaysWhenWaiting(io.StringIO):
         def write(self, text: str) -> int:
+            written = super().write(text)
             if "waiting for another backpain" in text:
-                threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
-            return super().write(text)
+                shown.set()
+            return written
+
+    def person() -> None:
+        if shown.wait(60) and not over.is_set():
+            os.kill(os.getpid(), signal.SIGINT)
 
     env, buf = env_for(), io.StringIO()
-    env.stderr = CtrlCWhenWaiting()
+    env.stderr = SaysWhenWaiting()
     answers = {**base_answers, "red_flags": ["saddle_numbness"]}
     other = sqlite3.connect(db, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
+    presser = threading.Thread(target=person, daemon=True)
+    presser.start()
     try:
         with create_pipe_input() as inp:
             type_all(inp, script(answers) + (SAVE_YES if asked else ""))
             status = run_interactive(env, "json", history=lambda: db, save=not asked, input=inp, output=_output(buf))
     finally:
+        over.set()
+        shown.set()
+        presser.join(60)
         other.rollback()
         other.close()
     run = Run(status, env, buf)
