@@ -64,8 +64,12 @@ def _too_long(limit: int) -> str:
     return f"longer than {size}; not read"
 
 
+_WS_CODES = frozenset(WS)
+
+
 def _blank(data: bytes) -> bool:
-    return not data.strip(WS)
+    """Whether `data` holds nothing but JSON white space (most lines are told by their first byte, uncopied)."""
+    return not data or (data[0] in _WS_CODES and not data.strip(WS))
 
 
 def _line_end(buf: bytes, pos: int) -> int:
@@ -241,7 +245,8 @@ class Reader:
                 else:
                     too_long = end - pos > limit
                     line = b"" if too_long else buf[pos:end]
-                    self._took(buf, end)
+                    self._pos = end
+                    self._skip_lf = end == len(buf) and buf[end - 1] == _CR
                 number += 1
         finally:
             self.line = number
@@ -277,14 +282,14 @@ class Reader:
         data = bytearray(self.first)
         auto = self.input_format is None  # `--input-format json` says it is one document: no second guessing
         checked = len(data)  # the first line alone is known to end inside a value
-        idle = would_not_wait(self.stream)
+        ready = would_not_wait(self.stream)
         while len(data) <= limit:
             if (
                 auto
                 and len(data) > checked
                 and (
                     len(data) >= 2 * checked
-                    or (len(data) <= CHECK_WHEN_WAITING and self._pos >= len(self._buf) and not idle())
+                    or (len(data) <= CHECK_WHEN_WAITING and self._pos >= len(self._buf) and not ready())
                 )
             ):
                 checked = len(data)
@@ -350,7 +355,7 @@ def _fails(data: bytes | bytearray) -> bool:
     A line end lies between tokens (a JSON string cannot hold a raw CR or LF), so no token is cut there."""
     end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
     try:
-        msgspec.json.decode(memoryview(data)[:end])
+        msgspec.json.decode(bytes(data[:end]))  # a copy: a view left alive would stop `data` from growing
     except msgspec.DecodeError as exc:
         return "truncated" not in str(exc)
     except (ValueError, RecursionError):
