@@ -140,3 +140,28 @@ def test_a_name_ending_with_a_slash_is_refused_and_creates_nothing(
     refused(option, path, status, stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir"]
     assert list((tmp_path / "dir").iterdir()) == []
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+def test_a_block_device_is_refused_untouched(
+    option: str, tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making a block device needs privilege: PATH is made to look like one through os.stat, the one thing
+    that tells what a path is (a seam rather than a skip)."""
+    path = tmp_path / "disk"
+    path.write_bytes(b"data")
+    real_stat = os.stat
+
+    def fake_stat(p: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        st = real_stat(p, *args, **kwargs)
+        if os.fspath(p) == str(path):
+            return os.stat_result((stat.S_IFBLK | 0o660, *tuple(st)[1:]))
+        return st
+
+    monkeypatch.setattr(os, "stat", fake_stat)
+    status, stderr = write(option, str(path), base_answers)
+    monkeypatch.undo()
+    refused(option, str(path), status, stderr)
+    assert "is a block device" in stderr
+    assert path.read_bytes() == b"data"
+    assert [p.name for p in tmp_path.iterdir()] == ["disk"]
