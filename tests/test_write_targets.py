@@ -1,4 +1,4 @@
-"""`-o PATH` and `--save-answers PATH` share one set of rules for what PATH may be (sinks.target_problem, one
+"""`-o PATH` and `--save-answers PATH` share one set of rules for what PATH may be (io.files.target_problem, one
 AtomicFile): a symlink to a file keeps the link and replaces its target; a FIFO or a character device is written
 to directly and left as it is; a directory, a socket or a name ending with `/` is refused (exit 2), untouched."""
 
@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backpain_cli.cli.app import app
 from typer.testing import CliRunner
-
-from backpain_cli._cli import app
 
 from .conftest import VIGNETTES
 from .test_interactive import drive, reachable, script
