@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backpain_cli.cli.app import app
 from typer.testing import CliRunner
+
+from backpain_cli.cli.app import app
 
 from .conftest import VIGNETTES
 from .test_interactive import drive, reachable, script
