@@ -148,20 +148,23 @@ QUESTIONS: tuple[Question, ...] = (
         "red_flags",
         "multi",
         WARNING,
-        "Do you have any of these right now? Choose every one that applies, or none.",
-        "These are uncommon, but they change what you should do today, so they come first.",
+        "Have you noticed any of these? Choose every one that applies, or none.",
+        "They are uncommon, but they change what you should do today, so they come first. Each means now, "
+        "unless it says otherwise.",
         groups=(
             Group(
                 SPINE_SIGNS,
-                "Do you have any of these right now? Choose every one that applies, or none.",
-                "These are uncommon, but they change what you should do today, so they come first.",
+                "Have you noticed any of these? Choose every one that applies, or none.",
+                "They are uncommon, but they change what you should do today, so they come first. Each means "
+                "now, unless it says otherwise.",
             ),
             Group(
                 OTHER_SYMPTOMS,
                 "Have you had any of these along with the pain? Choose every one that applies, or none.",
-                "Problems elsewhere in the body can show up as back or neck pain. A headache with a stiff neck counts "
-                "when it comes with fever, vomiting, a rash, confusion or light hurting the eyes, not the usual "
-                "stiffness of a sore neck. With the dizziness, trouble swallowing or a numb face count too.",
+                "Problems elsewhere in the body can show up as back or neck pain. Feeling very ill means a fever, "
+                "vomiting, a rash, confusion or light hurting the eyes (a sore neck's usual stiffness does not "
+                "count). Dizziness counts with double vision, slurred speech, trouble swallowing, or a face that "
+                "droops or is numb.",
             ),
         ),
         choices=(
@@ -205,7 +208,7 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             Choice(
                 "severe_headache_or_stiff_neck",
-                "A sudden, worst-ever headache; or a headache with a stiff neck, as above",
+                "Sudden worst-ever headache; or headache, stiff neck and feeling very ill",
                 group=OTHER_SYMPTOMS,
             ),
             Choice(
