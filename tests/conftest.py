@@ -73,3 +73,16 @@ def base_answers() -> dict[str, Any]:
         "past_two_weeks": [],
         "bothersomeness": "moderately",
     }
+
+
+#: Tests that wait on real time: the questionnaire in a real pseudo-terminal, and saves that wait for a history
+#: another process holds. They are marked `slow`, so that `pytest -m "not slow"` leaves them out while working;
+#: the README's test command and .ci/run run everything.
+SLOW_MODULES = ("test_interactive_pty.py",)
+SLOW_WORDS = ("busy", "another_save", "waits_long")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES or any(word in item.name for word in SLOW_WORDS):
+            item.add_marker(pytest.mark.slow)
