@@ -87,9 +87,9 @@ class Question:
     def expected(self) -> str:
         """What a valid answer looks like, in words (used in error messages and `backpain questions`)."""
         if self.kind == "integer":
-            return f"a whole number from {_num(self.minimum)} to {_num(self.maximum)}"
+            return f"a whole number from {number_text(self.minimum)} to {number_text(self.maximum)}"
         if self.kind == "number":
-            return f"a number from {_num(self.minimum)} to {_num(self.maximum)}"
+            return f"a number from {number_text(self.minimum)} to {number_text(self.maximum)}"
         if self.kind == "boolean":
             return "true or false"
         if self.kind == "choice":
@@ -102,8 +102,14 @@ class Question:
         return "an object with " + " and ".join(f"{f.key} ({f.expected()})" for f in self.fields)
 
 
-def _num(x: float | None) -> str:
-    return "" if x is None else (str(int(x)) if float(x).is_integer() else str(x))
+def number_text(x: float | None, places: int | None = None) -> str:
+    """A number as people write it, the one formatter of the project: a whole value without ".0" (`3`), else
+    as given (`0.5`) or, with `places`, to that many decimals (`3.3`); None as nothing."""
+    if x is None:
+        return ""
+    if float(x).is_integer():
+        return str(int(x))
+    return str(x) if places is None else f"{x:.{places}f}"
 
 
 # Conditions of the contract's `pattern` rules. The derived values are the policy's: onset age is

@@ -26,7 +26,7 @@ from prompt_toolkit.styles import Style, merge_styles
 from questionary.constants import DEFAULT_STYLE
 
 from backpain_cli.core import flow
-from backpain_cli.core.questionnaire import SHORT_NAMES, Question
+from backpain_cli.core.questionnaire import SHORT_NAMES, Question, number_text
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
 
@@ -237,10 +237,6 @@ class Screen:
         self.pending += [("class:qmark", "?"), ("class:question", f" {message} "), ("class:answer", answer), ("", "\n")]
 
 
-def _number_text(value: Any) -> str:
-    return "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))
-
-
 class Questionnaire:
     """Asks the questions of the one definition in order, warns at once on an emergency, then offers a review."""
 
@@ -282,7 +278,7 @@ class Questionnaire:
         options = step.offered(self.answers)
         if q.kind in ("integer", "number"):
             # Checked after Enter, not as typed: the message stays on the screen above the question asked again.
-            text = self.screen.text(step.prompt, default=_number_text(current))
+            text = self.screen.text(step.prompt, default=number_text(current))
             while True:
                 try:
                     value = flow.read_number(q, text)
