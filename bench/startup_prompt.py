@@ -23,7 +23,8 @@ import pexpect
 from backpain_cli.core.questionnaire import QUESTIONS
 
 HERE = Path(__file__).resolve().parent
-FIRST = next(q for q in QUESTIONS if q.interactive).prompt  # what backpain asks first
+_first = next(q for q in QUESTIONS if q.interactive)
+FIRST = _first.groups[0].prompt if _first.groups else _first.prompt  # what backpain asks first (its first screen)
 FLOOR_QUESTION = "How old are you?"  # what floor_prompt.py asks
 
 # `backpain` as a person runs it: the installed console script (run by this same interpreter), else `-m`.

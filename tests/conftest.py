@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -7,11 +8,50 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
 HERE = Path(__file__).parent
 VIGNETTES: list[dict[str, Any]] = [
     json.loads(line) for line in (HERE / "vignettes.jsonl").read_text().splitlines() if line.strip()
 ]
+#: The vignettes' answers: valid records, each with its own id.
+GOOD: list[dict[str, Any]] = [v["answers"] for v in VIGNETTES]
+
+
+def invoke(data: bytes | str, *args: str) -> Result:
+    """`backpain assess --format json ARGS` through typer's CliRunner, with `data` on stdin. Whatever the input, it
+    must end in an exit status, never a traceback."""
+    from backpain_cli.cli.app import app
+
+    result = CliRunner().invoke(app, ["assess", "--format", "json", *args], input=data)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def outcome(result: Result) -> tuple[int, list[str], str]:
+    """(exit status, stdout lines, stderr) of a CliRunner result."""
+    return result.exit_code, result.stdout.splitlines(), result.stderr
+
+
+def assess_cli(args: list[str], data: str, **env: str) -> Result:
+    """`backpain assess ARGS` as a person at an 80-column terminal runs it, colour set aside (`env` overrides)."""
+    from backpain_cli.cli.app import app
+
+    return CliRunner().invoke(app, ["assess", *args], input=data, env={"NO_COLOR": None, "COLUMNS": "80", **env})
+
+
+def run_batch(
+    data: bytes, input_format: str | None = None, jobs: int = 1, stderr_isatty: bool = False
+) -> tuple[int, bytes, str]:
+    """The batch loop itself on in-memory streams (faster than the CLI, for fuzz tests): status, stdout, stderr."""
+    from backpain_cli.faces.batch import run
+    from backpain_cli.io.env import Environment
+
+    out, err = io.BytesIO(), io.StringIO()
+    env = Environment(io.BytesIO(data), out, err, False, False, stderr_isatty)
+    return int(run(env, env.stdin, "json", input_format, jobs)), out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -65,3 +105,16 @@ def guarded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(os, "replace", replace)
     monkeypatch.setattr(os, "chmod", chmod)
     return touched
+
+
+#: Tests that wait on real time: the questionnaire in a real pseudo-terminal, and saves that wait for a history
+#: another process holds. They are marked `slow`, so that `pytest -m "not slow"` leaves them out while working;
+#: the README's test command and .ci/run run everything.
+SLOW_MODULES = ("test_interactive_pty.py",)
+SLOW_WORDS = ("busy", "another_save", "waits_long")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES or any(word in item.name for word in SLOW_WORDS):
+            item.add_marker(pytest.mark.slow)

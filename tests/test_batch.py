@@ -14,31 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from backpain_cli.cli.app import app
 from backpain_cli.faces import batch
 from backpain_cli.faces.batch import run
 from backpain_cli.io.env import Environment
 
-from .conftest import VIGNETTES
+from .conftest import GOOD, invoke, run_batch
 
-GOOD = [v["answers"] for v in VIGNETTES]
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def jsonl(n: int, start: int = 0) -> bytes:
     return b"".join(json.dumps(dict(GOOD[i % len(GOOD)], id=f"r{i}")).encode() + b"\n" for i in range(start, start + n))
-
-
-def invoke(data: bytes, *args: str) -> Any:
-    return CliRunner().invoke(app, ["assess", "--format", "json", *args], input=data)
-
-
-def run_env(data: bytes, jobs: int = 1, stderr_isatty: bool = False) -> tuple[int, bytes, str]:
-    out, err = io.BytesIO(), io.StringIO()
-    env = Environment(io.BytesIO(data), out, err, False, False, stderr_isatty)
-    return int(run(env, env.stdin, "json", None, jobs)), out.getvalue(), err.getvalue()
 
 
 # -- one object in, one object out; several, JSON Lines --
@@ -96,7 +83,7 @@ def test_all_assessed_exits_0() -> None:
 
 def test_rejection_messages_on_stderr_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "MAX_MESSAGES", 2)
-    code, out, err = run_env(b"1\n2\n3\n4\n")
+    code, out, err = run_batch(b"1\n2\n3\n4\n")
     assert code == 1
     assert len(out.splitlines()) == 4
     assert err.count("rejected: ") == 2 and "more records rejected" in err and "4 rejected" in err
@@ -320,7 +307,7 @@ def test_a_worker_that_fails_is_told_not_hidden(monkeypatch: pytest.MonkeyPatch)
 
 def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "PROGRESS_AFTER", 0.0)
-    _, out, err = run_env(jsonl(600), stderr_isatty=True)
+    _, out, err = run_batch(jsonl(600), stderr_isatty=True)
     assert len(out.splitlines()) == 600
     assert "Assessed" in err
     assert "backpain: 600 records read" in err.splitlines()[-1]  # after the bar is cleared
@@ -328,7 +315,7 @@ def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "PROGRESS_AFTER", 0.0)
-    _, _, err = run_env(jsonl(600))
+    _, _, err = run_batch(jsonl(600))
     assert err.splitlines() == [err.strip()]  # the summary alone
 
 
@@ -358,8 +345,8 @@ def test_json_mode_imports_no_rich_questionary_or_prompt_toolkit() -> None:
 def test_jobs_give_the_same_output_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "CHUNK_RECORDS", 7)
     data = jsonl(40) + b'{"age": 3}\n' + jsonl(5, 40)
-    one = run_env(data, jobs=1)
-    two = run_env(data, jobs=2)
+    one = run_batch(data, jobs=1)
+    two = run_batch(data, jobs=2)
     assert one == two
     assert one[0] == 1 and len(one[1].splitlines()) == 46
 

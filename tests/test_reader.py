@@ -4,40 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from backpain_cli.cli.app import app
-from backpain_cli.faces.batch import run
-from backpain_cli.io.env import Environment
 from backpain_cli.io.reader import Reader
 
-from .conftest import VIGNETTES
-
-GOOD = [v["answers"] for v in VIGNETTES]
+from .conftest import GOOD, VIGNETTES, invoke, outcome, run_batch
 
 
 def good(i: int = 0) -> bytes:
     return json.dumps(GOOD[i % len(GOOD)]).encode()
-
-
-def invoke(data: bytes, *args: str) -> tuple[int, list[str], str]:
-    result = CliRunner().invoke(app, ["assess", "--format", "json", *args], input=data)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    return result.exit_code, result.stdout.splitlines(), result.stderr
-
-
-def run_bytes(data: bytes, input_format: str | None = None, **env: Any) -> tuple[int, bytes, str]:
-    """The batch loop on in-memory streams, for speed in the fuzz tests."""
-    out, err = io.BytesIO(), io.StringIO()
-    environment = Environment(io.BytesIO(data), out, err, False, False, env.get("stderr_isatty", False))
-    status = run(environment, environment.stdin, "json", input_format)
-    return int(status), out.getvalue(), err.getvalue()
 
 
 def kinds(data: bytes, input_format: str | None = None) -> str:
@@ -59,7 +37,7 @@ def test_kinds_told_from_the_start() -> None:
 def test_a_bad_line_deep_in_json_lines_never_changes_the_mode() -> None:
     lines = [good(i) for i in range(40)]
     lines[30] = b'{"age": 40, "pain_areas": ['  # ends inside a value
-    code, out, _ = invoke(b"\n".join(lines) + b"\n")
+    code, out, _ = outcome(invoke(b"\n".join(lines) + b"\n"))
     assert code == 1
     assert len(out) == 40
     rejected = json.loads(out[30])
@@ -72,7 +50,7 @@ def test_a_bad_line_deep_in_json_lines_never_changes_the_mode() -> None:
 def test_array_streamed_element_by_element() -> None:
     elements = [GOOD[0], 5, {"id": "x", "age": "old"}, GOOD[1]]
     data = b"[\n" + b",\n".join(json.dumps(e).encode() for e in elements) + b"\n]\n"
-    code, out, err = invoke(data)
+    code, out, err = outcome(invoke(data))
     assert code == 1
     assert "4 records read: 2 assessed" in err
     got = [json.loads(x) for x in out]
@@ -91,28 +69,28 @@ def test_array_streamed_element_by_element() -> None:
     ],
 )
 def test_broken_arrays_are_rejected_in_place(data: bytes, error: str) -> None:
-    code, out, _ = invoke(data)
+    code, out, _ = outcome(invoke(data))
     assert code == 1
     assert error in json.loads(out[-1])["error"]
 
 
 def test_deeply_nested_array_elements() -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
-    code, out, _ = invoke(b"[" + good(0) + b", " + deep + b", " + good(1) + b"]")
+    code, out, _ = outcome(invoke(b"[" + good(0) + b", " + deep + b", " + good(1) + b"]"))
     assert code == 1
     assert [json.loads(x).get("error", "ok") for x in out] == ["ok", "invalid JSON: nested too deeply", "ok"]
 
 
 def test_array_strings_with_brackets_commas_and_escapes() -> None:
     answers = dict(GOOD[0], id='a "tricky", [id] {with} \\ escapes')
-    code, out, _ = invoke(b"[" + json.dumps(answers).encode() + b", " + good(1) + b"]")
+    code, out, _ = outcome(invoke(b"[" + json.dumps(answers).encode() + b", " + good(1) + b"]"))
     assert code == 0
     assert [json.loads(x)["id"] for x in out] == [answers["id"], GOOD[1]["id"]]
 
 
 def test_an_element_longer_than_a_read_chunk() -> None:
     answers = dict(GOOD[0], id="x" * 300_000)
-    code, out, _ = invoke(b"[" + json.dumps(answers).encode() + b"," + good(1) + b"]")
+    code, out, _ = outcome(invoke(b"[" + json.dumps(answers).encode() + b"," + good(1) + b"]"))
     assert code == 0
     assert [len(json.loads(x)["id"]) for x in out] == [300_000, len(GOOD[1]["id"])]
 
@@ -144,7 +122,7 @@ BAD_LINES = {
 @pytest.mark.parametrize("name", list(BAD_LINES))
 def test_each_bad_line_is_one_rejection_in_place(name: str) -> None:
     bad, error = BAD_LINES[name]
-    code, out, err = invoke(good(0) + b"\n" + bad + b"\n" + good(1) + b"\n")
+    code, out, err = outcome(invoke(good(0) + b"\n" + bad + b"\n" + good(1) + b"\n"))
     assert code == 1
     assert len(out) == 3
     first, middle, last = (json.loads(x) for x in out)
@@ -169,7 +147,7 @@ def test_each_bad_line_is_one_rejection_in_place(name: str) -> None:
     ],
 )
 def test_where_a_line_goes_wrong_is_a_byte_counted_from_1(line: bytes, error: str) -> None:
-    code, out, err = invoke(good(0) + b"\n" + line + b"\n")
+    code, out, err = outcome(invoke(good(0) + b"\n" + line + b"\n"))
     assert code == 1
     assert json.loads(out[1])["error"].startswith(error)
     assert f"record 2 rejected: {error}" in err
@@ -177,7 +155,7 @@ def test_where_a_line_goes_wrong_is_a_byte_counted_from_1(line: bytes, error: st
 
 def test_a_10_mb_line() -> None:
     big = json.dumps(dict(GOOD[0], id="y" * 10_000_000)).encode()
-    code, out, _ = invoke(good(1) + b"\n" + big + b"\n" + b'{"a": "' + b"z" * 10_000_000 + b'"}\n')
+    code, out, _ = outcome(invoke(good(1) + b"\n" + big + b"\n" + b'{"a": "' + b"z" * 10_000_000 + b'"}\n'))
     assert code == 1
     assert len(out) == 3
     assert len(json.loads(out[1])["id"]) == 10_000_000
@@ -195,20 +173,20 @@ def test_a_line_past_the_limit_is_rejected_without_reading_it_whole() -> None:
 
 def test_bom_crlf_and_blank_lines() -> None:
     data = b"\xef\xbb\xbf" + good(0) + b"\r\n\r\n   \r\n" + good(1) + b"\r\n\n"
-    code, out, err = invoke(data)
+    code, out, err = outcome(invoke(data))
     assert code == 0
     assert [json.loads(x)["id"] for x in out] == [GOOD[0]["id"], GOOD[1]["id"]]
     assert "2 records read" in err and "3 blank lines skipped" in err
 
 
 def test_bom_before_a_single_pretty_printed_object() -> None:
-    code, out, _ = invoke(b"\xef\xbb\xbf" + json.dumps(GOOD[0], indent=2).encode())
+    code, out, _ = outcome(invoke(b"\xef\xbb\xbf" + json.dumps(GOOD[0], indent=2).encode()))
     assert code == 0
     assert json.loads("\n".join(out))["id"] == GOOD[0]["id"]
 
 
 def test_only_white_space_is_a_usage_error() -> None:
-    code, out, err = invoke(b"\n \r\n\t\n")
+    code, out, err = outcome(invoke(b"\n \r\n\t\n"))
     assert code == 2 and out == [] and "no answers" in err
 
 
@@ -239,7 +217,7 @@ def test_fuzz_one_output_line_per_input_line(lines: list[bytes], eol: bytes, tol
     if not told:  # told from the start: a first line of JSON Lines is a whole line
         lines = [good(len(lines)), *lines]
     data = eol.join(lines) + eol
-    code, out, err = run_bytes(data, "jsonl" if told else None)
+    code, out, err = run_batch(data, "jsonl" if told else None)
     lines = [lines[0].removeprefix(b"\xef\xbb\xbf"), *lines[1:]]  # a byte-order mark starts the input only
     nonblank = [i + 1 for i, line in enumerate(lines) if line.strip(b" \t")]
     # JSON may hold U+0085 or U+2028 unescaped: split on newlines only
@@ -259,7 +237,7 @@ def test_fuzz_one_output_line_per_input_line(lines: list[bytes], eol: bytes, tol
 @settings(max_examples=40, deadline=None)
 @given(elements=st.lists(_line(), min_size=1, max_size=6))
 def test_fuzz_arrays_never_crash(elements: list[bytes]) -> None:
-    code, out, err = run_bytes(b"[" + b",".join(elements) + b"]")
+    code, out, err = run_batch(b"[" + b",".join(elements) + b"]")
     assert code in (0, 1)
     assert " read: " in err.splitlines()[-1]
     for text in out.decode().split("\n")[:-1]:
@@ -290,7 +268,7 @@ def test_long_lines_across_reads_and_first() -> None:
 )
 def test_a_broken_first_line_is_one_record_and_every_later_line_its_own(first: bytes) -> None:
     lines = [first, *(good(i) for i in range(30))]
-    status, out, _ = invoke(b"\n".join(lines) + b"\n")
+    status, out, _ = outcome(invoke(b"\n".join(lines) + b"\n"))
     assert status == 1
     results = [json.loads(line) for line in out]
     assert len(results) == 31
@@ -299,12 +277,12 @@ def test_a_broken_first_line_is_one_record_and_every_later_line_its_own(first: b
 
 
 def test_a_one_line_array_alone_is_still_an_array() -> None:
-    status, out, _ = invoke(b"[" + good(0) + b"," + good(1) + b"]\n\n")
+    status, out, _ = outcome(invoke(b"[" + good(0) + b"," + good(1) + b"]\n\n"))
     assert status == 0 and len(out) == 2
 
 
 def test_a_pretty_printed_document_stays_one_document() -> None:
-    status, out, _ = invoke(json.dumps(GOOD[0], indent=2).encode())
+    status, out, _ = outcome(invoke(json.dumps(GOOD[0], indent=2).encode()))
     assert status == 0 and json.loads("\n".join(out))["level"]
 
 
@@ -327,7 +305,7 @@ def _batch_after_two_broken_lines(eol: bytes) -> bytes:
 
 @pytest.mark.parametrize("eol", [b"\n", b"\r", b"\r\n"], ids=["LF", "CR", "CRLF"])
 def test_two_broken_lines_at_the_start_never_swallow_the_batch(eol: bytes) -> None:
-    code, out, err = invoke(_batch_after_two_broken_lines(eol))
+    code, out, err = outcome(invoke(_batch_after_two_broken_lines(eol)))
     assert code == 1
     results = [json.loads(line) for line in out]
     assert len(results) == 1602
@@ -339,7 +317,7 @@ def test_two_broken_lines_at_the_start_never_swallow_the_batch(eol: bytes) -> No
 
 def test_a_lone_cr_ends_a_line_of_json_lines_mixed_with_lf_and_crlf() -> None:
     data = good(0) + b"\r" + good(1) + b"\r\n" + good(2) + b"\n\r" + good(3) + b"\r"
-    code, out, err = invoke(data)
+    code, out, err = outcome(invoke(data))
     assert code == 0
     assert [json.loads(x)["id"] for x in out] == [GOOD[i]["id"] for i in range(4)]
     assert "4 records read" in err and "1 blank line skipped" in err  # the LF then CR: one empty line between
@@ -376,7 +354,7 @@ def test_a_pretty_printed_object_read_a_few_bytes_at_a_time_is_one_document(eol:
 
 
 def test_a_pretty_printed_object_with_cr_line_ends_is_assessed() -> None:
-    code, out, _ = invoke(json.dumps(GOOD[0], indent=2).encode().replace(b"\n", b"\r"))
+    code, out, _ = outcome(invoke(json.dumps(GOOD[0], indent=2).encode().replace(b"\n", b"\r")))
     assert code == 0 and json.loads("\n".join(out))["id"] == GOOD[0]["id"]
 
 
@@ -384,20 +362,20 @@ def test_two_pretty_printed_objects_back_to_back_are_not_one_document() -> None:
     """Input that does not parse as one document, on more than one line, is read line by line: here, every
     line of the two objects is rejected in its place, none of it silently dropped."""
     one = json.dumps(GOOD[0], indent=2).encode()
-    code, out, _ = invoke(one + b"\n" + one)
+    code, out, _ = outcome(invoke(one + b"\n" + one))
     assert code == 1
     assert len(out) == 2 * len([x for x in one.split(b"\n") if x.strip()])
 
 
 def test_one_broken_line_alone_is_one_rejection() -> None:
-    code, out, err = invoke(b'{"age": 40,\n\n   \n')
+    code, out, err = outcome(invoke(b'{"age": 40,\n\n   \n'))
     assert code == 1
     assert "truncated" in json.loads("\n".join(out))["error"]
     assert "records read" not in err  # one record: no batch summary
 
 
 def test_input_format_json_is_one_document_however_it_fails() -> None:
-    code, out, _ = invoke(b'{"age": 40,\n' + good(0) + b"\n" + good(1) + b"\n", "--input-format", "json")
+    code, out, _ = outcome(invoke(b'{"age": 40,\n' + good(0) + b"\n" + good(1) + b"\n", "--input-format", "json"))
     assert code == 1
     assert json.loads("\n".join(out))["line"] == 1  # one rejection: the option says it is one document
 
@@ -455,7 +433,7 @@ def test_fuzz_broken_lines_first_still_one_output_line_per_input_line(
     first = next((all_lines[i - 1] for i in nonblank), b"").strip(b" \t")
     if len(nonblank) < 2 or first.startswith((b"[", b"\xef\xbb\xbf")) or _parses_whole(data):
         return
-    code, out, err = run_bytes(data)
+    code, out, err = run_batch(data)
     got = out.decode().split("\n")[:-1]
     assert len(got) == len(nonblank), err
     assert code == 1  # the first line, at least, is rejected
@@ -476,7 +454,7 @@ def _parses_whole(data: bytes) -> bool:
 @pytest.mark.parametrize("space", [b"\x0b", b"\x0c", b" \x0b ", b"\x0c\t"])
 def test_a_line_of_vertical_tab_or_form_feed_is_a_record_not_a_blank_line(space: bytes) -> None:
     """JSON's white space is space, tab, CR and LF: a line holding \\v or \\f is a record, rejected in its place."""
-    code, out, err = invoke(good(0) + b"\n" + space + b"\n" + good(1) + b"\n")
+    code, out, err = outcome(invoke(good(0) + b"\n" + space + b"\n" + good(1) + b"\n"))
     assert code == 1
     assert len(out) == 3
     middle = json.loads(out[1])
@@ -486,7 +464,7 @@ def test_a_line_of_vertical_tab_or_form_feed_is_a_record_not_a_blank_line(space:
 
 @pytest.mark.parametrize("space", [b"\x0b", b"\x0c"])
 def test_input_of_only_a_vertical_tab_or_form_feed_is_a_rejected_record(space: bytes) -> None:
-    code, out, err = invoke(b"\n" + space + b"\n")
+    code, out, err = outcome(invoke(b"\n" + space + b"\n"))
     assert code == 1
     assert json.loads("\n".join(out))["line"] == 2
     assert "no answers" not in err

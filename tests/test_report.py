@@ -15,9 +15,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
-from typer.testing import CliRunner
 
-from backpain_cli.cli.app import app
 from backpain_cli.core.engine import assess
 from backpain_cli.core.validation import validate
 from backpain_cli.faces.sinks import make_sink
@@ -25,7 +23,7 @@ from backpain_cli.io.env import Environment
 from backpain_cli.render.markdown import render_markdown
 from backpain_cli.render.report import BODY, render_text
 
-from .conftest import VIGNETTES
+from .conftest import VIGNETTES, assess_cli
 from .strategies import answers
 
 IDS = [v["name"] for v in VIGNETTES]
@@ -46,15 +44,10 @@ class MarkdownSnapshot(TextSnapshot):
     file_extension = "md"
 
 
-def cli(args: list[str], data: str, **env: str) -> Any:
-    result = CliRunner().invoke(app, ["assess", *args], input=data, env={"NO_COLOR": None, "COLUMNS": "80", **env})
-    return result
-
-
 @pytest.mark.parametrize("columns", [80, 60])
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=IDS)
 def test_text_report_snapshot(vignette: dict[str, Any], columns: int, snapshot: SnapshotAssertion) -> None:
-    result = cli(["--format", "text"], json.dumps(vignette["answers"]), COLUMNS=str(columns))
+    result = assess_cli(["--format", "text"], json.dumps(vignette["answers"]), COLUMNS=str(columns))
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "\x1b" not in out
@@ -65,7 +58,7 @@ def test_text_report_snapshot(vignette: dict[str, Any], columns: int, snapshot: 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=IDS)
 def test_markdown_report_snapshot(vignette: dict[str, Any], snapshot: SnapshotAssertion) -> None:
-    result = cli(["--format", "markdown"], json.dumps(vignette["answers"]))
+    result = assess_cli(["--format", "markdown"], json.dumps(vignette["answers"]))
     assert result.exit_code == 0, result.output
     assert result.stdout == snapshot(extension_class=MarkdownSnapshot)
 
@@ -98,7 +91,7 @@ def test_no_color_removes_every_colour_code() -> None:
 
 
 def test_piped_text_has_no_escape_codes_even_with_a_colour_terminal_type() -> None:
-    result = cli(["--format", "text"], json.dumps(_vignette("ces-bladder-saddle")), TERM="xterm-256color")
+    result = assess_cli(["--format", "text"], json.dumps(_vignette("ces-bladder-saddle")), TERM="xterm-256color")
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout
     assert "EMERGENCY" in result.stdout
@@ -112,7 +105,7 @@ def test_markup_in_the_id_is_shown_as_typed(colour: bool) -> None:
         assert "\x1b]8;" not in out, "no hyperlink escape"
         out = ANSI.sub("", out)
     else:
-        result = cli(["--format", "text"], json.dumps(answers))
+        result = assess_cli(["--format", "text"], json.dumps(answers))
         assert result.exit_code == 0
         out = result.stdout
     assert f"Record: {INJECTION}" in out
@@ -120,7 +113,7 @@ def test_markup_in_the_id_is_shown_as_typed(colour: bool) -> None:
 
 def test_escape_codes_in_the_id_are_made_visible() -> None:
     answers = {**_vignette("lifting-strain-three-days"), "id": "a\x1b[31mred\x1b]8;;http://e.vil\x07b\nc"}
-    result = cli(["--format", "text"], json.dumps(answers))
+    result = assess_cli(["--format", "text"], json.dumps(answers))
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "Record: a\\x1b[31mred\\x1b]8;;http://e.vil\\x07b\\nc" in result.stdout
     out = _tty_report(answers, {"TERM": "xterm-256color"})
@@ -128,7 +121,9 @@ def test_escape_codes_in_the_id_are_made_visible() -> None:
 
 
 def test_markup_in_the_id_is_literal_in_markdown() -> None:
-    result = cli(["--format", "markdown"], json.dumps({**_vignette("lifting-strain-three-days"), "id": INJECTION}))
+    result = assess_cli(
+        ["--format", "markdown"], json.dumps({**_vignette("lifting-strain-three-days"), "id": INJECTION})
+    )
     assert f"Record: `{INJECTION}`" in result.stdout
     tricky = render_markdown({**assess(validate(_vignette("lifting-strain-three-days"))), "id": "a`b``<x>"})
     assert "Record: ```a`b``<x>```" in tricky
@@ -136,7 +131,7 @@ def test_markup_in_the_id_is_literal_in_markdown() -> None:
 
 def test_the_batch_table_shows_the_id_as_typed() -> None:
     records = [{**_vignette("lifting-strain-three-days"), "id": INJECTION}, _vignette("ces-bladder-saddle")]
-    result = cli(["--format", "text"], "\n".join(json.dumps(r) for r in records), COLUMNS="100")
+    result = assess_cli(["--format", "text"], "\n".join(json.dumps(r) for r in records), COLUMNS="100")
     assert result.exit_code == 0
     assert INJECTION in result.stdout
 
@@ -225,7 +220,7 @@ def test_since_last_is_one_short_line_with_the_date_in_words(width: int) -> None
 
 
 def test_emergency_report_is_short_and_puts_the_action_first() -> None:
-    result = cli(["--format", "text"], json.dumps(_vignette("ces-bladder-saddle")))
+    result = assess_cli(["--format", "text"], json.dumps(_vignette("ces-bladder-saddle")))
     lines = [x for x in result.stdout.splitlines() if x.strip()]
     assert "EMERGENCY" in lines[1]
     assert "Go to an emergency department now" in lines[2]
@@ -238,7 +233,7 @@ def test_emergency_report_notes_the_other_reasons_in_words() -> None:
     result = assess(validate(answers))
     later = [r["rule"] for r in result["reasons"] if r["level"] != "emergency"]
     assert later, "the vignette has other reasons besides the emergency"
-    out = cli(["--format", "text"], json.dumps(answers)).stdout
+    out = assess_cli(["--format", "text"], json.dumps(answers)).stdout
     noted = out[out.index("Also noted for the doctors") :].split("This is not a diagnosis")[0]
     assert "Also noted for the doctors: " not in out, "not a bare list of rule ids"
     rows = [line for line in noted.splitlines()[1:] if line.strip()]
@@ -254,7 +249,7 @@ def test_markdown_emergency_report_keeps_other_advice_out_as_the_text_report_doe
     result = assess(validate(answers))
     later = [r for r in result["reasons"] if r["level"] != "emergency"]
     assert later and result.get("contributors"), "the vignette has other reasons and contributors"
-    out = cli(["--format", "markdown"], json.dumps(answers)).stdout
+    out = assess_cli(["--format", "markdown"], json.dumps(answers)).stdout
     why = out[out.index("## Why") : out.index("## What the doctors will check")]
     assert all(f"(rule {r['rule']})" not in why for r in later), "only the emergency reasons under Why"
     noted = out[out.index("## Also noted for the doctors") : out.index("## Your answers")]
@@ -265,7 +260,7 @@ def test_markdown_emergency_report_keeps_other_advice_out_as_the_text_report_doe
     assert "GP" not in before_answers and "physiotherapist" not in before_answers
     for gone in ("contributing", "Likely contributors", "## At a glance", "## Steps of care", "## For you"):
         assert gone not in out
-    text = cli(["--format", "text"], json.dumps(answers)).stdout
+    text = assess_cli(["--format", "text"], json.dumps(answers)).stdout
     assert "Also noted for the doctors" in text and "What the doctors will check" in text
 
 
@@ -273,14 +268,14 @@ def test_markdown_emergency_report_keeps_other_advice_out_as_the_text_report_doe
 def test_not_a_diagnosis_is_said_once(fmt: str) -> None:
     answers = _vignette("sciatica-ten-days-improving")
     assert assess(validate(answers)).get("contributors")
-    out = cli(["--format", fmt], json.dumps(answers)).stdout
+    out = assess_cli(["--format", fmt], json.dumps(answers)).stdout
     assert "What may be contributing" in out
     assert " ".join(out.split()).lower().count("not a diagnosis") == 1
 
 
 def test_the_body_map_marks_pain_and_where_it_spreads() -> None:
     answers = {**_vignette("lifting-strain-three-days"), "pain_areas": ["neck"], "radiating_pain": ["arm"]}
-    out = cli(["--format", "text"], json.dumps(answers)).stdout
+    out = assess_cli(["--format", "text"], json.dumps(answers)).stdout
     assert "Pain: neck" in out and "Spreads to: arm" in out
     figure = out[out.index("Where it hurts") :]
     assert figure.count("█") == 1 + 1  # the neck, and the legend

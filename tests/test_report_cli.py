@@ -12,19 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from backpain_cli.cli.app import app
 from backpain_cli.core.engine import assess_record
 
-from .conftest import VIGNETTES
+from .conftest import VIGNETTES, assess_cli
 
 ONE = json.dumps(VIGNETTES[0]["answers"])
 ALL = "".join(json.dumps(v["answers"]) + "\n" for v in VIGNETTES)
-
-
-def cli(args: list[str], data: str, **env: str) -> Any:
-    return CliRunner().invoke(app, ["assess", *args], input=data, env={"NO_COLOR": None, "COLUMNS": "80", **env})
 
 
 @pytest.mark.parametrize(
@@ -38,7 +32,7 @@ def cli(args: list[str], data: str, **env: str) -> Any:
 )
 def test_output_writes_the_chosen_format_privately(tmp_path: Path, name: str, args: list[str], check: Any) -> None:
     path = tmp_path / name
-    result = cli([*args, "--output", str(path)], ONE)
+    result = assess_cli([*args, "--output", str(path)], ONE)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert check(path.read_text())
@@ -49,15 +43,15 @@ def test_output_writes_the_chosen_format_privately(tmp_path: Path, name: str, ar
 def test_output_file_equals_what_stdout_would_show(tmp_path: Path) -> None:
     for fmt in ("text", "markdown", "json"):
         path = tmp_path / f"out-{fmt}"
-        assert cli(["-f", fmt, "-o", str(path)], ALL).exit_code == 0
-        assert path.read_text() == cli(["-f", fmt], ALL).stdout
+        assert assess_cli(["-f", fmt, "-o", str(path)], ALL).exit_code == 0
+        assert path.read_text() == assess_cli(["-f", fmt], ALL).stdout
 
 
 def test_output_replaces_an_existing_file_and_makes_it_private(tmp_path: Path) -> None:
     path = tmp_path / "report.md"
     path.write_text("old")
     path.chmod(0o644)
-    assert cli(["-o", str(path)], ONE).exit_code == 0
+    assert assess_cli(["-o", str(path)], ONE).exit_code == 0
     assert path.read_text().startswith("# Back and neck pain")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
@@ -65,7 +59,7 @@ def test_output_replaces_an_existing_file_and_makes_it_private(tmp_path: Path) -
 def test_output_is_left_alone_on_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "report.md"
     path.write_text("old")
-    result = cli(["-o", str(path)], "   \n")
+    result = assess_cli(["-o", str(path)], "   \n")
     assert result.exit_code == 2
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
@@ -87,28 +81,28 @@ def test_output_is_never_half_written(tmp_path: Path, monkeypatch: pytest.Monkey
         real(self, ok, out, answers)
 
     monkeypatch.setattr(sinks.JsonSink, "write", write_then_interrupt)
-    result = cli(["-f", "json", "-o", str(path)], ALL)
+    result = assess_cli(["-f", "json", "-o", str(path)], ALL)
     assert result.exit_code == 130
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.jsonl"]
 
 
 def test_output_to_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
-    result = cli(["-o", str(tmp_path / "no" / "such.md")], ONE)
+    result = assess_cli(["-o", str(tmp_path / "no" / "such.md")], ONE)
     assert result.exit_code == 2
     assert "cannot write to" in result.stderr and "such.md" in result.stderr
 
 
 def test_output_keeps_the_assessed_records_when_some_are_rejected(tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
-    result = cli(["-f", "json", "-o", str(path)], ALL + '{"age": 3}\n')
+    result = assess_cli(["-f", "json", "-o", str(path)], ALL + '{"age": 3}\n')
     assert result.exit_code == 1
     lines = path.read_text().splitlines()
     assert len(lines) == len(VIGNETTES) + 1 and "error" in json.loads(lines[-1])
 
 
 def test_batch_text_is_a_table_with_a_count_per_level() -> None:
-    result = cli(["--format", "text"], ALL + '{"id": "bad one", "age": 30}\n')
+    result = assess_cli(["--format", "text"], ALL + '{"id": "bad one", "age": 30}\n')
     assert result.exit_code == 1
     out = result.stdout
     for v in VIGNETTES:
@@ -126,12 +120,12 @@ def test_batch_text_is_a_table_with_a_count_per_level() -> None:
 
 
 def test_one_line_of_json_lines_gets_the_report_not_a_table() -> None:
-    out = cli(["--format", "text"], ONE + "\n").stdout
+    out = assess_cli(["--format", "text"], ONE + "\n").stdout
     assert "EMERGENCY" in out and "Records by level" not in out
 
 
 def test_json_lines_stay_the_default_when_stdout_is_not_a_terminal() -> None:
-    result = cli([], ALL)
+    result = assess_cli([], ALL)
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [v["name"] for v in VIGNETTES]
 
 
@@ -180,7 +174,7 @@ def test_batch_table_snapshot(columns: int, snapshot: Any) -> None:
 
     long_id = {**VIGNETTES[-1]["answers"], "id": "a-very-long-reference-that-cannot-fit-in-the-id-column-at-all"}
     data = ALL + json.dumps(long_id) + "\n" + '{"id": 7, "age": 30}\n'
-    result = cli(["--format", "text"], data, COLUMNS=str(columns))
+    result = assess_cli(["--format", "text"], data, COLUMNS=str(columns))
     assert result.exit_code == 1
     assert max(len(line) for line in result.stdout.splitlines()) <= columns
     assert result.stdout == snapshot(extension_class=TextSnapshot)

@@ -9,25 +9,17 @@ import socket
 import stat
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from backpain_cli.cli.app import app
-
-from .conftest import VIGNETTES
+from .conftest import VIGNETTES, assess_cli
 
 ONE = json.dumps(VIGNETTES[0]["answers"])
 
 
-def cli(args: list[str], data: str) -> Any:
-    return CliRunner().invoke(app, ["assess", *args], input=data, env={"NO_COLOR": None, "COLUMNS": "80"})
-
-
 def test_output_to_dev_null_writes_to_it_and_leaves_it_a_device(guarded: list[str]) -> None:
     before = os.stat("/dev/null")
-    result = cli(["-f", "json", "-o", "/dev/null"], ONE)
+    result = assess_cli(["-f", "json", "-o", "/dev/null"], ONE)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     after = os.stat("/dev/null")
@@ -47,7 +39,7 @@ def test_output_to_a_character_device_keeps_it(tmp_path: Path, guarded: list[str
         path = str(tmp_path / "null")
         os.symlink("/dev/null", path)
     before = os.stat("/dev/null")
-    result = cli(["-f", fmt, "-o", path], ONE)
+    result = assess_cli(["-f", fmt, "-o", path], ONE)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     after = os.stat("/dev/null")
@@ -71,7 +63,7 @@ def test_output_to_a_fifo_streams_into_it(tmp_path: Path, guarded: list[str]) ->
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    result = cli(["-f", "json", "-o", str(fifo)], ONE)
+    result = assess_cli(["-f", "json", "-o", str(fifo)], ONE)
     reader.join(timeout=30)
     assert result.exit_code == 0, result.output
     assert got and json.loads(got[0])["level"] == "emergency"
@@ -83,7 +75,7 @@ def test_output_to_a_fifo_streams_into_it(tmp_path: Path, guarded: list[str]) ->
 def test_output_through_a_symlink_to_a_directory_is_refused(tmp_path: Path) -> None:
     (tmp_path / "dir").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "dir")
-    result = cli(["-o", str(tmp_path / "link")], ONE)
+    result = assess_cli(["-o", str(tmp_path / "link")], ONE)
     assert result.exit_code == 2
     assert "cannot write to" in result.stderr and "is a directory" in result.stderr
     assert list((tmp_path / "dir").iterdir()) == []
@@ -94,7 +86,7 @@ def test_output_to_a_socket_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "sock"
     with socket.socket(socket.AF_UNIX) as server:
         server.bind(str(path))
-        result = cli(["-o", str(path)], ONE)
+        result = assess_cli(["-o", str(path)], ONE)
     assert result.exit_code == 2
     assert "cannot write to" in result.stderr and "socket" in result.stderr
     assert stat.S_ISSOCK(path.stat().st_mode)
@@ -104,7 +96,7 @@ def test_output_through_a_symlink_to_a_file_replaces_the_file_not_the_link(tmp_p
     target = tmp_path / "real.md"
     target.write_text("old")
     (tmp_path / "link.md").symlink_to(target)
-    result = cli(["-o", str(tmp_path / "link.md")], ONE)
+    result = assess_cli(["-o", str(tmp_path / "link.md")], ONE)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "link.md").is_symlink()
     assert target.read_text().startswith("# Back and neck pain")
@@ -117,7 +109,7 @@ FULL = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/fu
 @FULL
 @pytest.mark.parametrize("fmt", ["json", "text", "markdown"])
 def test_output_to_a_full_device_is_told_plainly(fmt: str, guarded: list[str]) -> None:
-    result = cli(["-f", fmt, "-o", "/dev/full"], ONE)
+    result = assess_cli(["-f", fmt, "-o", "/dev/full"], ONE)
     assert result.exit_code == 2, result.output
     assert result.stderr == "backpain: cannot write to /dev/full: No space left on device\n"
     assert guarded == []

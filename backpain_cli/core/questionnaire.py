@@ -87,9 +87,9 @@ class Question:
     def expected(self) -> str:
         """What a valid answer looks like, in words (used in error messages and `backpain questions`)."""
         if self.kind == "integer":
-            return f"a whole number from {_num(self.minimum)} to {_num(self.maximum)}"
+            return f"a whole number from {number_text(self.minimum)} to {number_text(self.maximum)}"
         if self.kind == "number":
-            return f"a number from {_num(self.minimum)} to {_num(self.maximum)}"
+            return f"a number from {number_text(self.minimum)} to {number_text(self.maximum)}"
         if self.kind == "boolean":
             return "true or false"
         if self.kind == "choice":
@@ -102,8 +102,14 @@ class Question:
         return "an object with " + " and ".join(f"{f.key} ({f.expected()})" for f in self.fields)
 
 
-def _num(x: float | None) -> str:
-    return "" if x is None else (str(int(x)) if float(x).is_integer() else str(x))
+def number_text(x: float | None, places: int | None = None) -> str:
+    """A number as people write it, the one formatter of the project: a whole value without ".0" (`3`), else
+    as given (`0.5`) or, with `places`, to that many decimals (`3.3`); None as nothing."""
+    if x is None:
+        return ""
+    if float(x).is_integer():
+        return str(int(x))
+    return str(x) if places is None else f"{x:.{places}f}"
 
 
 # Conditions of the contract's `pattern` rules. The derived values are the policy's: onset age is
@@ -148,20 +154,23 @@ QUESTIONS: tuple[Question, ...] = (
         "red_flags",
         "multi",
         WARNING,
-        "Do you have any of these right now? Choose every one that applies, or none.",
-        "These are uncommon, but they change what you should do today, so they come first.",
+        "Have you noticed any of these? Choose every one that applies, or none.",
+        "They are uncommon, but they change what you should do today, so they come first. Each means now, "
+        "unless it says otherwise.",
         groups=(
             Group(
                 SPINE_SIGNS,
-                "Do you have any of these right now? Choose every one that applies, or none.",
-                "These are uncommon, but they change what you should do today, so they come first.",
+                "Have you noticed any of these? Choose every one that applies, or none.",
+                "They are uncommon, but they change what you should do today, so they come first. Each means "
+                "now, unless it says otherwise.",
             ),
             Group(
                 OTHER_SYMPTOMS,
                 "Have you had any of these along with the pain? Choose every one that applies, or none.",
-                "Problems elsewhere in the body can show up as back or neck pain. A headache with a stiff neck counts "
-                "when it comes with fever, vomiting, a rash, confusion or light hurting the eyes, not the usual "
-                "stiffness of a sore neck. With the dizziness, trouble swallowing or a numb face count too.",
+                "Problems elsewhere in the body can show up as back or neck pain. Feeling very ill means a fever, "
+                "vomiting, a rash, confusion or light hurting the eyes (a sore neck's usual stiffness does not "
+                "count). Dizziness counts with double vision, slurred speech, trouble swallowing, or a face that "
+                "droops or is numb.",
             ),
         ),
         choices=(
@@ -205,7 +214,7 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             Choice(
                 "severe_headache_or_stiff_neck",
-                "A sudden, worst-ever headache; or a headache with a stiff neck, as above",
+                "Sudden worst-ever headache; or headache, stiff neck and feeling very ill",
                 group=OTHER_SYMPTOMS,
             ),
             Choice(

@@ -10,12 +10,12 @@ Pure: no I/O, no third-party imports.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, Question
+from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, Question, number_text
 from backpain_cli.core.warning_signs import (
     SIGN_LEVEL,
     WARNING_START,
@@ -68,56 +68,77 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+#: Appends one problem about the value being checked.
+Bad = Callable[[str], None]
+
+
 def _check(q: Question, value: Any, key: str, problems: list[Problem]) -> Any:
-    """Check one value; append problems; return the normalised value."""
+    """Check one value by its question's kind; append problems; return the normalised value."""
 
     def bad(message: str) -> None:
         problems.append(Problem(key, message))
 
-    kind = q.kind
-    if kind in ("integer", "number"):
-        if not _is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
+    if q.kind == "startback":
+        return _check_startback(q, value, key, problems, bad)
+    return _CHECKS[q.kind](q, value, bad)
+
+
+def _check_number(q: Question, value: Any, bad: Bad) -> Any:
+    """An integer or number question: a finite JSON number (a whole one for an integer), within range."""
+    if not _is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
+        bad(f"expected {q.expected()}, got {describe(value)}")
+        return value
+    if q.kind == "integer" and isinstance(value, float):
+        if not value.is_integer():
             bad(f"expected {q.expected()}, got {describe(value)}")
             return value
-        if kind == "integer" and isinstance(value, float):
-            if not value.is_integer():
-                bad(f"expected {q.expected()}, got {describe(value)}")
-                return value
-            value = int(value)
-        if q.refuse_below is not None and value < q.refuse_below:
-            bad(f"{value} is under {_n(q.refuse_below)}: {q.refuse_message}")
-        elif (q.minimum is not None and value < q.minimum) or (q.maximum is not None and value > q.maximum):
-            bad(f"expected {q.expected()}, got {describe(value)}")
+        value = int(value)
+    if q.refuse_below is not None and value < q.refuse_below:
+        bad(f"{value} is under {number_text(q.refuse_below)}: {q.refuse_message}")
+    elif (q.minimum is not None and value < q.minimum) or (q.maximum is not None and value > q.maximum):
+        bad(f"expected {q.expected()}, got {describe(value)}")
+    return value
+
+
+def _check_boolean(q: Question, value: Any, bad: Bad) -> Any:
+    if not isinstance(value, bool):
+        bad(f"expected true or false, got {describe(value)}")
+    return value
+
+
+def _check_choice(q: Question, value: Any, bad: Bad) -> Any:
+    if not isinstance(value, str) or value not in q.values:
+        bad(f"expected {q.expected()}, got {describe(value)}")
+    return value
+
+
+def _check_list(q: Question, value: Any, bad: Bad) -> Any:
+    """A list question: a list of its values, each once, not empty when it must not be."""
+    if not isinstance(value, list):
+        bad(f"expected {q.expected()}, got {describe(value)}")
         return value
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            bad(f"expected true or false, got {describe(value)}")
-        return value
-    if kind == "choice":
-        if not isinstance(value, str) or value not in q.values:
-            bad(f"expected {q.expected()}, got {describe(value)}")
-        return value
-    if kind == "multi":
-        if not isinstance(value, list):
-            bad(f"expected {q.expected()}, got {describe(value)}")
-            return value
-        allowed = _VALUES[id(q)]
-        unknown = [v for v in value if not isinstance(v, str) or v not in allowed]
-        if unknown:
-            shown = ", ".join(describe(v) for v in unknown[:MAX_NAMED]) + _more(len(unknown), "unknown value")
-            bad(f"unknown value{'s' if len(unknown) > 1 else ''} {shown}; allowed: {', '.join(q.values)}")
-        seen: set[Any] = set()
-        repeated = [v for v in value if isinstance(v, str) and (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
-        if repeated:
-            bad("repeated value " + ", ".join(f'"{v}"' for v in dict.fromkeys(repeated)) + "; list each once")
-        if len(value) < q.min_items:
-            bad(f"must not be empty; expected {q.expected()}")
-        return value
-    if kind == "id":
-        if not (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
-            bad(f"expected a string or a whole number, got {describe(value)}")
-        return value
-    # startback: an object of integer sub-fields, with its own rules.
+    allowed = _VALUES[id(q)]
+    unknown = [v for v in value if not isinstance(v, str) or v not in allowed]
+    if unknown:
+        shown = ", ".join(describe(v) for v in unknown[:MAX_NAMED]) + _more(len(unknown), "unknown value")
+        bad(f"unknown value{'s' if len(unknown) > 1 else ''} {shown}; allowed: {', '.join(q.values)}")
+    seen: set[Any] = set()
+    repeated = [v for v in value if isinstance(v, str) and (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
+    if repeated:
+        bad("repeated value " + ", ".join(f'"{v}"' for v in dict.fromkeys(repeated)) + "; list each once")
+    if len(value) < q.min_items:
+        bad(f"must not be empty; expected {q.expected()}")
+    return value
+
+
+def _check_id(q: Question, value: Any, bad: Bad) -> Any:
+    if not (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
+        bad(f"expected a string or a whole number, got {describe(value)}")
+    return value
+
+
+def _check_startback(q: Question, value: Any, key: str, problems: list[Problem], bad: Bad) -> Any:
+    """An object of integer sub-fields (STarT Back), whose psychosocial score may not exceed its total."""
     if not isinstance(value, dict):
         bad(f"expected {q.expected()}, got {describe(value)}")
         return value
@@ -128,8 +149,14 @@ def _check(q: Question, value: Any, key: str, problems: list[Problem]) -> Any:
     return out
 
 
-def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+_CHECKS: dict[str, Callable[[Question, Any, Bad], Any]] = {
+    "integer": _check_number,
+    "number": _check_number,
+    "boolean": _check_boolean,
+    "choice": _check_choice,
+    "multi": _check_list,
+    "id": _check_id,
+}
 
 
 def _check_object(

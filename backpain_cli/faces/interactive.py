@@ -26,7 +26,7 @@ from prompt_toolkit.styles import Style, merge_styles
 from questionary.constants import DEFAULT_STYLE
 
 from backpain_cli.core import flow
-from backpain_cli.core.questionnaire import SHORT_NAMES, Question
+from backpain_cli.core.questionnaire import SHORT_NAMES, Question, number_text
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
 
@@ -237,10 +237,6 @@ class Screen:
         self.pending += [("class:qmark", "?"), ("class:question", f" {message} "), ("class:answer", answer), ("", "\n")]
 
 
-def _number_text(value: Any) -> str:
-    return "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))
-
-
 class Questionnaire:
     """Asks the questions of the one definition in order, warns at once on an emergency, then offers a review."""
 
@@ -282,7 +278,7 @@ class Questionnaire:
         options = step.offered(self.answers)
         if q.kind in ("integer", "number"):
             # Checked after Enter, not as typed: the message stays on the screen above the question asked again.
-            text = self.screen.text(step.prompt, default=_number_text(current))
+            text = self.screen.text(step.prompt, default=number_text(current))
             while True:
                 try:
                     value = flow.read_number(q, text)
@@ -520,90 +516,118 @@ def finish(
     database) never holds it back. A failed save is reported after it, on one line, and the exit status is 3
     (NOT_SAVED, as for `assess --save`). A busy history is waited for (said on stderr); Ctrl-C then cancels only
     the save (said, exit 130). After anything said below an emergency or urgent result, its action is repeated
-    as the last line. With `report_file`, see `run_interactive`."""
+    as the last line. With `report_file`, see `run_interactive`.
+
+    In four steps: assess, keep the answers (`--save-answers`), deliver the result, offer to save it."""
     from backpain_cli.core.engine import assess
     from backpain_cli.core.validation import InvalidAnswers, validate
-    from backpain_cli.faces.sinks import OutputError, make_sink
 
-    screen = screen or ask
     try:
         valid = validate(answers)
     except InvalidAnswers as exc:  # a bug: the questionnaire only offers valid answers
         env.message(f"internal error: the questionnaire built answers that are not valid ({exc}); please report it")
         return ExitStatus.INTERNAL
-    result = assess(valid)
-    status = ExitStatus.OK
-
-    def tell(text: str) -> None:  # a message on stderr, in its place below what the screen has shown
-        if screen is not None:
-            screen.flush()
-        env.message(text)
-
+    ending = _Ending(env, screen or ask, assess(valid), valid)
     if save_answers is not None:
+        ending.keep_answers(answers, save_answers)
+    if report_file is None:
+        ending.deliver(fmt)
+    else:
+        ending.status = _report_to_file(env, ending.result, valid, fmt, report_file, ending.screen) or ending.status
+    if history is not None:
+        cancelled = ending.offer_to_save(history, ask)
+        if cancelled is not None:
+            return cancelled
+    return ending.close()
+
+
+class _Ending:
+    """The end of the questionnaire: the result, what has been said below it, and the exit status so far."""
+
+    def __init__(self, env: Environment, screen: Screen | None, result: dict[str, Any], valid: dict[str, Any]):
+        self.env, self.screen, self.result, self.valid = env, screen, result, valid
+        self.status = ExitStatus.OK
+        self.said_after = False  # something was said below the result: its action is repeated last
+
+    def tell(self, text: str) -> None:
+        """A message on stderr, in its place below what the screen has shown."""
+        if self.screen is not None:
+            self.screen.flush()
+        self.env.message(text)
+
+    def keep_answers(self, answers: dict[str, Any], path: str) -> None:
+        """`--save-answers PATH`: the answers, privately, so that `assess --answers PATH` gives the result again."""
         import json
+        from shlex import quote
 
         from backpain_cli.io.answers_file import write_private
 
         data = (json.dumps(answers, indent=2, ensure_ascii=False) + "\n").encode()
         try:
-            write_private(save_answers, data)
+            write_private(path, data)
         except OSError as exc:
-            tell(f"could not save answers to {save_answers}: {exc.strerror or exc}")
-            status = ExitStatus.USAGE
+            self.tell(f"could not save answers to {path}: {exc.strerror or exc}")
+            self.status = ExitStatus.USAGE
         else:
-            from shlex import quote
+            self.tell(f"answers saved; assess them again with: backpain assess --answers {quote(path)}")
 
-            tell(f"answers saved; assess them again with: backpain assess --answers {quote(save_answers)}")
-    said_after = False
-    if report_file is None:
-        sink = make_sink(fmt or ("text" if env.stdout_isatty else "json"), env, batch=False)
+    def deliver(self, fmt: str | None) -> None:
+        """The result on stdout; if stdout cannot be written (`> /dev/full`), on the screen all the same."""
+        from backpain_cli.faces.sinks import OutputError, make_sink
+
+        sink = make_sink(fmt or ("text" if self.env.stdout_isatty else "json"), self.env, batch=False)
         try:
-            sink.write(True, result, valid)
+            sink.write(True, self.result, self.valid)
             sink.close()
-        except OutputError as exc:  # stdout cannot be written (`> /dev/full`): the person must still see it
+        except OutputError as exc:  # the person must still see it
             from backpain_cli.io.env import to_devnull
 
-            to_devnull(env.stdout)
-            if not env.stdout_isatty:
-                _show_on_screen(env, result, valid)
-            tell(f"cannot write the output to stdout: {exc.error.strerror or exc.error}")
-            status = ExitStatus.USAGE
-            said_after = True
-    else:
-        status = _report_to_file(env, result, valid, fmt, report_file, screen) or status
-    saved: tuple[ExitStatus, str] | None = None  # (OK if saved, what to say), once a save was tried
-    if history is not None and ask is None:  # --save: only now, so that a busy database cannot hold the result
-        saved = _save(history, valid, result, tell)
-    elif history is not None and ask is not None:
-        said_after = True
-        ask.say("")
-        ask.say(SAVE_HELP, "class:help")
-        try:
-            yes = ask.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
-        except (KeyboardInterrupt, EOFError):
-            ask.pending.clear()
-            tell(SAVE_CANCELLED)
-            _repeat_action(ask, result)
-            return ExitStatus.INTERRUPTED
-        if yes:
-            saved = _save(history, valid, result, tell)
-    if saved is not None:
-        said_after = True
-        outcome, message = saved
-        tell(message)
-        if outcome == ExitStatus.OK and "since_last" in result:  # the report above could not show it: say it now
-            line = _since_last_line(result)
-            if screen is not None:
-                screen.say(line)
+            to_devnull(self.env.stdout)
+            if not self.env.stdout_isatty:
+                _show_on_screen(self.env, self.result, self.valid)
+            self.tell(f"cannot write the output to stdout: {exc.error.strerror or exc.error}")
+            self.status = ExitStatus.USAGE
+            self.said_after = True
+
+    def offer_to_save(self, history: Callable[[], Path], ask: Screen | None) -> ExitStatus | None:
+        """Save the result to the history: at once with `--save` (no `ask`: only now, so that a busy database
+        cannot hold the result back), else if the person says yes. The status if the question was cancelled."""
+        if ask is not None:
+            self.said_after = True
+            ask.say("")
+            ask.say(SAVE_HELP, "class:help")
+            try:
+                yes = ask.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
+            except (KeyboardInterrupt, EOFError):
+                ask.pending.clear()
+                self.tell(SAVE_CANCELLED)
+                _repeat_action(ask, self.result)
+                return ExitStatus.INTERRUPTED
+            if not yes:
+                return None
+        self.say_saved(*_save(history, self.valid, self.result, self.tell))
+        return None
+
+    def say_saved(self, outcome: ExitStatus, message: str) -> None:
+        """What became of the save; once saved, the change since last time, which the report could not show."""
+        self.said_after = True
+        self.tell(message)
+        if outcome == ExitStatus.OK and "since_last" in self.result:
+            line = _since_last_line(self.result)
+            if self.screen is not None:
+                self.screen.say(line)
             else:
-                env.message(line)
+                self.env.message(line)
         if outcome != ExitStatus.OK:
-            status = outcome
-    if screen is not None:
-        if said_after:
-            _repeat_action(screen, result)
-        screen.flush()
-    return status
+            self.status = outcome
+
+    def close(self) -> ExitStatus:
+        """After anything said below an emergency or urgent result, its action is the last line."""
+        if self.screen is not None:
+            if self.said_after:
+                _repeat_action(self.screen, self.result)
+            self.screen.flush()
+        return self.status
 
 
 def _show_on_screen(env: Environment, result: dict[str, Any], valid: dict[str, Any]) -> None:

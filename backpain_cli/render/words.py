@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, SECTIONS, SHORT_NAMES
+from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, SECTIONS, SHORT_NAMES, number_text
 
 #: The headline's title; the action (one sentence) follows it.
 LEVEL_TITLES = {
@@ -114,15 +114,11 @@ def split_reason(because: str) -> tuple[str, str]:
     return (why, answers.rstrip(".")) if sep else (because, "")
 
 
-def number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.1f}"
-
-
 def weeks(x: float) -> str:
     if x < 1:
         days = round(x * 7)
         return "under a day" if days == 0 else "1 day" if days == 1 else f"{days} days"
-    return "1 week" if x == 1 else f"{number(round(x, 1))} weeks"
+    return "1 week" if x == 1 else f"{number_text(round(x, 1), 1)} weeks"
 
 
 def since_last_text(since: Mapping[str, Any], pain_now: float, level_now: str | None = None) -> str:
@@ -139,7 +135,7 @@ def since_last_text(since: Mapping[str, Any], pain_now: float, level_now: str | 
     elif isinstance(pct, (int, float)):
         moved = f" ({sign}{abs(pct):.0f}%)"
     else:
-        moved = f" ({sign}{number(abs(change))})"  # from no pain at all there is no percentage
+        moved = f" ({sign}{number_text(abs(change), 1)})"  # from no pain at all there is no percentage
     category = SINCE_LAST_WORDS.get(str(since.get("category")), str(since.get("category", "")).replace("_", " "))
     text = f"{date_words(str(since.get('date', '')))}: {impact(before)} → {impact(pain_now)}{moved}, {category}"
     level = str(since.get("level", ""))
@@ -188,11 +184,11 @@ def answer_words(key: str, value: Any, lower: bool = False) -> str:
     if isinstance(value, list):
         return "; ".join(answer_words(key, v, lower) for v in value) if value else "none"
     if isinstance(value, dict):
-        return ", ".join(f"{k} {number(v) if isinstance(v, (int, float)) else v}" for k, v in value.items())
+        return ", ".join(f"{k} {number_text(v, 1) if isinstance(v, (int, float)) else v}" for k, v in value.items())
     if isinstance(value, str) and q is not None and q.choices:
         return _lower_first(q.label(value)) if lower else q.label(value)
     if isinstance(value, (int, float)):
-        return number(value)
+        return number_text(value, 1)
     return shown(value)
 
 
