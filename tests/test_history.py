@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -827,3 +828,63 @@ def test_a_batch_compares_each_result_with_the_one_before_it(db: Path, base_answ
         assert [r.pain_impact for r in records] == [8.0, 6.0, 3.0, 4.0]
         assert all(r.result is not None and "since_last" not in r.result for r in records)
         assert [s["date"] for s in since] == [r.date for r in records[:3]]
+
+
+# -- an output is never the history (issue 11, point 8) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["same", "relative", "symlink", "hardlink", "default", "not_yet"])
+def test_an_output_onto_the_history_is_refused_before_assessing(
+    tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.chdir(tmp_path)
+    db = home / "history.sqlite3"
+    if how == "not_yet":
+        home.mkdir(mode=0o700)
+    else:
+        _seed(db, base_answers, [(6, 6, 6)])
+    before = db.read_bytes() if db.exists() else None
+    out = {"same": str(db), "relative": "home/../home/history.sqlite3", "default": str(db), "not_yet": str(db)}.get(
+        how, str(tmp_path / "other.db")
+    )
+    if how == "symlink":
+        os.symlink(db, out)
+    elif how == "hardlink":
+        os.link(db, out)
+    args = ["assess", "--save", "-o", out] + ([] if how == "default" else ["--db", str(db)])
+    emergency = {**base_answers, "red_flags": ["saddle_numbness"]}
+    result = CliRunner().invoke(app, args, input=json.dumps(emergency))
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert f"--output {out} is your history database" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (db.read_bytes() if db.exists() else None) == before
+    assert not (how == "not_yet" and db.exists())
+
+
+def test_save_answers_onto_the_history_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "history.sqlite3"
+    _seed(db, base_answers, [(6, 6, 6)])
+    before = db.read_bytes()
+    result = CliRunner().invoke(app, ["assess", "--db", str(db), "--save-answers", str(db)], input="{}")
+    assert result.exit_code == 2, result.output
+    assert f"--save-answers {db} is your history database" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_an_output_beside_the_history_is_fine(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "history.sqlite3"
+    out = tmp_path / "history.sqlite3.json"
+    result = CliRunner().invoke(
+        app, ["assess", "--save", "--db", str(db), "-o", str(out)], input=json.dumps(base_answers)
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["level"] and _count_rows(db) == 1
+
+
+def _count_rows(db: Path) -> int:
+    store = open_store(db, create=False)
+    assert store is not None
+    with store:
+        return store.count()

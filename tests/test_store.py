@@ -649,7 +649,8 @@ def test_a_history_in_a_folder_others_can_read_or_write_is_refused(
     before = db.read_bytes()
     os.chmod(shared, mode)
     _refused_privately(db, base_answers, f"the folder {shared} holding the history {db} can be read or written")
-    result = CliRunner(env={"BACKPAIN_HOME": str(shared)}).invoke(app, ["assess", "--save"], input=json.dumps(base_answers))
+    runner = CliRunner(env={"BACKPAIN_HOME": str(shared)})
+    result = runner.invoke(app, ["assess", "--save"], input=json.dumps(base_answers))
     assert result.exit_code == 3, result.output
     assert db.read_bytes() == before
 
@@ -667,9 +668,7 @@ def test_a_private_history_in_a_sticky_shared_folder_is_used(tmp_path: Path, bas
     _refused_privately(db, base_answers, "can be read or written by others (mode 0644)")
 
 
-def test_a_journal_others_can_write_beside_the_history_is_refused(
-    tmp_path: Path, base_answers: dict[str, Any]
-) -> None:
+def test_a_journal_others_can_write_beside_the_history_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
     db = tmp_path / "history.sqlite3"
     _save(db, base_answers)
     journal = Path(str(db) + "-journal")

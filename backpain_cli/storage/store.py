@@ -33,8 +33,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-DB_NAME = "history.sqlite3"
-HOME_VARIABLE = "BACKPAIN_HOME"
+from .paths import DB_NAME as DB_NAME
+from .paths import HOME_VARIABLE as HOME_VARIABLE
+from .paths import default_path as default_path
+from .paths import resolve_path as resolve_path
+
 #: `PRAGMA application_id`: "BKPN". Tells our database from any other SQLite file.
 APPLICATION_ID = 0x424B504E
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -114,20 +117,6 @@ class Record:
             "duration_weeks": self.duration_weeks,
             "policy_version": self.policy_version,
         }
-
-
-def default_path(environ: Mapping[str, str]) -> Path:
-    """`$BACKPAIN_HOME/history.sqlite3`, else the user's data directory (e.g. ~/.local/share/backpain)."""
-    home = environ.get(HOME_VARIABLE)
-    if home:
-        return Path(home).expanduser() / DB_NAME
-    import platformdirs  # only when neither --db nor BACKPAIN_HOME says where
-
-    return platformdirs.user_data_path("backpain", appauthor=False) / DB_NAME
-
-
-def resolve_path(db: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
-    return Path(db).expanduser() if db else default_path(environ)
 
 
 def utc_now() -> str:
