@@ -45,6 +45,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT = 30.0
 #: Seconds a read that a result waits for (the last saved assessment, for `since_last`) may wait: never long.
 READ_TIMEOUT = 0.5
+#: Records read at a time by `Store.iter_records`.
+READ_BATCH = 256
 
 #: Schema migrations, in order; migration N (1-based) takes `user_version` N-1 to N. Append, never edit.
 #: Each is a tuple of single statements (run inside one transaction; `executescript` would commit early).
@@ -252,9 +254,21 @@ class Store:
 
     def records(self, full: bool = False) -> list[Record]:
         """Every saved assessment, oldest first (in the order saved)."""
+        return list(self.iter_records(full))
+
+    def iter_records(self, full: bool = False) -> Iterator[Record]:
+        """Every saved assessment, oldest first, read READ_BATCH at a time, so that memory stays the same however
+        long the history. Between batches no lock is held: a slow reader (an export piped into a pager) never
+        keeps a save waiting. Records saved meanwhile come last; each record comes once."""
         columns = _SUMMARY + (", answers, result" if full else "")
-        rows = self.conn.execute(f"SELECT {columns} FROM assessment ORDER BY id").fetchall()
-        return [_record(row) for row in rows]
+        query = f"SELECT {columns} FROM assessment WHERE id > ? ORDER BY id LIMIT {READ_BATCH}"
+        last = 0
+        while True:
+            rows = self.conn.execute(query, (last,)).fetchall()  # all fetched: the statement ends, its lock too
+            yield from map(_record, rows)
+            if len(rows) < READ_BATCH:
+                return
+            last = rows[-1][0]
 
     def exists(self, record_id: int) -> bool:
         return self.conn.execute("SELECT 1 FROM assessment WHERE id = ?", (record_id,)).fetchone() is not None
