@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from backpain_cli.cli.app import app
 from backpain_cli.core.engine import assess
+from backpain_cli.core.policy import POLICY_VERSION
 from backpain_cli.core.validation import validate
 from backpain_cli.faces.history import category, chart, compare, render_history, save_result
 from backpain_cli.render.words import since_last_text
@@ -282,10 +283,13 @@ def test_history_json(db: Path, base_answers: dict[str, Any]) -> None:
     assert result.exit_code == 0
     out = json.loads(result.stdout)
     assert [a["id"] for a in out["assessments"]] == [1, 2, 3]
+    # Known independently of the output: the engine's own result for the answers saved, and the policy's version.
+    expected = assess(validate(_items(base_answers, 8, 8, 8, id="seed-0")))
+    assert expected["level"] != expected["scores"]["risk_group"]  # so that one written for the other shows
     assert out["assessments"][0] == {
         "id": 1,
         "date": "2026-10-01T09:00:00Z",
-        "level": out["assessments"][0]["level"],
+        "level": expected["level"],
         "pain_impact": 8.0,
         "pain_intensity": 8,
         "enjoyment_interference": 8,
@@ -293,8 +297,12 @@ def test_history_json(db: Path, base_answers: dict[str, Any]) -> None:
         "risk_group": "low",
         "duration": "acute",
         "duration_weeks": 1.0,
-        "policy_version": out["assessments"][0]["policy_version"],
+        "policy_version": POLICY_VERSION,
     }
+    for (p, e, a), saved in zip([(8, 8, 8), (6, 6, 6), (5, 5, 5)], out["assessments"], strict=True):
+        again = assess(validate(_items(base_answers, p, e, a)))
+        assert (saved["level"], saved["risk_group"]) == (again["level"], again["scores"]["risk_group"])
+        assert saved["policy_version"] == POLICY_VERSION
     assert out["since_first"]["id"] == 1
     assert out["since_first"]["category"] == "meaningful_improvement"  # 8 -> 5: 37.5%
     assert out["since_first"]["items"] == {
