@@ -131,7 +131,8 @@ def test_first_save_has_no_since_last_and_the_second_has_it(db: Path, base_answe
     assert since["change_pct"] == -52.9
     assert since["category"] == "substantial_improvement"
     assert since["date"].endswith("Z")
-    assert set(since) == {"date", "level", "pain_impact", "change", "change_pct", "category"}
+    assert since["policy_version"] == POLICY_VERSION
+    assert set(since) == {"date", "level", "pain_impact", "policy_version", "change", "change_pct", "category"}
 
 
 def test_a_rise_is_shown_plainly(db: Path, base_answers: dict[str, Any]) -> None:
@@ -943,3 +944,78 @@ def test_a_save_is_not_held_up_by_an_export_in_progress(
         rest = list(records)
     assert [r.id for r in [first, *rest]] == [1, 2, 3, 4]
     assert rest[-1].answers is not None and rest[-1].answers["id"] == "during"
+
+
+# -- a history outlives versions of the policy (issue 10) ----------------------------------------------------
+
+OLD_POLICY = "2026.1"
+
+
+@pytest.fixture
+def newer_policy(monkeypatch: pytest.MonkeyPatch) -> str:
+    """This backpain's policy version; while it is still OLD_POLICY, a later one stands in for it."""
+    from backpain_cli import engine, policy
+
+    if policy.POLICY_VERSION == OLD_POLICY:
+        monkeypatch.setattr(policy, "POLICY_VERSION", OLD_POLICY + ".1")
+        monkeypatch.setattr(engine, "POLICY_VERSION", OLD_POLICY + ".1")
+    return str(policy.POLICY_VERSION)
+
+
+def _save_under(db: Path, answers: dict[str, Any], version: str, now: str) -> None:
+    valid = validate(answers)
+    save_result(db, valid, {**assess(valid), "policy_version": version}, now=now)
+
+
+def test_since_last_time_says_when_the_earlier_result_was_made_under_another_policy(
+    db: Path, base_answers: dict[str, Any], newer_policy: str
+) -> None:
+    note = f"(earlier result under policy {OLD_POLICY})"
+    _save_under(db, _items(base_answers, 8, 7, 6), OLD_POLICY, "2026-10-01T09:00:00Z")
+    out = json.loads(_save_cli(db, _items(base_answers, 3, 3, 4)).stdout)
+    assert out["policy_version"] == newer_policy
+    assert out["since_last"]["policy_version"] == OLD_POLICY
+    _save_under(db, _items(base_answers, 8, 7, 6), OLD_POLICY, "2026-10-02T09:00:00Z")
+    text = " ".join(_save_cli(db, _items(base_answers, 3, 3, 4), fmt="text").stdout.split())
+    assert f"Since last time 2 Oct 2026: 7.0 → 3.3 (−53%), much better {note}" in text, text
+    _save_under(db, _items(base_answers, 8, 7, 6), OLD_POLICY, "2026-10-03T09:00:00Z")
+    markdown = _save_cli(db, _items(base_answers, 3, 3, 4), fmt="markdown").stdout
+    assert f"| Since last time | 3 Oct 2026: 7.0 → 3.3 (−53%), much better {note}" in markdown, markdown
+    again = _save_cli(db, _items(base_answers, 3, 3, 4), fmt="text").stdout  # the one before: this policy's
+    assert "Since last time" in again and "earlier result under policy" not in again
+
+
+def test_history_shows_the_policy_each_assessment_was_made_under(
+    db: Path, base_answers: dict[str, Any], newer_policy: str
+) -> None:
+    _save_under(db, _items(base_answers, 8, 8, 8), OLD_POLICY, "2026-10-01T09:00:00Z")
+    _save_under(db, _items(base_answers, 6, 6, 6), OLD_POLICY, "2026-10-02T09:00:00Z")
+    answers = validate(_items(base_answers, 3, 3, 4))
+    save_result(db, answers, assess(answers), now="2026-10-03T09:00:00Z")
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "-f", "text"])
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("Pain over time")[0]
+    assert "Policy" in table
+    rows = [line.split() for line in table.splitlines() if line.strip()[:1].isdigit()]
+    assert [row[-1] for row in rows] == [OLD_POLICY, OLD_POLICY, newer_policy]
+    text = " ".join(result.stdout.split())
+    note = f"(earlier result under policy {OLD_POLICY})"
+    assert (
+        "Since the first (01 Oct 2026): pain impact 8 → 3.3, down 4.7 (−59%): "
+        f"substantial improvement (50% or more lower) {note}." in text
+    )
+    assert (
+        "Since the previous (02 Oct 2026): pain impact 6 → 3.3, down 2.7 (−45%): "
+        f"meaningful improvement (30% or more lower) {note}." in text
+    )
+    out = json.loads(CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)
+    assert [a["policy_version"] for a in out["assessments"]] == [OLD_POLICY, OLD_POLICY, newer_policy]
+    assert out["since_first"]["policy_version"] == out["since_previous"]["policy_version"] == OLD_POLICY
+
+
+def test_history_under_one_policy_says_nothing_of_versions(db: Path, base_answers: dict[str, Any]) -> None:
+    _seed(db, base_answers, [(8, 8, 8), (6, 6, 6)])
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "-f", "text"])
+    assert "Policy" not in result.stdout and "earlier result under policy" not in result.stdout
+    second = _save_cli(db, _items(base_answers, 3, 3, 4), fmt="text").stdout
+    assert "Since last time" in second and "earlier result under policy" not in second

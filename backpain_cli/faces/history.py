@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
-from backpain_cli.render.words import LEVEL_NAMES
+from backpain_cli.render.words import LEVEL_NAMES, policy_note
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -69,11 +69,13 @@ def compare(before: float, after: float) -> dict[str, Any]:
 
 
 def since(reference: Record, pain_impact: float) -> dict[str, Any]:
-    """The change from a saved assessment to a pain impact: the shape of `result["since_last"]`."""
+    """The change from a saved assessment to a pain impact: the shape of `result["since_last"]`, with the policy
+    version the saved one was made under (a history outlives versions of the policy)."""
     return {
         "date": reference.date,
         "level": reference.level,
         "pain_impact": reference.pain_impact,
+        "policy_version": reference.policy_version,  # its level was decided by that version of the policy
         **compare(reference.pain_impact, pain_impact),
     }
 
@@ -470,6 +472,7 @@ def _change_lines(records: Sequence[Record]) -> list[Text]:
         style = "bold red" if change["category"] == "worse" else "green" if "improvement" in change["category"] else ""
         line = Text(f"Since the {what} ({local_date(change['date'])}): pain impact ")
         line.append(change_words(change["pain_impact"], last.pain_impact, change), style=style)
+        line.append(policy_note(change["policy_version"], last.policy_version))
         items = ", ".join(
             f"{ITEM_NAMES[k]} {getattr(r, k)} → {getattr(last, k)}"
             for k in ITEMS
@@ -487,6 +490,8 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from backpain_cli.core.policy import POLICY_VERSION
 
     buffer = io.StringIO()
     console = Console(
@@ -506,7 +511,13 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
     table.add_column("Pain impact" if width >= 70 else "Impact", justify="right")
     table.add_column("Risk group" if width >= 70 else "Risk")
     table.add_column("Duration")
-    for r in records[-TABLE_ROWS:]:
+    shown = records[-TABLE_ROWS:]
+    # Which version of the triage policy decided each level: shown once any row was made under another one
+    # than this backpain's.
+    versions = any(r.policy_version != POLICY_VERSION for r in shown)
+    if versions:
+        table.add_column("Policy", no_wrap=True)
+    for r in shown:
         table.add_row(
             str(r.id),
             local_date(r.date, with_time=width >= 80),
@@ -514,6 +525,7 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
             f"{r.pain_impact:g}",
             r.risk_group,
             r.duration,
+            *([r.policy_version] if versions else []),
         )
     console.print(Text("Saved assessments", style="bold"))
     console.print(table)
