@@ -90,7 +90,7 @@ def _at_least_one(value: int) -> int:
 
 DB_HELP = (
     "The history database, in a folder that exists (default: history.sqlite3 in $BACKPAIN_HOME, else in your "
-    "user data folder)."
+    "user data folder). It and its folder must be yours alone (0600, 0700; a sticky folder such as /tmp will do)."
 )
 
 
