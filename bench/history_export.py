@@ -47,9 +47,9 @@ def main() -> None:
     parser.add_argument("--formats", default="json,csv,answers")
     args = parser.parse_args()
 
-    from backpain_cli.engine import assess
-    from backpain_cli.store import open_store
-    from backpain_cli.validation import validate
+    from backpain_cli.core.engine import assess
+    from backpain_cli.core.validation import validate
+    from backpain_cli.storage.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "BACKPAIN_HOME": tmp}

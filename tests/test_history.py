@@ -908,7 +908,8 @@ def test_an_export_streams_every_record_once_in_order(
 ) -> None:
     """Read a few records at a time and written a little at a time: across those boundaries, nothing is lost,
     doubled or reordered, and the output is what one piece would be."""
-    from backpain_cli import history, store
+    from backpain_cli.faces import history
+    from backpain_cli.storage import store
 
     _seed(db, base_answers, [(i % 11, 5, 5) for i in range(7)])
     whole = CliRunner().invoke(app, ["history", "--db", str(db), "--export", fmt]).stdout_bytes
@@ -930,7 +931,7 @@ def test_a_save_is_not_held_up_by_an_export_in_progress(
 ) -> None:
     """An export read slowly (piped into a pager, say) holds no lock between its reads: a save goes through at
     once, and the export, going on, ends with it."""
-    from backpain_cli import store
+    from backpain_cli.storage import store
 
     monkeypatch.setattr(store, "READ_BATCH", 2)
     _seed(db, base_answers, [(5, 5, 5)] * 3)
@@ -954,7 +955,7 @@ OLD_POLICY = "2026.1"
 @pytest.fixture
 def newer_policy(monkeypatch: pytest.MonkeyPatch) -> str:
     """This backpain's policy version; while it is still OLD_POLICY, a later one stands in for it."""
-    from backpain_cli import engine, policy
+    from backpain_cli.core import engine, policy
 
     if policy.POLICY_VERSION == OLD_POLICY:
         monkeypatch.setattr(policy, "POLICY_VERSION", OLD_POLICY + ".1")

@@ -616,7 +616,7 @@ def test_a_history_file_others_can_read_or_write_is_refused(
 def test_a_history_file_of_another_user_is_refused(
     tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backpain_cli import store
+    from backpain_cli.storage import store
 
     db = tmp_path / "history.sqlite3"
     _save(db, base_answers)
@@ -629,7 +629,7 @@ def test_a_history_file_of_another_user_is_refused(
 def test_an_empty_history_file_of_another_user_is_refused(
     tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backpain_cli import store
+    from backpain_cli.storage import store
 
     db = tmp_path / "history.sqlite3"
     db.touch(mode=0o600)

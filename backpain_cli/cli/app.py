@@ -227,7 +227,7 @@ def _not_the_history(env: Environment, db: Path | None, outputs: tuple[tuple[str
     given = [(option, path) for option, path in outputs if path and path != "-"]
     if not given:
         return True
-    from .paths import is_same_file, resolve_path
+    from backpain_cli.storage.paths import is_same_file, resolve_path
 
     history = resolve_path(db, env.environ)
     for option, path in given:

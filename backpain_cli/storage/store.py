@@ -33,10 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .paths import DB_NAME as DB_NAME
-from .paths import HOME_VARIABLE as HOME_VARIABLE
-from .paths import default_path as default_path
-from .paths import resolve_path as resolve_path
+from backpain_cli.storage.paths import DB_NAME as DB_NAME
+from backpain_cli.storage.paths import HOME_VARIABLE as HOME_VARIABLE
+from backpain_cli.storage.paths import default_path as default_path
+from backpain_cli.storage.paths import resolve_path as resolve_path
 
 #: `PRAGMA application_id`: "BKPN". Tells our database from any other SQLite file.
 APPLICATION_ID = 0x424B504E
