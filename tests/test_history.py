@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 
 from backpain_cli.cli.app import app
 from backpain_cli.core.engine import assess
+from backpain_cli.core.policy import POLICY_VERSION
 from backpain_cli.core.validation import validate
 from backpain_cli.faces.history import category, chart, compare, render_history, save_result
 from backpain_cli.render.words import since_last_text
@@ -129,7 +131,8 @@ def test_first_save_has_no_since_last_and_the_second_has_it(db: Path, base_answe
     assert since["change_pct"] == -52.9
     assert since["category"] == "substantial_improvement"
     assert since["date"].endswith("Z")
-    assert set(since) == {"date", "level", "pain_impact", "change", "change_pct", "category"}
+    assert since["policy_version"] == POLICY_VERSION
+    assert set(since) == {"date", "level", "pain_impact", "policy_version", "change", "change_pct", "category"}
 
 
 def test_a_rise_is_shown_plainly(db: Path, base_answers: dict[str, Any]) -> None:
@@ -281,10 +284,13 @@ def test_history_json(db: Path, base_answers: dict[str, Any]) -> None:
     assert result.exit_code == 0
     out = json.loads(result.stdout)
     assert [a["id"] for a in out["assessments"]] == [1, 2, 3]
+    # Known independently of the output: the engine's own result for the answers saved, and the policy's version.
+    expected = assess(validate(_items(base_answers, 8, 8, 8, id="seed-0")))
+    assert expected["level"] != expected["scores"]["risk_group"]  # so that one written for the other shows
     assert out["assessments"][0] == {
         "id": 1,
         "date": "2026-10-01T09:00:00Z",
-        "level": out["assessments"][0]["level"],
+        "level": expected["level"],
         "pain_impact": 8.0,
         "pain_intensity": 8,
         "enjoyment_interference": 8,
@@ -292,8 +298,12 @@ def test_history_json(db: Path, base_answers: dict[str, Any]) -> None:
         "risk_group": "low",
         "duration": "acute",
         "duration_weeks": 1.0,
-        "policy_version": out["assessments"][0]["policy_version"],
+        "policy_version": POLICY_VERSION,
     }
+    for (p, e, a), saved in zip([(8, 8, 8), (6, 6, 6), (5, 5, 5)], out["assessments"], strict=True):
+        again = assess(validate(_items(base_answers, p, e, a)))
+        assert (saved["level"], saved["risk_group"]) == (again["level"], again["scores"]["risk_group"])
+        assert saved["policy_version"] == POLICY_VERSION
     assert out["since_first"]["id"] == 1
     assert out["since_first"]["category"] == "meaningful_improvement"  # 8 -> 5: 37.5%
     assert out["since_first"]["items"] == {
@@ -827,3 +837,186 @@ def test_a_batch_compares_each_result_with_the_one_before_it(db: Path, base_answ
         assert [r.pain_impact for r in records] == [8.0, 6.0, 3.0, 4.0]
         assert all(r.result is not None and "since_last" not in r.result for r in records)
         assert [s["date"] for s in since] == [r.date for r in records[:3]]
+
+
+# -- an output is never the history (issue 11, point 8) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["same", "relative", "symlink", "hardlink", "default", "not_yet"])
+def test_an_output_onto_the_history_is_refused_before_assessing(
+    tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.chdir(tmp_path)
+    db = home / "history.sqlite3"
+    if how == "not_yet":
+        home.mkdir(mode=0o700)
+    else:
+        _seed(db, base_answers, [(6, 6, 6)])
+    before = db.read_bytes() if db.exists() else None
+    out = {"same": str(db), "relative": "home/../home/history.sqlite3", "default": str(db), "not_yet": str(db)}.get(
+        how, str(tmp_path / "other.db")
+    )
+    if how == "symlink":
+        os.symlink(db, out)
+    elif how == "hardlink":
+        os.link(db, out)
+    args = ["assess", "--save", "-o", out] + ([] if how == "default" else ["--db", str(db)])
+    emergency = {**base_answers, "red_flags": ["saddle_numbness"]}
+    result = CliRunner().invoke(app, args, input=json.dumps(emergency))
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert f"--output {out} is your history database" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (db.read_bytes() if db.exists() else None) == before
+    assert not (how == "not_yet" and db.exists())
+
+
+def test_save_answers_onto_the_history_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "history.sqlite3"
+    _seed(db, base_answers, [(6, 6, 6)])
+    before = db.read_bytes()
+    result = CliRunner().invoke(app, ["assess", "--db", str(db), "--save-answers", str(db)], input="{}")
+    assert result.exit_code == 2, result.output
+    assert f"--save-answers {db} is your history database" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_an_output_beside_the_history_is_fine(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "history.sqlite3"
+    out = tmp_path / "history.sqlite3.json"
+    result = CliRunner().invoke(
+        app, ["assess", "--save", "--db", str(db), "-o", str(out)], input=json.dumps(base_answers)
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["level"] and _count_rows(db) == 1
+
+
+def _count_rows(db: Path) -> int:
+    store = open_store(db, create=False)
+    assert store is not None
+    with store:
+        return store.count()
+
+
+# -- exports stream (issue 11, point 9; memory and time: bench/history_export.py) -----------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "answers"])
+def test_an_export_streams_every_record_once_in_order(
+    db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Read a few records at a time and written a little at a time: across those boundaries, nothing is lost,
+    doubled or reordered, and the output is what one piece would be."""
+    from backpain_cli.faces import history
+    from backpain_cli.storage import store
+
+    _seed(db, base_answers, [(i % 11, 5, 5) for i in range(7)])
+    whole = CliRunner().invoke(app, ["history", "--db", str(db), "--export", fmt]).stdout_bytes
+    monkeypatch.setattr(store, "READ_BATCH", 2)
+    monkeypatch.setattr(history, "CHUNK", 10)
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "--export", fmt])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == whole
+    if fmt == "csv":
+        ids = [row["id"] for row in csv.DictReader(io.StringIO(result.stdout_bytes.decode(), newline=""))]
+        assert ids == [str(i) for i in range(1, 8)]
+    else:
+        ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+        assert ids == (list(range(1, 8)) if fmt == "json" else [f"seed-{i}" for i in range(7)])
+
+
+def test_a_save_is_not_held_up_by_an_export_in_progress(
+    db: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export read slowly (piped into a pager, say) holds no lock between its reads: a save goes through at
+    once, and the export, going on, ends with it."""
+    from backpain_cli.storage import store
+
+    monkeypatch.setattr(store, "READ_BATCH", 2)
+    _seed(db, base_answers, [(5, 5, 5)] * 3)
+    reader = open_store(db, create=False)
+    assert reader is not None
+    with reader:
+        records = reader.iter_records(full=True)
+        first = next(records)
+        answers = validate(_items(base_answers, 2, 2, 2, id="during"))
+        store.save_assessment(db, answers, assess(answers), timeout=0)  # busy would raise StoreError
+        rest = list(records)
+    assert [r.id for r in [first, *rest]] == [1, 2, 3, 4]
+    assert rest[-1].answers is not None and rest[-1].answers["id"] == "during"
+
+
+# -- a history outlives versions of the policy (issue 10) ----------------------------------------------------
+
+OLD_POLICY = "2026.1"
+
+
+@pytest.fixture
+def newer_policy(monkeypatch: pytest.MonkeyPatch) -> str:
+    """This backpain's policy version; while it is still OLD_POLICY, a later one stands in for it."""
+    from backpain_cli.core import engine, policy
+
+    if policy.POLICY_VERSION == OLD_POLICY:
+        monkeypatch.setattr(policy, "POLICY_VERSION", OLD_POLICY + ".1")
+        monkeypatch.setattr(engine, "POLICY_VERSION", OLD_POLICY + ".1")
+    return str(policy.POLICY_VERSION)
+
+
+def _save_under(db: Path, answers: dict[str, Any], version: str, now: str) -> None:
+    valid = validate(answers)
+    save_result(db, valid, {**assess(valid), "policy_version": version}, now=now)
+
+
+def test_since_last_time_says_when_the_earlier_result_was_made_under_another_policy(
+    db: Path, base_answers: dict[str, Any], newer_policy: str
+) -> None:
+    note = f"(earlier result under policy {OLD_POLICY})"
+    _save_under(db, _items(base_answers, 8, 7, 6), OLD_POLICY, "2026-10-01T09:00:00Z")
+    out = json.loads(_save_cli(db, _items(base_answers, 3, 3, 4)).stdout)
+    assert out["policy_version"] == newer_policy
+    assert out["since_last"]["policy_version"] == OLD_POLICY
+    _save_under(db, _items(base_answers, 8, 7, 6), OLD_POLICY, "2026-10-02T09:00:00Z")
+    text = " ".join(_save_cli(db, _items(base_answers, 3, 3, 4), fmt="text").stdout.split())
+    assert f"Since last time 2 Oct 2026: 7.0 → 3.3 (−53%), much better {note}" in text, text
+    _save_under(db, _items(base_answers, 8, 7, 6), OLD_POLICY, "2026-10-03T09:00:00Z")
+    markdown = _save_cli(db, _items(base_answers, 3, 3, 4), fmt="markdown").stdout
+    assert f"| Since last time | 3 Oct 2026: 7.0 → 3.3 (−53%), much better {note}" in markdown, markdown
+    again = _save_cli(db, _items(base_answers, 3, 3, 4), fmt="text").stdout  # the one before: this policy's
+    assert "Since last time" in again and "earlier result under policy" not in again
+
+
+def test_history_shows_the_policy_each_assessment_was_made_under(
+    db: Path, base_answers: dict[str, Any], newer_policy: str
+) -> None:
+    _save_under(db, _items(base_answers, 8, 8, 8), OLD_POLICY, "2026-10-01T09:00:00Z")
+    _save_under(db, _items(base_answers, 6, 6, 6), OLD_POLICY, "2026-10-02T09:00:00Z")
+    answers = validate(_items(base_answers, 3, 3, 4))
+    save_result(db, answers, assess(answers), now="2026-10-03T09:00:00Z")
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "-f", "text"])
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("Pain over time")[0]
+    assert "Policy" in table
+    rows = [line.split() for line in table.splitlines() if line.strip()[:1].isdigit()]
+    assert [row[-1] for row in rows] == [OLD_POLICY, OLD_POLICY, newer_policy]
+    text = " ".join(result.stdout.split())
+    note = f"(earlier result under policy {OLD_POLICY})"
+    assert (
+        "Since the first (01 Oct 2026): pain impact 8 → 3.3, down 4.7 (−59%): "
+        f"substantial improvement (50% or more lower) {note}." in text
+    )
+    assert (
+        "Since the previous (02 Oct 2026): pain impact 6 → 3.3, down 2.7 (−45%): "
+        f"meaningful improvement (30% or more lower) {note}." in text
+    )
+    out = json.loads(CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)
+    assert [a["policy_version"] for a in out["assessments"]] == [OLD_POLICY, OLD_POLICY, newer_policy]
+    assert out["since_first"]["policy_version"] == out["since_previous"]["policy_version"] == OLD_POLICY
+
+
+def test_history_under_one_policy_says_nothing_of_versions(db: Path, base_answers: dict[str, Any]) -> None:
+    _seed(db, base_answers, [(8, 8, 8), (6, 6, 6)])
+    result = CliRunner().invoke(app, ["history", "--db", str(db), "-f", "text"])
+    assert "Policy" not in result.stdout and "earlier result under policy" not in result.stdout
+    second = _save_cli(db, _items(base_answers, 3, 3, 4), fmt="text").stdout
+    assert "Since last time" in second and "earlier result under policy" not in second

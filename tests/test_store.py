@@ -582,3 +582,163 @@ def test_a_store_opened_for_a_short_read_waits_long_once_told_to(tmp_path: Path,
     finally:
         holder.close()
         store.close()
+
+
+# -- private to this user (issue 11, point 4) ----------------------------------------------------------------
+
+
+def _refused_privately(db: Path, answers: dict[str, Any], why: str) -> None:
+    """`assess --save` shows the result, says why in one line on stderr and exits 3; `history` exits 2."""
+    result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db), "-f", "json"], input=json.dumps(answers))
+    assert result.exit_code == 3, result.output
+    assert json.loads(result.stdout)["level"]
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "not saved" in result.stderr and why in result.stderr and "saved 1" not in result.stderr
+    for args in (["history", "--db", str(db), "-f", "json"], ["history", "--db", str(db), "--export", "csv"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stdout == "" and why in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize("mode", [0o666, 0o644, 0o640, 0o604, 0o602])
+def test_a_history_file_others_can_read_or_write_is_refused(
+    tmp_path: Path, base_answers: dict[str, Any], mode: int
+) -> None:
+    """An empty history.sqlite3 left (0666) in a shared folder by someone else does not get this user's answers."""
+    db = tmp_path / "history.sqlite3"
+    db.touch()
+    os.chmod(db, mode)
+    _refused_privately(db, base_answers, f"can be read or written by others (mode {mode:04o})")
+    assert db.read_bytes() == b"" and _mode(db) == mode
+
+
+def test_a_history_file_of_another_user_is_refused(
+    tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backpain_cli.storage import store
+
+    db = tmp_path / "history.sqlite3"
+    _save(db, base_answers)
+    before = db.read_bytes()
+    monkeypatch.setattr(store, "_uid", lambda: os.getuid() + 1)  # as if the file were someone else's
+    _refused_privately(db, base_answers, f"history file {db} belongs to another user (uid {os.getuid()})")
+    assert db.read_bytes() == before
+
+
+def test_an_empty_history_file_of_another_user_is_refused(
+    tmp_path: Path, base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backpain_cli.storage import store
+
+    db = tmp_path / "history.sqlite3"
+    db.touch(mode=0o600)
+    monkeypatch.setattr(store, "_uid", lambda: os.getuid() + 1)
+    _refused_privately(db, base_answers, "belongs to another user")
+    assert db.read_bytes() == b""
+
+
+@pytest.mark.parametrize("mode", [0o755, 0o750, 0o705, 0o770, 0o777])
+def test_a_history_in_a_folder_others_can_read_or_write_is_refused(
+    tmp_path: Path, base_answers: dict[str, Any], mode: int
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o700)
+    db = shared / "history.sqlite3"
+    _save(db, base_answers)
+    before = db.read_bytes()
+    os.chmod(shared, mode)
+    _refused_privately(db, base_answers, f"the folder {shared} holding the history {db} can be read or written")
+    runner = CliRunner(env={"BACKPAIN_HOME": str(shared)})
+    result = runner.invoke(app, ["assess", "--save"], input=json.dumps(base_answers))
+    assert result.exit_code == 3, result.output
+    assert db.read_bytes() == before
+
+
+def test_a_private_history_in_a_sticky_shared_folder_is_used(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    """Like /tmp (1777): no one else can rename or delete our file there, so a private file of ours is fine."""
+    shared = tmp_path / "tmp-like"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    db = shared / "h.sqlite3"
+    result = CliRunner().invoke(app, ["assess", "--save", "--db", str(db)], input=json.dumps(base_answers))
+    assert result.exit_code == 0, result.output
+    assert _count(db) == 1 and _mode(db) == 0o600
+    os.chmod(db, 0o644)  # but not a file others can read
+    _refused_privately(db, base_answers, "can be read or written by others (mode 0644)")
+
+
+def test_a_journal_others_can_write_beside_the_history_is_refused(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    db = tmp_path / "history.sqlite3"
+    _save(db, base_answers)
+    journal = Path(str(db) + "-journal")
+    journal.write_bytes(b"")
+    os.chmod(journal, 0o666)
+    _refused_privately(db, base_answers, f"the file {journal} beside the history can be read or written")
+    assert _count(db) == 1
+
+
+def test_missing_parent_folders_are_made_0700_not_by_the_umask(tmp_path: Path, base_answers: dict[str, Any]) -> None:
+    home = tmp_path / "a" / "b" / "c"
+    old = os.umask(0o022)
+    try:
+        result = CliRunner(env={"BACKPAIN_HOME": str(home)}).invoke(
+            app, ["assess", "--save"], input=json.dumps(base_answers)
+        )
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert [_mode(p) for p in (tmp_path / "a", tmp_path / "a" / "b", home)] == [0o700] * 3
+    assert _mode(home / "history.sqlite3") == 0o600
+
+
+# -- another program's database is refused untouched (issue 11, point 5) -------------------------------------
+
+FOREIGN = textwrap.dedent(
+    """
+    import os, sqlite3, sys
+    os.umask(0o077)  # private, so that nothing but its identity makes backpain refuse it
+    path, kind = sys.argv[1], sys.argv[2]
+    conn = sqlite3.connect(path, isolation_level=None)
+    if kind.startswith("wal"):
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        if kind == "wal_app_id":
+            conn.execute("PRAGMA application_id = 1234")
+        conn.execute("CREATE TABLE notes (text TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('someone else''s data, only in the log')")
+    else:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('someone else''s data')")
+        if kind == "hot_journal":
+            conn.execute("PRAGMA cache_size = 1")  # the change spills into the file itself, mid-transaction
+            conn.execute("BEGIN")
+            for i in range(100):
+                conn.execute("INSERT INTO notes VALUES (?)", ("x" * 1000,))
+            conn.execute("DELETE FROM notes WHERE rowid = 1")
+    os._exit(0)  # stopped as by a crash: nothing is checkpointed, rolled back or closed
+    """
+)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("kind", ["wal", "wal_app_id", "hot_journal", "other_tables"])
+def test_another_programs_database_is_refused_byte_for_byte_untouched(
+    tmp_path: Path, base_answers: dict[str, Any], kind: str
+) -> None:
+    folder = tmp_path / "theirs"
+    folder.mkdir(mode=0o700)
+    db = folder / "h.sqlite3"
+    subprocess.run([sys.executable, "-c", FOREIGN, str(db), kind], check=True, timeout=60)
+    sidecar = {"wal": "-wal", "wal_app_id": "-wal", "hot_journal": "-journal"}.get(kind)
+    if sidecar:
+        assert Path(str(db) + sidecar).stat().st_size > 0
+    before = _files(folder)
+    _assert_shown_but_not_saved(db, base_answers, "other program's SQLite database")
+    for args in (["history", "--db", str(db)], ["history", "--db", str(db), "--delete-all", "--yes"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2 and "left untouched" in result.stderr, (args, result.output)
+    assert _files(folder) == before

@@ -90,7 +90,7 @@ def _at_least_one(value: int) -> int:
 
 DB_HELP = (
     "The history database, in a folder that exists (default: history.sqlite3 in $BACKPAIN_HOME, else in your "
-    "user data folder)."
+    "user data folder). It and its folder must be yours alone (0600, 0700; a sticky folder such as /tmp will do)."
 )
 
 
@@ -163,6 +163,8 @@ def assess(
     env = Environment.from_sys()
     if db is not None and not _db_folder_exists(env, db):
         raise typer.Exit(int(ExitStatus.USAGE))
+    if not _not_the_history(env, db, (("--output", output), ("--save-answers", save_answers))):
+        raise typer.Exit(int(ExitStatus.USAGE))
     opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs, save_answers)
     try:
         if output is not None and output != "-":
@@ -217,6 +219,24 @@ def _db_folder_exists(env: Environment, db: Path) -> bool:
     what = "is not a folder" if folder.exists() else "does not exist"
     env.message(f"--db {db}: {folder} {what}. Create the folder first, or give another path.")
     return False
+
+
+def _not_the_history(env: Environment, db: Path | None, outputs: tuple[tuple[str, str | None], ...]) -> bool:
+    """No file that `assess` writes may be the history database (`-o same.db --save --db same.db` would replace
+    the history with the report): checked by real path and by file identity, before anything is assessed."""
+    given = [(option, path) for option, path in outputs if path and path != "-"]
+    if not given:
+        return True
+    from backpain_cli.storage.paths import is_same_file, resolve_path
+
+    history = resolve_path(db, env.environ)
+    for option, path in given:
+        if is_same_file(path, history):
+            env.message(
+                f"{option} {path} is your history database ({history}): it would be replaced. Use another path."
+            )
+            return False
+    return True
 
 
 def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitStatus:

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
-from backpain_cli.render.words import LEVEL_NAMES
+from backpain_cli.render.words import LEVEL_NAMES, policy_note
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -69,11 +69,13 @@ def compare(before: float, after: float) -> dict[str, Any]:
 
 
 def since(reference: Record, pain_impact: float) -> dict[str, Any]:
-    """The change from a saved assessment to a pain impact: the shape of `result["since_last"]`."""
+    """The change from a saved assessment to a pain impact: the shape of `result["since_last"]`, with the policy
+    version the saved one was made under (a history outlives versions of the policy)."""
     return {
         "date": reference.date,
         "level": reference.level,
         "pain_impact": reference.pain_impact,
+        "policy_version": reference.policy_version,  # its level was decided by that version of the policy
         **compare(reference.pain_impact, pain_impact),
     }
 
@@ -470,6 +472,7 @@ def _change_lines(records: Sequence[Record]) -> list[Text]:
         style = "bold red" if change["category"] == "worse" else "green" if "improvement" in change["category"] else ""
         line = Text(f"Since the {what} ({local_date(change['date'])}): pain impact ")
         line.append(change_words(change["pain_impact"], last.pain_impact, change), style=style)
+        line.append(policy_note(change["policy_version"], last.policy_version))
         items = ", ".join(
             f"{ITEM_NAMES[k]} {getattr(r, k)} → {getattr(last, k)}"
             for k in ITEMS
@@ -487,6 +490,8 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from backpain_cli.core.policy import POLICY_VERSION
 
     buffer = io.StringIO()
     console = Console(
@@ -506,7 +511,13 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
     table.add_column("Pain impact" if width >= 70 else "Impact", justify="right")
     table.add_column("Risk group" if width >= 70 else "Risk")
     table.add_column("Duration")
-    for r in records[-TABLE_ROWS:]:
+    shown = records[-TABLE_ROWS:]
+    # Which version of the triage policy decided each level: shown once any row was made under another one
+    # than this backpain's.
+    versions = any(r.policy_version != POLICY_VERSION for r in shown)
+    if versions:
+        table.add_column("Policy", no_wrap=True)
+    for r in shown:
         table.add_row(
             str(r.id),
             local_date(r.date, with_time=width >= 80),
@@ -514,6 +525,7 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
             f"{r.pain_impact:g}",
             r.risk_group,
             r.duration,
+            *([r.policy_version] if versions else []),
         )
     console.print(Text("Saved assessments", style="bold"))
     console.print(table)
@@ -537,19 +549,33 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
 # -- export ----------------------------------------------------------------------------------------------
 
 
+#: Characters of an export gathered before they are written out: few writes, and memory that stays small.
+CHUNK = 1 << 16
+
+
 def _jsonl(objects: Iterable[Any]) -> Iterable[bytes]:
     import json
 
+    lines: list[str] = []
+    size = 0
     for obj in objects:
-        yield (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+        line = json.dumps(obj, ensure_ascii=False) + "\n"
+        lines.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield "".join(lines).encode()
+            lines.clear()
+            size = 0
+    if lines:
+        yield "".join(lines).encode()
 
 
-def export_json(records: Sequence[Record]) -> Iterable[bytes]:
+def export_json(records: Iterable[Record]) -> Iterable[bytes]:
     """JSON Lines: one saved assessment a line, with its id, date, answers and result."""
     return _jsonl({"id": r.id, "date": r.date, "answers": r.answers, "result": r.result} for r in records)
 
 
-def export_answers(records: Sequence[Record]) -> Iterable[bytes]:
+def export_answers(records: Iterable[Record]) -> Iterable[bytes]:
     """JSON Lines of contract answers, ready for `backpain assess`: each keeps the `id` it was given, and one
     saved without an id gets the record's number as its `id`."""
     return _jsonl({"id": r.id, **(r.answers or {})} for r in records)
@@ -570,9 +596,9 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def export_csv(records: Sequence[Record]) -> Iterable[bytes]:
+def export_csv(records: Iterable[Record]) -> Iterable[bytes]:
     """CSV (RFC 4180): one row a record: the summary, the rules that fired, then every answer (lists joined with
-    `;`). No cell can start a spreadsheet formula."""
+    `;`). No cell can start a spreadsheet formula. Written a few rows at a time, however many there are."""
     import csv
 
     from backpain_cli.core.questionnaire import QUESTIONS
@@ -600,6 +626,10 @@ def export_csv(records: Sequence[Record]) -> Iterable[bytes]:
         row += [r.risk_group, r.duration, scores.get("screen_total"), scores.get("screen_psychosocial")]
         row += [r.policy_version] + [get(answers) for _, get in answer_columns]
         writer.writerow(["" if v is None else _csv_cell(v) for v in row])
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue().encode()
 
 
@@ -643,17 +673,18 @@ def run_history(
         with opened(db_path, create=False) as store:
             if delete is not None or delete_all:
                 return _delete(env, store, db_path, delete, yes)
-            records = store.records(full=export is not None) if store else []
+            if export is not None:
+                # Streamed: a record at a time from the database to stdout, in memory that does not grow.
+                writer = {"json": export_json, "csv": export_csv, "answers": export_answers}[export]
+                for chunk in writer(store.iter_records(full=True) if store else iter(())):
+                    if chunk:
+                        env.stdout.write(chunk)
+                env.stdout.flush()
+                return ExitStatus.OK
+            records = store.records() if store else []
     except StoreError as exc:
         env.message(str(exc))
         return ExitStatus.USAGE
-    if export is not None:
-        writer = {"json": export_json, "csv": export_csv, "answers": export_answers}[export]
-        if export == "csv" or records:
-            for chunk in writer(records):
-                env.stdout.write(chunk)
-        env.stdout.flush()
-        return ExitStatus.OK
     if fmt == "json":
         import json
 

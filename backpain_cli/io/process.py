@@ -51,9 +51,9 @@ TOP_EXIT_HELP = (
 
 HISTORY_EXIT_HELP = (
     "Exit status: 0 done; 2 usage error, output that could not be written, or a database that is not a sound "
-    "backpain history (it is left untouched); 70 internal error (a bug: please report it); 130 interrupted "
-    "(Ctrl-C), also at the question before a deletion (nothing is deleted); 129 and 143 stopped by SIGHUP or "
-    "SIGTERM."
+    "backpain history or not private to you (it is left untouched); 70 internal error (a bug: please report "
+    "it); 130 interrupted (Ctrl-C), also at the question before a deletion (nothing is deleted); 129 and 143 "
+    "stopped by SIGHUP or SIGTERM."
 )
 
 

@@ -76,7 +76,8 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
     ]
     since = result.get("since_last")
     if isinstance(since, Mapping):  # right under the pain impact it compares
-        out.append(f"| Since last time | {since_last_text(since, float(s['pain_impact']), level)} |")
+        text = since_last_text(since, float(s["pain_impact"]), level, result.get("policy_version"))
+        out.append(f"| Since last time | {text} |")
     out += [f"| Risk group | {risk} |", f"| Duration | {duration} |", ""]
     if s.get("screen_note"):
         out += [f"_{s['screen_note']}_", ""]

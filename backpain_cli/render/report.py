@@ -175,7 +175,10 @@ def _glance(result: Mapping[str, Any], answers: Mapping[str, Any] | None) -> Ren
         worse = since.get("category") == "worse"
         grid.add_row(
             "Since last time",
-            Text(since_last_text(since, pain, result["level"]), style="bold red" if worse else ""),
+            Text(
+                since_last_text(since, pain, result["level"], result.get("policy_version")),
+                style="bold red" if worse else "",
+            ),
         )
     source = "STarT Back" if s.get("screen_source") == "startback" else "screen"
     risk = Text.assemble(

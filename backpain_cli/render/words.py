@@ -121,11 +121,14 @@ def weeks(x: float) -> str:
     return "1 week" if x == 1 else f"{number_text(round(x, 1), 1)} weeks"
 
 
-def since_last_text(since: Mapping[str, Any], pain_now: float, level_now: str | None = None) -> str:
+def since_last_text(
+    since: Mapping[str, Any], pain_now: float, level_now: str | None = None, policy_now: str | None = None
+) -> str:
     """`since_last` (added by the history feature) in one short line for the "Since last time" row, which
     follows the pain impact it compares: `12 Nov 2026: 7.0 → 3.3 (−53%), much better.` The level then is added
-    only when it differs from `level_now`. The earlier pain impact is worked out from the change, so that the
-    line is right whichever value the key `pain_impact` holds."""
+    only when it differs from `level_now`, and the policy version of the earlier result only when it differs
+    from `policy_now` (default: this backpain's policy). The earlier pain impact is worked out from the change,
+    so that the line is right whichever value the key `pain_impact` holds."""
     change = round(float(since.get("change", 0.0)), 1)
     before = round(pain_now - change, 1)
     sign = "+" if change > 0 else "−"
@@ -138,10 +141,22 @@ def since_last_text(since: Mapping[str, Any], pain_now: float, level_now: str | 
         moved = f" ({sign}{number_text(abs(change), 1)})"  # from no pain at all there is no percentage
     category = SINCE_LAST_WORDS.get(str(since.get("category")), str(since.get("category", "")).replace("_", " "))
     text = f"{date_words(str(since.get('date', '')))}: {impact(before)} → {impact(pain_now)}{moved}, {category}"
+    text += policy_note(since.get("policy_version"), policy_now)
     level = str(since.get("level", ""))
     if level and level != level_now:
         text += f"; the level was {shown(LEVEL_NAMES.get(level, level))}"
     return text + "."
+
+
+def policy_note(earlier: Any, now: str | None = None) -> str:
+    """` (earlier result under policy 2026.1)` when an earlier result was made under another version of the
+    triage policy than `now` (default: this backpain's), so that a change of level is not taken for a change in
+    the person; nothing when they are the same or the earlier version is not known."""
+    if now is None:
+        from backpain_cli.core.policy import POLICY_VERSION as now
+    if not earlier or str(earlier) == now:
+        return ""
+    return f" (earlier result under policy {shown(str(earlier))})"
 
 
 def date_words(iso: str) -> str:

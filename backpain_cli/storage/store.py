@@ -7,10 +7,13 @@ umask; SQLite gives its journal the database's own mode.
 Safety:
 - Every write is one `BEGIN IMMEDIATE` transaction (rollback journal, busy timeout), so two processes saving
   at once both keep their record, and a process killed mid-save leaves the database as it was before.
-- Before SQLite is handed a file, its first bytes must be SQLite's; then its `application_id` must be ours
-  (or the file a brand-new empty one), its `user_version` (the schema version) not newer than this code knows,
-  and `PRAGMA quick_check` must pass. Anything else is a `StoreError` (the CLI exits 2); the file is never
-  written to, so never overwritten.
+- The file must be this user's and private (no permission for group or others), and so must the folder
+  holding it, unless that folder is sticky like /tmp; otherwise it is refused, as ssh refuses loose keys.
+- Before SQLite is handed a file for writing, its first bytes must be SQLite's and its header's
+  `application_id` ours (or the file a brand-new empty one, with no journal or write-ahead log beside it), its
+  `user_version` (the schema version) not newer than this code knows -- all read without writing anything, so
+  another program's database is not rolled back or checkpointed; then `PRAGMA quick_check` must pass. Anything
+  else is a `StoreError` (the CLI exits 2); the file is never written to, so never overwritten.
 - `secure_delete` is on and deletions are followed by `VACUUM`, so deleted answers leave the file; temporary
   tables stay in memory.
 
@@ -30,8 +33,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-DB_NAME = "history.sqlite3"
-HOME_VARIABLE = "BACKPAIN_HOME"
+from backpain_cli.storage.paths import DB_NAME as DB_NAME
+from backpain_cli.storage.paths import HOME_VARIABLE as HOME_VARIABLE
+from backpain_cli.storage.paths import default_path as default_path
+from backpain_cli.storage.paths import resolve_path as resolve_path
+
 #: `PRAGMA application_id`: "BKPN". Tells our database from any other SQLite file.
 APPLICATION_ID = 0x424B504E
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -39,6 +45,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT = 30.0
 #: Seconds a read that a result waits for (the last saved assessment, for `since_last`) may wait: never long.
 READ_TIMEOUT = 0.5
+#: Records read at a time by `Store.iter_records`.
+READ_BATCH = 256
 
 #: Schema migrations, in order; migration N (1-based) takes `user_version` N-1 to N. Append, never edit.
 #: Each is a tuple of single statements (run inside one transaction; `executescript` would commit early).
@@ -111,20 +119,6 @@ class Record:
             "duration_weeks": self.duration_weeks,
             "policy_version": self.policy_version,
         }
-
-
-def default_path(environ: Mapping[str, str]) -> Path:
-    """`$BACKPAIN_HOME/history.sqlite3`, else the user's data directory (e.g. ~/.local/share/backpain)."""
-    home = environ.get(HOME_VARIABLE)
-    if home:
-        return Path(home).expanduser() / DB_NAME
-    import platformdirs  # only when neither --db nor BACKPAIN_HOME says where
-
-    return platformdirs.user_data_path("backpain", appauthor=False) / DB_NAME
-
-
-def resolve_path(db: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
-    return Path(db).expanduser() if db else default_path(environ)
 
 
 def utc_now() -> str:
@@ -260,9 +254,21 @@ class Store:
 
     def records(self, full: bool = False) -> list[Record]:
         """Every saved assessment, oldest first (in the order saved)."""
+        return list(self.iter_records(full))
+
+    def iter_records(self, full: bool = False) -> Iterator[Record]:
+        """Every saved assessment, oldest first, read READ_BATCH at a time, so that memory stays the same however
+        long the history. Between batches no lock is held: a slow reader (an export piped into a pager) never
+        keeps a save waiting. Records saved meanwhile come last; each record comes once."""
         columns = _SUMMARY + (", answers, result" if full else "")
-        rows = self.conn.execute(f"SELECT {columns} FROM assessment ORDER BY id").fetchall()
-        return [_record(row) for row in rows]
+        query = f"SELECT {columns} FROM assessment WHERE id > ? ORDER BY id LIMIT {READ_BATCH}"
+        last = 0
+        while True:
+            rows = self.conn.execute(query, (last,)).fetchall()  # all fetched: the statement ends, its lock too
+            yield from map(_record, rows)
+            if len(rows) < READ_BATCH:
+                return
+            last = rows[-1][0]
 
     def exists(self, record_id: int) -> bool:
         return self.conn.execute("SELECT 1 FROM assessment WHERE id = ?", (record_id,)).fetchone() is not None
@@ -314,17 +320,22 @@ def _damaged(path: Path, problem: str) -> StoreError:
 
 
 def _make_private_dir(directory: Path) -> None:
-    """Create `directory` (and missing parents) if needed; the directory itself gets mode 0700."""
-    if directory.is_dir():
-        return
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.mkdir(directory, 0o700)
-    except FileExistsError:
-        if not directory.is_dir():
-            raise
-        return
-    os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask; this is not
+    """Create `directory` and any missing parents, each with mode 0700 whatever the umask."""
+    missing = []
+    folder = directory
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # another process made it: it is checked like any existing folder
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask; this is not
 
 
 def _create_private_file(path: Path) -> None:
@@ -341,14 +352,72 @@ def _create_private_file(path: Path) -> None:
         os.close(fd)
 
 
+def _uid() -> int | None:
+    """Who must own the history: this process's user (None where there are no POSIX owners). A seam for the
+    tests, which cannot give a file to another user without being root."""
+    return os.getuid() if hasattr(os, "getuid") else None
+
+
+#: Files SQLite keeps beside the database while it writes (rollback journal; write-ahead log and its index).
+SIDECARS = ("-journal", "-wal", "-shm")
+
+
+def _check_private(path: Path, st: os.stat_result, what: str, private: int) -> None:
+    """`path` (already stat'ed; `what` names it in words) must be owned by this user and give no permission to
+    group or others (`private` is the mode to suggest)."""
+    uid = _uid()
+    if uid is None:
+        return
+    mode = stat.S_IMODE(st.st_mode)
+    if st.st_uid != uid:
+        problem, fix = f"belongs to another user (uid {st.st_uid})", "use a history of your own"
+    elif mode & 0o077:
+        problem = f"can be read or written by others (mode {mode:04o})"
+        fix = f"make it private (chmod {private:o} {path}), or use another history"
+    else:
+        return
+    raise StoreError(
+        f"{what} {problem}, so it was not used: someone else could read or change your answers. It was left "
+        f"untouched; {fix} (--db PATH or BACKPAIN_HOME)."
+    )
+
+
+def _check_ownership(path: Path, st: os.stat_result) -> None:
+    """Like ssh with its keys: the history file must be this user's and private (0600 or less), and so must the
+    folder holding it (0700 or less) -- unless that folder is sticky (like /tmp), where no one else can rename
+    or delete our file. The files SQLite keeps beside it, if any, must be ours and private too (another user's
+    journal could otherwise be rolled back into the history)."""
+    _check_private(path, st, f"the history file {path}", 0o600)
+    folder = Path(os.path.realpath(path)).parent
+    try:
+        folder_st = os.stat(folder)
+    except OSError as exc:
+        raise StoreError(f"cannot use the folder of the history database {path}: {exc.strerror or exc}") from None
+    if not folder_st.st_mode & stat.S_ISVTX:
+        _check_private(folder, folder_st, f"the folder {folder} holding the history {path}", 0o700)
+    for suffix in SIDECARS:
+        side = Path(str(path) + suffix)
+        try:
+            side_st = os.lstat(side)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(f"cannot use the history database {path}: {side}: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(side_st.st_mode):
+            raise _not_ours(path, f"{side} beside it is not a regular file")
+        _check_private(side, side_st, f"the file {side} beside the history", 0o600)
+
+
 def _check_file(path: Path) -> None:
-    """Refuse anything at `path` that is not a regular file starting like an SQLite database (or empty)."""
+    """Refuse anything at `path` that is not a private regular file of this user's, in a private folder,
+    starting like an SQLite database (or empty)."""
     try:
         st = os.stat(path)
     except OSError as exc:
         raise StoreError(f"cannot open the history database {path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
         raise _not_ours(path, "it is not a regular file")
+    _check_ownership(path, st)
     if st.st_size == 0:
         return  # a new database (ours, created just now, or by a process stopped before its first commit)
     try:
@@ -360,10 +429,58 @@ def _check_file(path: Path) -> None:
         raise _not_ours(path, "it is not an SQLite database, or its start is damaged")
 
 
+def _sidecar_size(path: Path, suffix: str) -> int:
+    try:
+        return os.stat(str(path) + suffix).st_size
+    except OSError:
+        return 0
+
+
+def _identify(path: Path) -> None:
+    """Before the file is opened for writing: raise StoreError unless it is ours (by its header) or a new, empty
+    database. Reads only: the header's bytes (user_version at offset 60, application_id at 68), and, for a file
+    without our application_id, the schema through an `immutable=1` connection, which takes no lock and never
+    reads a journal or write-ahead log -- so another program's database is never rolled back or checkpointed
+    (as opening it for writing would do) before it is refused."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(100)
+    except OSError as exc:
+        raise StoreError(f"cannot read the history database {path}: {exc.strerror or exc}") from None
+    wal = _sidecar_size(path, "-wal")
+    if not head:
+        if wal:
+            raise _not_ours(path, "it is some other program's SQLite database, in its write-ahead log")
+        return  # new (a journal beside an empty file can only roll it back to empty)
+    if len(head) < 100:
+        raise _not_ours(path, "it is not an SQLite database, or its start is damaged")
+    app_id = int.from_bytes(head[68:72], "big")
+    version = int.from_bytes(head[60:64], "big")
+    if app_id == APPLICATION_ID:
+        _check_identity(path, app_id, version, 1)  # ours: a newer schema is refused before it is opened
+        return
+    # Not ours (yet): only an empty database is taken, and backpain never uses a write-ahead log, so a file in
+    # WAL mode (header bytes 18-19), or with a log or an unfinished transaction's journal beside it, is another
+    # program's. (Our own first transaction writes our application_id in the same commit as the schema.)
+    if app_id or version or head[18] == 2 or head[19] == 2 or wal or _sidecar_size(path, "-journal"):
+        raise _not_ours(path, "it is some other program's SQLite database")
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True, isolation_level=None)
+        try:
+            objects = int(conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise store_error(path, exc) from None
+    if objects:
+        raise _not_ours(path, "it is some other program's SQLite database")
+
+
 def open_store(path: Path, create: bool = True, timeout: float | None = None) -> Store | None:
     """Open the history at `path`, creating it (when `create`) or returning None (when not) if it is absent,
     waiting up to `timeout` seconds (default BUSY_TIMEOUT) for another process's transaction.
-    Raises StoreError for anything that is not a sound backpain history of a schema this code knows."""
+    Raises StoreError for anything that is not a sound backpain history of a schema this code knows, or that is
+    not private to this user (file, folder)."""
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         if not create:
@@ -374,6 +491,7 @@ def open_store(path: Path, create: bool = True, timeout: float | None = None) ->
         except OSError as exc:
             raise StoreError(f"cannot create the history database {path}: {exc.strerror or exc}") from None
     _check_file(path)
+    _identify(path)  # read-only: nothing is written to a file that is not ours
     try:
         # mode=rw: SQLite must never create the file itself (it would not be 0600 under a loose umask).
         conn = sqlite3.connect(
