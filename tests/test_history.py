@@ -321,9 +321,9 @@ def test_history_text_table_and_changes(db: Path, base_answers: dict[str, Any]) 
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())  # as read, whatever the wrapping
     assert "Saved assessments" in text
-    assert "01 Oct 2026" in text and "03 Oct 2026" in text
-    assert "Since the first (01 Oct 2026): pain impact 8 → 3.3, down 4.7 (−59%): substantial improvement" in text
-    assert "Since the previous (02 Oct 2026): pain impact 6 → 3.3, down 2.7 (−45%): meaningful improvement" in text
+    assert "1 Oct 2026" in text and "3 Oct 2026" in text
+    assert "Since the first (1 Oct 2026): pain impact 8 → 3.3, down 4.7 (−59%): substantial improvement" in text
+    assert "Since the previous (2 Oct 2026): pain impact 6 → 3.3, down 2.7 (−45%): meaningful improvement" in text
     assert "IMMPACT, Dworkin et al. 2008" in text
     assert "\x1b[" not in text  # no colour codes when not a terminal
 
@@ -374,7 +374,7 @@ def test_chart_through_the_cli_at_60_columns(db: Path, base_answers: dict[str, A
     assert "Pain over time" in result.stdout
     wide = CliRunner(env={"COLUMNS": "100"}).invoke(app, ["history", "--db", str(db), "-f", "text"])
     assert "Pain impact" in wide.stdout  # room for the long headers
-    assert "01 Oct 2026 09:00" in wide.stdout
+    assert "1 Oct 2026 09:00" in wide.stdout
 
 
 def test_history_colour_in_a_terminal(db: Path, base_answers: dict[str, Any]) -> None:
@@ -603,9 +603,9 @@ def test_a_long_history_shows_the_latest_rows(db: Path, base_answers: dict[str, 
     finally:
         history.TABLE_ROWS = old
     table = text.split("Pain over time")[0]
-    assert "01 Oct 2026" not in table and "02 Oct 2026" in table
+    assert "1 Oct 2026" not in table and "2 Oct 2026" in table
     assert "The latest 3 of 4 are shown" in table
-    assert "Since the first (01 Oct 2026)" in text  # the change still counts from the very first
+    assert "Since the first (1 Oct 2026)" in text  # the change still counts from the very first
 
 
 def test_a_rise_from_no_pain_has_no_percentage() -> None:
@@ -1002,11 +1002,11 @@ def test_history_shows_the_policy_each_assessment_was_made_under(
     text = " ".join(result.stdout.split())
     note = f"(earlier result under policy {OLD_POLICY})"
     assert (
-        "Since the first (01 Oct 2026): pain impact 8 → 3.3, down 4.7 (−59%): "
+        "Since the first (1 Oct 2026): pain impact 8 → 3.3, down 4.7 (−59%): "
         f"substantial improvement (50% or more lower) {note}." in text
     )
     assert (
-        "Since the previous (02 Oct 2026): pain impact 6 → 3.3, down 2.7 (−45%): "
+        "Since the previous (2 Oct 2026): pain impact 6 → 3.3, down 2.7 (−45%): "
         f"meaningful improvement (30% or more lower) {note}." in text
     )
     out = json.loads(CliRunner().invoke(app, ["history", "--db", str(db), "-f", "json"]).stdout)

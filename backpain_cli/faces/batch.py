@@ -343,10 +343,11 @@ class _Progress:
         if self.bar is None:
             if time.monotonic() - self.start < PROGRESS_AFTER:
                 return
-            from rich.console import Console
             from rich.progress import Progress
 
-            console = Console(file=self.env.stderr, force_terminal=True)
+            from backpain_cli.render.report import make_console
+
+            console = make_console(self.env.stderr, None, True, self.env.environ)
             self.bar = Progress(console=console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("Assessing", total=self.total)

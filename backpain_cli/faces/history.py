@@ -14,13 +14,12 @@ import io
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
-from backpain_cli.render.words import LEVEL_NAMES, policy_note
+from backpain_cli.render.words import LEVEL_NAMES, date_words, day_month, policy_note
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -96,15 +95,6 @@ def change_words(before: float, after: float, change: Mapping[str, Any]) -> str:
     moved = f"{direction} {abs(diff):g}" if diff else direction
     pct = f" ({_signed(round(change['change_pct']))}%)" if change["change_pct"] is not None and diff else ""
     return f"{before:g} → {after:g}, {moved}{pct}: {CATEGORY_TEXT[change['category']]}"
-
-
-def local_date(iso: str, with_time: bool = False) -> str:
-    """A stored UTC timestamp as a local date (and time): `27 Nov 2026 09:30`."""
-    try:
-        moment = datetime.fromisoformat(iso).astimezone()
-    except ValueError:
-        return iso
-    return moment.strftime("%d %b %Y %H:%M" if with_time else "%d %b %Y")
 
 
 # -- saving ----------------------------------------------------------------------------------------------
@@ -444,7 +434,7 @@ def chart(records: Sequence[Record], width: int) -> list[Text]:
     free = 0
     for i, record in enumerate(shown):
         start = AXIS + 1 + GROUP * i
-        label = local_date(record.date)[:6]
+        label = day_month(record.date)
         if start >= free and start + len(label) <= len(labels):
             labels[start : start + len(label)] = list(label)
             free = start + len(label) + 1
@@ -470,7 +460,7 @@ def _change_lines(records: Sequence[Record]) -> list[Text]:
         if key == "since_previous" and summary["since_first"]["id"] == change["id"]:
             continue  # two assessments: the first is the previous
         style = "bold red" if change["category"] == "worse" else "green" if "improvement" in change["category"] else ""
-        line = Text(f"Since the {what} ({local_date(change['date'])}): pain impact ")
+        line = Text(f"Since the {what} ({date_words(change['date'])}): pain impact ")
         line.append(change_words(change["pain_impact"], last.pain_impact, change), style=style)
         line.append(policy_note(change["policy_version"], last.policy_version))
         items = ", ".join(
@@ -487,23 +477,14 @@ def _change_lines(records: Sequence[Record]) -> list[Text]:
 def render_history(records: Sequence[Record], width: int, color: bool) -> str:
     """The text face of `backpain history`: table, chart, changes."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from backpain_cli.core.policy import POLICY_VERSION
+    from backpain_cli.render.report import make_console
 
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
+    console = make_console(buffer, width, color)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     table.add_column("#", justify="right")
     table.add_column("Date", no_wrap=True)
@@ -520,7 +501,7 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
     for r in shown:
         table.add_row(
             str(r.id),
-            local_date(r.date, with_time=width >= 80),
+            date_words(r.date, with_time=width >= 80),
             LEVEL_NAMES.get(r.level, r.level),
             f"{r.pain_impact:g}",
             r.risk_group,
@@ -647,17 +628,6 @@ def _confirm(env: Environment, question: str) -> bool | None:
     return line.decode(errors="replace").strip().lower() in ("y", "yes")
 
 
-def _width(env: Environment) -> int:
-    columns = env.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    if env.stdout_isatty:
-        import shutil
-
-        return shutil.get_terminal_size().columns
-    return 80
-
-
 def run_history(
     env: Environment,
     db_path: Path,
@@ -693,7 +663,7 @@ def run_history(
         env.stdout.write(f"No saved assessments yet in {db_path}.\nSave one with: backpain assess --save\n".encode())
     else:
         color = env.stdout_isatty and "NO_COLOR" not in env.environ
-        env.stdout.write(render_history(records, _width(env), color).encode())
+        env.stdout.write(render_history(records, env.width(), color).encode())
     env.stdout.flush()
     return ExitStatus.OK
 

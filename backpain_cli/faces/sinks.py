@@ -8,7 +8,6 @@ at PATH (`-o /dev/null`) is written to directly, never replaced. `--save-answers
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -48,16 +47,6 @@ class JsonSink:
         self.out.flush()
 
 
-def terminal_width(env: Environment) -> int:
-    """The width to lay text out at: $COLUMNS if set, else the terminal's, else 80 (a file or a pipe)."""
-    columns = env.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    if env.stdout_isatty:
-        return shutil.get_terminal_size((80, 24)).columns
-    return 80
-
-
 class TextSink:
     """The report for one result: in colour in a terminal (unless NO_COLOR), plain text with no escape codes
     otherwise. For a batch of two or more records, a compact table (id, level, decisive rule, pain impact), one
@@ -69,7 +58,7 @@ class TextSink:
         self.batch = batch
         self.color = env.stdout_isatty
         self.environ = env.environ
-        self.width = terminal_width(env)
+        self.width = env.width()
         self.table: BatchTable | None = None
         self.first: tuple[bool, dict[str, Any], dict[str, Any] | None] | None = None
 

@@ -35,6 +35,18 @@ class Environment:
             environ=dict(os.environ),
         )
 
+    def width(self) -> int:
+        """The width to lay text out at, the one rule of the project: $COLUMNS if set, else the terminal's when
+        stdout is one, else 80 (a file or a pipe)."""
+        columns = self.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        if self.stdout_isatty:
+            import shutil
+
+            return shutil.get_terminal_size((80, 24)).columns
+        return 80
+
     def message(self, text: str) -> None:
         """A message for the person: always on stderr, never mixed into machine output."""
         self.stderr.write(f"backpain: {text}\n")

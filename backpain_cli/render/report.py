@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -332,10 +332,11 @@ def report_width(requested: int) -> int:
 
 
 def make_console(
-    file: io.StringIO, width: int, color: bool, environ: Mapping[str, str] | None = None, record: bool = False
+    file: IO[str], width: int | None, color: bool, environ: Mapping[str, str] | None = None, record: bool = False
 ) -> Console:
-    """A console that writes to `file` at a fixed width. `color` False: plain text, no escape codes at all.
-    With colour, NO_COLOR in `environ` still removes every colour (bold and dim stay)."""
+    """The one rich console set-up of the project: writes to `file` at a fixed width (None: the terminal's).
+    `color` False: plain text, no escape codes at all. With colour, NO_COLOR in `environ` still removes every
+    colour (bold and dim stay). Never reads markup, emoji codes or highlighting into the text it is given."""
     env = dict(environ or {})
     return Console(
         file=file,

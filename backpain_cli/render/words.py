@@ -159,15 +159,21 @@ def policy_note(earlier: Any, now: str | None = None) -> str:
     return f" (earlier result under policy {shown(str(earlier))})"
 
 
-def date_words(iso: str) -> str:
-    """A stored timestamp as a date in plain words, in local time: `12 Nov 2026` (as typed if not a date)."""
+def date_words(iso: str, with_time: bool = False) -> str:
+    """A stored timestamp as a date in plain words, in local time, the one date formatter of the project:
+    `7 Nov 2026`, or `7 Nov 2026 09:30` (as typed, made printable, if it is not a date)."""
     from datetime import datetime
 
     try:
         moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
     except ValueError:
         return shown(iso)
-    return f"{moment.day} {moment:%b %Y}"
+    return f"{moment.day} {moment:%b %Y %H:%M}" if with_time else f"{moment.day} {moment:%b %Y}"
+
+
+def day_month(iso: str) -> str:
+    """A stored timestamp as its day and month, for a chart's axis: `7 Nov`."""
+    return " ".join(date_words(iso).split()[:2])
 
 
 def impact(x: float) -> str:
