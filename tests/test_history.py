@@ -806,11 +806,11 @@ def test_a_history_busy_now_and_then_is_not_busy_for_too_long(
     saver = history._Saver(env, db)
     holder = _hold(db)
     try:
-        saver.assessed_one(assess(valid), dict(valid))
-        saver.flush()
+        saver.before_written(assess(valid), dict(valid))
+        saver.written()
         assert saver.pending and saver.failure is None
         time.sleep(1)  # no flush meanwhile: the next record of the feed has not come
-        saver.flush()
+        saver.written()
         assert saver.pending and saver.failure is None
     finally:
         holder.rollback()

@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from itertools import chain
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from backpain_cli.core.engine import assess
 from backpain_cli.core.policy import LEVELS
@@ -29,6 +29,9 @@ from backpain_cli.io.decoding import Rejected, answers
 from backpain_cli.io.env import Environment, stopped, to_devnull
 from backpain_cli.io.process import ExitStatus, Interrupted, Signals
 from backpain_cli.io.reader import NoInput, Reader, Record, would_not_wait
+
+if TYPE_CHECKING:
+    from backpain_cli.faces.sinks import Sink
 
 Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
@@ -120,9 +123,14 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-#: Called with each result and its answers before the result is written (saving to the history, say); it may
-#: add to the result.
-OnAssessed = Callable[[dict[str, Any], dict[str, Any]], None]
+class Keeper(Protocol):
+    """What keeps the results of a batch (the history, for `assess --save`)."""
+
+    def before_written(self, result: dict[str, Any], answers: dict[str, Any]) -> None:
+        """Each result and its answers, before the result is written; it may add to the result."""
+
+    def written(self) -> None:
+        """Every result so far is out (called after each flush of stdout): they may be kept now."""
 
 
 def run(
@@ -131,7 +139,7 @@ def run(
     fmt: str,
     input_format: str | None,
     jobs: int = 1,
-    on_assessed: OnAssessed | None = None,
+    keeper: Keeper | None = None,
 ) -> ExitStatus:
     """Assess every record of `stream`, writing each result in `fmt` to stdout as it is made.
 
@@ -140,7 +148,7 @@ def run(
     (SIGTERM). When the reader of the output goes away (`| head -1`), the batch stops at once and quietly: no
     summary, and the status of the records read so far."""
     env = dataclasses.replace(env, stderr=cast(IO[str], _Stderr(env.stderr)))
-    if jobs > 1 and (fmt != "json" or on_assessed is not None):
+    if jobs > 1 and (fmt != "json" or keeper is not None):
         env.message(JOBS_JSON_ONLY)
         jobs = 1
     cpus = os.cpu_count() or 1
@@ -149,21 +157,22 @@ def run(
         jobs = cpus
     with Signals() as signals:
         try:
-            return _run(env, stream, fmt, input_format, jobs, on_assessed, signals)
+            return _run(env, stream, fmt, input_format, jobs, keeper, signals)
         except Interrupted as exc:
             return stopped(env, exc)
 
 
-#: What each signal that stops a batch says on stderr, and the exit status it gives.
 def _run(
     env: Environment,
     stream: IO[bytes],
     fmt: str,
     input_format: str | None,
     jobs: int,
-    on_assessed: OnAssessed | None,
+    keeper: Keeper | None,
     signals: Signals,
 ) -> ExitStatus:
+    """Read, assess and write every record; then the summary and the status. In three steps: open the input,
+    assess it (in one process or in `jobs`), and end as whatever stopped it calls for."""
     from backpain_cli.faces.sinks import make_sink
 
     _say_if_waiting(env, stream)
@@ -172,32 +181,18 @@ def _run(
     except NoInput:
         env.message(NO_ANSWERS)
         return ExitStatus.USAGE
-    records: Iterator[Record] = iter(reader)
-    if reader.kind != "array":  # one record gives one object out, several give JSON Lines: look one record ahead
-        ahead = [r for _, r in zip(range(2), records, strict=False)]
-        batch = len(ahead) > 1
-        records = chain(ahead, records)
-    else:
-        batch = reader.kind == "array"
-    buffered = _Buffer(env.stdout, signals)
+    records, batch = _look_ahead(reader)
+    buffered = _Buffer(env.stdout, signals, after=keeper.written if keeper is not None else None)
     reader.on_wait = buffered.flush  # results go out before the input is waited for
     env = dataclasses.replace(env, stdout=cast(IO[bytes], buffered))
-    sink = make_sink(fmt, env, batch)
     tally = Tally()
     progress = _Progress(env, reader) if batch and env.stderr_isatty else None
     try:
         try:
-            if jobs > 1 and batch and fmt == "json" and on_assessed is None:
+            if jobs > 1 and batch and fmt == "json" and keeper is None:
                 _run_parallel(env, records, jobs, tally, progress, signals, reader)
             else:
-                for ok, out, valid in map(assess_one, records):
-                    tally.count(env, ok, out["level"] if ok else None, None if ok else out)
-                    if ok and on_assessed is not None:
-                        on_assessed(out, cast(dict[str, Any], valid))
-                    sink.write(ok, out, valid)
-                    if progress is not None and not tally.read & 255:
-                        progress.update(tally.read)
-                sink.close()
+                _run_serial(env, records, make_sink(fmt, env, batch), tally, progress, keeper)
         finally:
             if progress is not None:
                 with signals.held():
@@ -209,11 +204,7 @@ def _run(
             raise Interrupted(signals.pending) from None
         return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
     except WorkerKilled as exc:
-        with signals.held():  # the whole results made so far go out
-            try:
-                buffered.flush()
-            except BrokenPipeError:
-                _silence(buffered.out)
+        _flush_what_is_made(buffered, signals)
         why = ", perhaps for lack of memory" if exc.signum == signal.SIGKILL else ""
         env.message(
             f"a worker process was killed (signal {exc.signum}){why}; {_n(tally.read, 'record')} were written; "
@@ -221,15 +212,49 @@ def _run(
         )
         return ExitStatus.WORKER_KILLED
     except Interrupted:
-        with signals.held():  # the whole results made so far go out; a second Ctrl-C waits for them
-            try:
-                buffered.flush()
-            except BrokenPipeError:
-                _silence(buffered.out)
+        _flush_what_is_made(buffered, signals)  # a second Ctrl-C waits for them
         raise
     if batch:
         env.message(tally.line(reader.blank))
     return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
+
+
+def _look_ahead(reader: Reader) -> tuple[Iterator[Record], bool]:
+    """The records, and whether they are a batch: one record gives one object out, several give JSON Lines, so
+    all but an array is looked at one record ahead."""
+    records: Iterator[Record] = iter(reader)
+    if reader.kind == "array":
+        return records, True
+    ahead = [r for _, r in zip(range(2), records, strict=False)]
+    return chain(ahead, records), len(ahead) > 1
+
+
+def _run_serial(
+    env: Environment,
+    records: Iterator[Record],
+    sink: Sink,
+    tally: Tally,
+    progress: _Progress | None,
+    keeper: Keeper | None,
+) -> None:
+    """Assess and write the records one by one, in this process."""
+    for ok, out, valid in map(assess_one, records):
+        tally.count(env, ok, out["level"] if ok else None, None if ok else out)
+        if ok and keeper is not None:
+            keeper.before_written(out, cast(dict[str, Any], valid))
+        sink.write(ok, out, valid)
+        if progress is not None and not tally.read & 255:
+            progress.update(tally.read)
+    sink.close()
+
+
+def _flush_what_is_made(buffered: _Buffer, signals: Signals) -> None:
+    """The whole results made so far go out, whatever stopped the batch (unless their reader has gone)."""
+    with signals.held():
+        try:
+            buffered.flush()
+        except BrokenPipeError:
+            _silence(buffered.out)
 
 
 #: Seconds of silence on a pipe before a person at the terminal is told what backpain is waiting for.
@@ -259,11 +284,18 @@ class _Buffer:
     """Output gathered into large writes (even under PYTHONUNBUFFERED), flushed whenever input is awaited. It holds
     whole results only, and a flush is never cut short by Ctrl-C, so the output never ends in half a line."""
 
-    def __init__(self, out: IO[bytes], signals: Signals | None = None, size: int = 1 << 16) -> None:
+    def __init__(
+        self,
+        out: IO[bytes],
+        signals: Signals | None = None,
+        size: int = 1 << 16,
+        after: Callable[[], None] | None = None,
+    ) -> None:
         self.out = out
         self.held = signals.held if signals is not None else contextlib.nullcontext
         self.size = size
         self.buf = bytearray()
+        self.after = after  #: called once each flush is out (Keeper.written)
 
     def write(self, data: bytes) -> int:
         self.buf += data
@@ -279,6 +311,8 @@ class _Buffer:
                     written = self.out.write(view)
                     view = view[len(view) if written is None else written :]
             self.out.flush()
+            if self.after is not None:
+                self.after()
 
     def fileno(self) -> int:
         return self.out.fileno()

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
@@ -153,9 +153,9 @@ def save_result(
 
 class _Saver:
     """What `assess --save` saves, and when: each result gets `since_last` (from a short read of the last saved
-    assessment, then from the one before it in the batch) before it is written; it is saved only once it is out
-    (`flush`, called each time the output has been flushed), never waiting more than SAVE_ATTEMPT for a busy
-    history, so that no result waits for it; what is left is saved at the end (`finish`)."""
+    assessment, then from the one before it in the batch) before it is written; it is saved only once it is
+    out (`written`, called by the batch each time the output has been flushed), never waiting more than
+    SAVE_ATTEMPT for a busy history, so that no result waits for it; what is left is saved at the end (`finish`)."""
 
     def __init__(self, env: Environment, db_path: Path) -> None:
         self.env = env
@@ -171,7 +171,7 @@ class _Saver:
         self.next_try = 0.0  # no save is tried before this (monotonic) while the batch runs
         self.busy_error: str | None = None
 
-    def assessed_one(self, result: dict[str, Any], answers: dict[str, Any]) -> None:
+    def before_written(self, result: dict[str, Any], answers: dict[str, Any]) -> None:
         from backpain_cli.storage.store import unsaved_record, utc_now
 
         self.assessed += 1
@@ -258,7 +258,7 @@ class _Saver:
         self._fail(self.busy_error or f"the history database {self.db_path} is busy")
         return True
 
-    def flush(self) -> None:
+    def written(self) -> None:
         """Save the results waiting to be saved (they have been written out), waiting at most SAVE_ATTEMPT for a
         busy history; if it is busy, they are tried again at a flush RETRY_AFTER later."""
         if self.failure is not None or not self.pending or time.monotonic() < self.next_try:
@@ -289,28 +289,6 @@ class _Saver:
             self.store = None
 
 
-class _SaveAfterFlush:
-    """stdout for `assess --save`: each time it is flushed, every result made so far is out, and `after` saves
-    them. Everything else is stdout's own."""
-
-    def __init__(self, out: IO[bytes], after: Callable[[], None]) -> None:
-        self.out = out
-        self.after = after
-
-    def write(self, data: Any) -> int:
-        return self.out.write(data)
-
-    def flush(self) -> None:
-        self.out.flush()
-        self.after()
-
-    def fileno(self) -> int:
-        return self.out.fileno()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.out, name)
-
-
 def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | None, db_path: Path) -> ExitStatus:
     """`backpain assess --save`: as batch.run, and each assessed record is saved once its result is written.
 
@@ -324,23 +302,14 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
     them, and the exit status is NOT_SAVED (3) -- an emergency result is never held back or hidden by a
     database problem. Ctrl-C, SIGTERM or SIGHUP stops the batch and any wait for the history at once (between
     two short save attempts): what was not saved is said, and the signal's status (130, 143, 129) wins over 3."""
-    import dataclasses
-
     from backpain_cli.faces.batch import run
     from backpain_cli.io.env import stopped
     from backpain_cli.io.process import STOPS, Interrupted, Signals
 
     by_signal = {status for _, status in STOPS.values()}
     saver = _Saver(env, db_path)
-    out = _SaveAfterFlush(env.stdout, saver.flush)
     try:
-        status = run(
-            dataclasses.replace(env, stdout=cast(IO[bytes], out)),
-            stream,
-            fmt,
-            input_format,
-            on_assessed=saver.assessed_one,
-        )
+        status = run(env, stream, fmt, input_format, keeper=saver)
         if status not in by_signal:
             with Signals() as signals:
                 try:
