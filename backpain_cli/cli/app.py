@@ -23,6 +23,7 @@ class OutputFormat(enum.StrEnum):
     json = "json"
     text = "text"
     markdown = "markdown"
+    fhir = "fhir"
 
 
 class ListFormat(enum.StrEnum):
@@ -35,6 +36,25 @@ class ListFormat(enum.StrEnum):
 class InputFormat(enum.StrEnum):
     json = "json"
     jsonl = "jsonl"
+    fhir = "fhir"
+
+
+class QuestionsFormat(enum.StrEnum):
+    json = "json"
+    text = "text"
+    fhir = "fhir"
+
+
+def _fhir_base(value: Optional[str]) -> Optional[str]:
+    """--fhir-base URL: an absolute URL, the base of every canonical URL (docs/fhir.md)."""
+    if value is not None:
+        scheme, sep, rest = value.partition("://")
+        if not (sep and scheme.isalpha() and rest.strip("/")) or any(c.isspace() or c in "|#?" for c in value):
+            raise typer.BadParameter(f"expected an absolute URL such as https://fhir.example.org, got {value!r}.")
+    return value
+
+
+FHIR_BASE_HELP = "The base of the FHIR canonical URLs (default https://backpain.example/fhir; see docs/fhir.md)."
 
 
 def _plain_flags(params: list[Any]) -> list[Any]:
@@ -157,10 +177,20 @@ def assess(
             help="After the questions, save your answers to PATH (private to you) to assess again with --answers.",
         ),
     ] = None,
+    fhir_base: Annotated[
+        Optional[str], typer.Option("--fhir-base", metavar="URL", callback=_fhir_base, help=FHIR_BASE_HELP)
+    ] = None,
 ) -> None:
+    import sys
+
     from backpain_cli.io.env import Environment
 
     env = Environment.from_sys()
+    fhir = format is OutputFormat.fhir or input_format is InputFormat.fhir or fhir_base is not None
+    if fhir or "backpain_cli.fhir_io" in sys.modules:  # set, or reset after an earlier run in this process
+        from .fhir_io import configure
+
+        configure(fhir_base, only=input_format is InputFormat.fhir)
     if db is not None and not _db_folder_exists(env, db):
         raise typer.Exit(int(ExitStatus.USAGE))
     if not _not_the_history(env, db, (("--output", output), ("--save-answers", save_answers))):
@@ -430,12 +460,24 @@ def schema() -> None:
 
 @app.command(cls=_Command)
 def questions(
-    format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
+    format: Annotated[
+        QuestionsFormat,
+        typer.Option("--format", "-f", help="Output format (fhir: an HL7 FHIR R4 Questionnaire)."),
+    ] = QuestionsFormat.text,
+    fhir_base: Annotated[
+        Optional[str], typer.Option("--fhir-base", metavar="URL", callback=_fhir_base, help=FHIR_BASE_HELP)
+    ] = None,
 ) -> None:
     """List every question: its key, the allowed answers and when it is asked."""
     from backpain_cli.render.questions import questions_json, questions_text
 
-    if format is ListFormat.json:
+    if format is QuestionsFormat.fhir:
+        import json
+
+        from .fhir import DEFAULT_BASE, questionnaire
+
+        print(json.dumps(questionnaire((fhir_base or DEFAULT_BASE).rstrip("/")), indent=2, ensure_ascii=False))
+    elif format is QuestionsFormat.json:
         import json
 
         print(json.dumps(questions_json(), indent=2, ensure_ascii=False))

@@ -43,8 +43,18 @@ JOBS_JSON_ONLY = "--jobs applies to JSON output only; running in one process"
 PROGRESS_AFTER = 1.0
 
 
-def rejection(record: Record, error: str, value: Any = None, warning: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"line": record.line}
+class Rejection(dict[str, Any]):
+    """A rejection as written in JSON; `where` (not written there) names the keys or linkIds at fault, for formats
+    that carry them apart (FHIR's OperationOutcome)."""
+
+    where: tuple[str, ...] = ()
+
+
+def rejection(
+    record: Record, error: str, value: Any = None, warning: str | None = None, where: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    out = Rejection(line=record.line)
+    out.where = where
     rid = record_id(value)
     if rid is not None:
         out["id"] = rid
@@ -61,7 +71,7 @@ def assess_one(record: Record) -> Outcome:
     try:
         valid = answers(record.raw)
     except Rejected as exc:
-        return False, rejection(record, str(exc), exc.value, exc.warning), None
+        return False, rejection(record, str(exc), exc.value, exc.warning, exc.where), None
     return True, assess(valid), valid
 
 
@@ -181,7 +191,7 @@ def _run(
     except NoInput:
         env.message(NO_ANSWERS)
         return ExitStatus.USAGE
-    records, batch = _look_ahead(reader)
+    records, batch = _look_ahead(reader, input_format)
     buffered = _Buffer(env.stdout, signals, after=keeper.written if keeper is not None else None)
     reader.on_wait = buffered.flush  # results go out before the input is waited for
     env = dataclasses.replace(env, stdout=cast(IO[bytes], buffered))
@@ -219,10 +229,14 @@ def _run(
     return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
 
 
-def _look_ahead(reader: Reader) -> tuple[Iterator[Record], bool]:
+def _look_ahead(reader: Reader, input_format: str | None = None) -> tuple[Iterator[Record], bool]:
     """The records, and whether they are a batch: one record gives one object out, several give JSON Lines, so
     all but an array is looked at one record ahead."""
     records: Iterator[Record] = iter(reader)
+    if input_format == "fhir" or reader.kind == "document" or b'"resourceType"' in reader.first:
+        from backpain_cli.io.fhir_io import expand  # a Bundle of QuestionnaireResponses: one record per entry
+
+        records = expand(records, numbered=reader.kind == "document")
     if reader.kind == "array":
         return records, True
     ahead = [r for _, r in zip(range(2), records, strict=False)]

@@ -126,6 +126,10 @@ def make_sink(fmt: str, env: Environment, batch: bool) -> Sink:
         return TextSink(env, batch)
     if fmt == "markdown":
         return MarkdownSink(env, batch)
+    if fmt == "fhir":
+        from .fhir_io import FhirSink
+
+        return FhirSink(env, batch)
     return JsonSink(env, batch)
 
 

@@ -24,10 +24,13 @@ from backpain_cli.core.validation import Answers, InvalidAnswers, Problem, check
 class Rejected(ValueError):
     """A record that cannot be assessed: why, in words, and its decoded value when it could be read."""
 
-    def __init__(self, message: str, value: Any = None, warning: str | None = None) -> None:
+    def __init__(
+        self, message: str, value: Any = None, warning: str | None = None, where: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.value = value
         self.warning = warning  #: the warning signs of a record not assessed, as data (also at the end of message)
+        self.where = where  #: the keys (linkIds) at fault, for formats that carry them apart from the message
 
 
 class Unreadable(Rejected):
@@ -211,9 +214,14 @@ def _path_of(key: str, value: Any) -> str:
     return key
 
 
+#: Every record must be a FHIR resource (`--input-format fhir`); set by `fhir_io.configure`.
+FHIR_ONLY = False
+
+
 def answers(raw: bytes) -> Answers:
-    """Valid answers from one record's bytes, or raise `Rejected` naming every problem."""
-    out = fast_answers(raw)
+    """Valid answers from one record's bytes, or raise `Rejected` naming every problem. A record with a top-level
+    `resourceType` is a FHIR QuestionnaireResponse, read by `fhir_io.response_answers`."""
+    out = None if FHIR_ONLY else fast_answers(raw)
     if out is not None:
         return out
     try:
@@ -223,6 +231,10 @@ def answers(raw: bytes) -> Answers:
         if found is None:
             raise
         raise Unreadable(f"{exc}. {found}", warning=str(found)) from None
+    if isinstance(value, dict) and (FHIR_ONLY or "resourceType" in value):
+        from .fhir_io import response_answers
+
+        return response_answers(raw, value)
     given: list[tuple[str, Any]] = []
     repeated = duplicate_keys(raw, value, given)
     problems = [
@@ -234,5 +246,5 @@ def answers(raw: bytes) -> Answers:
         # Every copy of a key given twice counts: a red flag in the first of two `red_flags` must not go unsaid.
         found = unassessed_warning(value, more=given if repeated else (), raw=raw)
         error = InvalidAnswers(problems, found)
-        raise Rejected(str(error), value, error.warning)
+        raise Rejected(str(error), value, error.warning, tuple(p.key for p in problems))
     return out

@@ -1,0 +1,139 @@
+"""FHIR glue between the stream and the pure mapping (`fhir.py`): Bundles cut into records, a response read as
+answers through the same validation and warning path as JSON, and the sink that writes results as FHIR.
+
+Kept small and apart, so that the stream code (reader, batch, sinks) only calls in here. JSON runs never load it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from . import decoding
+from .env import Environment
+from .fhir import DEFAULT_BASE
+from .reader import Record
+
+if TYPE_CHECKING:
+    from .fhir import Source
+
+#: The base of the canonical URLs read and written (`--fhir-base`); set by `configure`.
+BASE = DEFAULT_BASE
+
+
+def configure(base: str | None = None, only: bool = False) -> None:
+    """Set, for this process (and the `--jobs` workers forked from it), the canonical base and whether every
+    record must be a FHIR resource (`--input-format fhir`)."""
+    global BASE
+    BASE = (base or DEFAULT_BASE).rstrip("/")
+    decoding.FHIR_ONLY = only
+
+
+class ResponseAnswers(dict[str, Any]):
+    """Valid answers read from a QuestionnaireResponse; `source` (not part of the answers) names the response,
+    for the references back to it in the result."""
+
+    source: Source | None = None
+
+
+def expand(records: Iterator[Record], numbered: bool) -> Iterator[Record]:
+    """Each Bundle record becomes one record per entry (a QuestionnaireResponse each, numbered from 1 when the
+    Bundle is the whole input, else each with the Bundle's line); every other record passes as it is. A search
+    result's included resources and outcome messages are skipped. A Bundle with a key given twice stays one
+    record, rejected whole, so that no copy can hide a warning sign."""
+    import msgspec
+
+    encode = msgspec.json.Encoder().encode
+    for record in records:
+        if record.error is not None or b'"Bundle"' not in record.raw:
+            yield record
+            continue
+        try:
+            value = decoding.decode_json(record.raw)
+        except decoding.Unreadable:
+            yield record
+            continue
+        if not (isinstance(value, dict) and value.get("resourceType") == "Bundle"):
+            yield record
+            continue
+        if decoding.duplicate_keys(record.raw, value):
+            yield record
+            continue
+        entries = value.get("entry", [])
+        if not isinstance(entries, list) or not entries:
+            yield Record(record.line, error="a Bundle without entries: no QuestionnaireResponse to assess")
+            continue
+        n = 0
+        for entry in entries:
+            search = entry.get("search") if isinstance(entry, dict) else None
+            if isinstance(search, dict) and search.get("mode") in ("include", "outcome"):
+                continue
+            n += 1
+            line = n if numbered else record.line
+            if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+                yield Record(line, error=f"Bundle entry {n}: expected an entry with a resource")
+            else:
+                yield Record(line, encode(entry["resource"]))
+
+
+def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
+    """Valid answers from a decoded QuestionnaireResponse (or, with `--input-format fhir`, whatever object came),
+    or raise `decoding.Rejected` naming each linkId at fault, with the warning signs of a record not assessed."""
+    from . import fhir
+    from .validation import InvalidAnswers, Problem, unassessed_warning, validate
+
+    if value.get("resourceType") == "Bundle":  # left whole by `expand`: a key given twice
+        mapped: dict[str, Any] = {}
+        problems = [Problem("Bundle", "a key given more than once; give each key once")]
+        source = None
+    else:
+        mapped, problems, source = fhir.response_answers(value, BASE)
+    problems += [
+        Problem(key, "given more than once; give each key once, so that no answer hides another")
+        for key in decoding.duplicate_keys(raw, value)
+    ]
+    if any(p.key in ("resourceType", "questionnaire", "Bundle") for p in problems):
+        # Not a response to this questionnaire: its items are not ours to judge, one by one.
+        problems = [p for p in problems if p.key in fhir.RESPONSE_ELEMENTS or p.key == "Bundle"]
+    else:
+        try:
+            valid = validate(mapped)
+        except InvalidAnswers as exc:
+            said = {p.key for p in problems}
+            problems += [p for p in exc.problems if p.key not in said]
+        else:
+            if not problems:
+                out = ResponseAnswers(valid)
+                out.source = source
+                return out
+    found = unassessed_warning(mapped if "resourceType" in value else value, raw=raw)
+    error = InvalidAnswers(problems, found)
+    raise decoding.Rejected(
+        str(error), mapped if "resourceType" in value else value, error.warning, tuple(p.key for p in problems)
+    )
+
+
+class FhirSink:
+    """Each result as a Bundle (GuidanceResponse, Parameters, Observation), each rejection as an
+    OperationOutcome: NDJSON for a batch, one line a record; one indented resource for a single record."""
+
+    def __init__(self, env: Environment, batch: bool) -> None:
+        import msgspec
+
+        self.out = env.stdout
+        self.batch = batch
+        self.encode = msgspec.json.Encoder().encode
+        self.format = msgspec.json.format
+
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+        from . import fhir
+
+        if ok:
+            resource = fhir.result_bundle(out, answers, BASE, getattr(answers, "source", None))
+        else:
+            resource = fhir.outcome(out, getattr(out, "where", ()))
+        data = self.encode(resource)
+        self.out.write((data if self.batch else self.format(data, indent=2)) + b"\n")
+
+    def close(self) -> None:
+        self.out.flush()
