@@ -231,13 +231,16 @@ _TOP: dict[str, Question] = {q.key: q for q in QUESTIONS if q.kind != "id"}
 
 
 class Source:
-    """Where a record's answers came from: the response's resource id and identifier, for references back."""
+    """Where a record's answers came from: the response's resource id and identifier, for references back; and
+    `codes`, every code it gives for each choice item, even one that could not be read (two answers to a single
+    choice, `none` with another code), so that a rejected response's warning signs are still named."""
 
-    __slots__ = ("id", "identifier")
+    __slots__ = ("codes", "id", "identifier")
 
     def __init__(self, id: str | None = None, identifier: dict[str, Any] | None = None) -> None:
         self.id = id
         self.identifier = identifier
+        self.codes: dict[str, list[str]] = {}
 
     def reference(self) -> dict[str, Any] | None:
         """A Reference to the response, when it had an id (or an identifier); None otherwise."""
@@ -285,7 +288,7 @@ def response_answers(
     if not isinstance(items, list):
         problems.append(Problem("item", f"expected a list of items, got {_str(items)}"))
         items = []
-    _items(items, _TOP, "", base, out, problems)
+    _items(items, _TOP, "", base, out, problems, source.codes)
     return out, problems, source
 
 
@@ -330,6 +333,7 @@ def _items(
     base: str,
     out: dict[str, Any],
     problems: list[Problem],
+    codes: dict[str, list[str]],
 ) -> None:
     """Map each item to its answer in `out` (keyed by the question's key, without `prefix`)."""
     seen: set[str] = set()
@@ -362,13 +366,13 @@ def _items(
                 problems.append(Problem(link_id, f"expected a list of items, got {_str(children)}"))
                 continue
             group: dict[str, Any] = {}
-            _items(children, {f.key: f for f in q.fields}, link_id + ".", base, group, problems)
+            _items(children, {f.key: f for f in q.fields}, link_id + ".", base, group, problems, codes)
             if group or children:
                 out[q.key] = group
             continue
         if item.get("item"):
             problems.append(Problem(link_id, "an answer item has no nested items"))
-        answer = _answer(q, link_id, item.get("answer", []), base, problems)
+        answer = _answer(q, link_id, item.get("answer", []), base, problems, codes)
         if answer is not _MISSING:
             out[q.key] = answer
 
@@ -388,7 +392,9 @@ def _suggest(link_id: str, known: Mapping[str, Question], prefix: str) -> str:
     return " (not in the questionnaire)"
 
 
-def _answer(q: Question, link_id: str, answers: Any, base: str, problems: list[Problem]) -> Any:
+def _answer(
+    q: Question, link_id: str, answers: Any, base: str, problems: list[Problem], stated: dict[str, list[str]]
+) -> Any:
     """The contract value of one item's answers; `_MISSING` for none (a missing answer is validation's to say)."""
     if not isinstance(answers, list):
         problems.append(Problem(link_id, f"expected a list of answers, got {_str(answers)}"))
@@ -418,6 +424,7 @@ def _answer(q: Question, link_id: str, answers: Any, base: str, problems: list[P
             return _MISSING
         return values[0]
     codes = [_code(q, link_id, coding, base, problems) for coding in values]
+    stated.setdefault(q.key, []).extend(c for c in codes if isinstance(c, str) and c != NONE)
     if any(c is _MISSING for c in codes):
         return _MISSING
     if q.kind == "choice":

@@ -106,7 +106,9 @@ def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
                 out = ResponseAnswers(valid)
                 out.source = source
                 return out
-    found = unassessed_warning(mapped if "resourceType" in value else value, raw=raw)
+    # The warning signs of a record not assessed: read from every code it gives (or, for a plain object, from it).
+    stated = {**mapped, **source.codes} if source is not None else mapped
+    found = unassessed_warning(stated if "resourceType" in value else value, raw=raw)
     error = InvalidAnswers(problems, found)
     raise decoding.Rejected(
         str(error), mapped if "resourceType" in value else value, error.warning, tuple(p.key for p in problems)

@@ -54,7 +54,7 @@ def _fhir_base(value: Optional[str]) -> Optional[str]:
     return value
 
 
-FHIR_BASE_HELP = "The base of the FHIR canonical URLs (default https://backpain.example/fhir; see docs/fhir.md)."
+FHIR_BASE_HELP = "The base of the FHIR canonical URLs (default: see docs/fhir.md)."
 
 
 def _plain_flags(params: list[Any]) -> list[Any]:
