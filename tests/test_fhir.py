@@ -194,7 +194,7 @@ def _assess(stdin: str, *args: str) -> Any:
     return runner.invoke(app, ["assess", *args], input=stdin)
 
 
-@given(st.lists(answers(), min_size=2, max_size=40))
+@given(st.lists(answers(), min_size=10, max_size=50))  # about 3,000 answer sets in all
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 def test_responses_to_the_emitted_questionnaire_give_the_json_paths_results(batch: list[dict[str, Any]]) -> None:
     via_json = _assess("".join(json.dumps(a) + "\n" for a in batch), "--format", "json")

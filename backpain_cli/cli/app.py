@@ -126,6 +126,10 @@ one JSON object, a JSON array of objects, or JSON Lines. One object in gives one
 give JSON Lines, one result per record in input order, written as they are made; a rejected record is
 reported in place as {{"line": N, "id": ..., "error": "..."}}. A batch ends with one summary line on stderr.
 
+HL7 FHIR: a QuestionnaireResponse, a Bundle of them or NDJSON (one a line) is read as well (told by its
+"resourceType", or --input-format fhir), and --format fhir writes each result as a Bundle (GuidanceResponse,
+Parameters, Observation), each rejection as an OperationOutcome. See docs/fhir.md.
+
 {EXIT_HELP}"""
 
 
