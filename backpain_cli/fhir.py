@@ -16,7 +16,6 @@ Pure: no I/O, no third-party imports (docs/fhir.md describes the mapping).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -274,7 +273,7 @@ def response_answers(
     _record_id(value, out, source, problems)
     for key in value:
         if key not in RESPONSE_ELEMENTS:
-            problems.append(Problem(str(key), "not an element of a QuestionnaireResponse"))
+            problems.append(Problem(f"QuestionnaireResponse.{key}", "not an element of a QuestionnaireResponse"))
     if value.get("modifierExtension"):
         problems.append(Problem("modifierExtension", "not understood, and it may change what the answers mean"))
     _check_questionnaire(value.get("questionnaire"), base, problems)
@@ -383,13 +382,10 @@ _MISSING = object()
 def _suggest(link_id: str, known: Mapping[str, Question], prefix: str) -> str:
     from .validation import close_key
 
-    names = tuple(prefix + k for k in known)
-    close = close_key(link_id, names)
-    if close is not None:
-        return f" (did you mean {close}?)"
     if not prefix and link_id.startswith("startback."):
         return " (it belongs in the startback group)"
-    return " (not in the questionnaire)"
+    close = close_key(link_id, tuple(prefix + k for k in known))
+    return f" (did you mean {close}?)" if close is not None else " (not in the questionnaire)"
 
 
 def _answer(
@@ -462,6 +458,8 @@ def _code(q: Question, link_id: str, coding: Any, base: str, problems: list[Prob
 
 
 def _urn() -> str:
+    import uuid  # only when a result is written as FHIR
+
     return f"urn:uuid:{uuid.uuid4()}"
 
 
@@ -560,10 +558,17 @@ def result_bundle(
 _GROUPS = {f"{q.key}.{f.key}": q.key for q in QUESTIONS for f in q.fields}
 
 
+def record_level(key: str) -> bool:
+    """Whether a problem's key is the response's own element rather than an item's linkId."""
+    return key in RESPONSE_ELEMENTS or key.startswith("QuestionnaireResponse.")
+
+
 def expression(key: str) -> str:
     """Where a problem is in a QuestionnaireResponse, as FHIRPath naming the linkId."""
     if key in RESPONSE_ELEMENTS:
         return f"QuestionnaireResponse.{key}"
+    if key.startswith("QuestionnaireResponse."):
+        return key
     if key.startswith("(") or "[" in key:
         return "QuestionnaireResponse"
     group = _GROUPS.get(key)

@@ -1,7 +1,7 @@
 """FHIR glue between the stream and the pure mapping (`fhir.py`): Bundles cut into records, a response read as
 answers through the same validation and warning path as JSON, and the sink that writes results as FHIR.
 
-Kept small and apart, so that the stream code (reader, batch, sinks) only calls in here. JSON runs never load it.
+Kept small and apart, so that the stream code (reader, batch, sinks) only calls in here. JSON runs never load `fhir.py`.
 """
 
 from __future__ import annotations
@@ -11,22 +11,27 @@ from typing import TYPE_CHECKING, Any
 
 from . import decoding
 from .env import Environment
-from .fhir import DEFAULT_BASE
 from .reader import Record
 
 if TYPE_CHECKING:
     from .fhir import Source
 
-#: The base of the canonical URLs read and written (`--fhir-base`); set by `configure`.
-BASE = DEFAULT_BASE
+#: The base of the canonical URLs read and written (`--fhir-base`); set by `configure`; None: `fhir.DEFAULT_BASE`.
+BASE: str | None = None
 
 
 def configure(base: str | None = None, only: bool = False) -> None:
     """Set, for this process (and the `--jobs` workers forked from it), the canonical base and whether every
     record must be a FHIR resource (`--input-format fhir`)."""
     global BASE
-    BASE = (base or DEFAULT_BASE).rstrip("/")
+    BASE = base.rstrip("/") if base else None
     decoding.FHIR_ONLY = only
+
+
+def _base() -> str:
+    from .fhir import DEFAULT_BASE
+
+    return BASE or DEFAULT_BASE
 
 
 class ResponseAnswers(dict[str, Any]):
@@ -87,14 +92,14 @@ def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
         problems = [Problem("Bundle", "a key given more than once; give each key once")]
         source = None
     else:
-        mapped, problems, source = fhir.response_answers(value, BASE)
+        mapped, problems, source = fhir.response_answers(value, _base())
     problems += [
         Problem(key, "given more than once; give each key once, so that no answer hides another")
         for key in decoding.duplicate_keys(raw, value)
     ]
     if any(p.key in ("resourceType", "questionnaire", "Bundle") for p in problems):
         # Not a response to this questionnaire: its items are not ours to judge, one by one.
-        problems = [p for p in problems if p.key in fhir.RESPONSE_ELEMENTS or p.key == "Bundle"]
+        problems = [p for p in problems if fhir.record_level(p.key) or p.key == "Bundle"]
     else:
         try:
             valid = validate(mapped)
@@ -131,7 +136,7 @@ class FhirSink:
         from . import fhir
 
         if ok:
-            resource = fhir.result_bundle(out, answers, BASE, getattr(answers, "source", None))
+            resource = fhir.result_bundle(out, answers, _base(), getattr(answers, "source", None))
         else:
             resource = fhir.outcome(out, getattr(out, "where", ()))
         data = self.encode(resource)

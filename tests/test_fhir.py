@@ -322,6 +322,14 @@ def _missing_required(qr: dict[str, Any]) -> None:
     qr["item"] = [i for i in qr["item"] if i["linkId"] != "weakness"]
 
 
+def _misspelt_element(qr: dict[str, Any]) -> None:
+    qr["stauts"] = qr.pop("status")
+
+
+def _flat_group_item(qr: dict[str, Any]) -> None:
+    qr["item"].append({"linkId": "startback.total", "answer": [{"valueInteger": 3}]})
+
+
 def _foreign_code_system(qr: dict[str, Any]) -> None:
     _item(qr, "onset")["answer"][0]["valueCoding"]["system"] = "http://snomed.info/sct"
 
@@ -336,6 +344,7 @@ BAD = [
     (_none_and_more, "risk_factors", '"none" given with diabetes', "linkId = 'risk_factors'"),
     (_missing_required, "weakness", "missing", "linkId = 'weakness'"),
     (_foreign_code_system, "onset", "expected a code of", "linkId = 'onset'"),
+    (_flat_group_item, "startback.total", "belongs in the startback group", "linkId = 'startback.total'"),
 ]
 
 
@@ -483,3 +492,21 @@ def test_a_bulk_export_streams_and_head_stops_quietly(tmp_path: Any) -> None:
     out = proc.stdout.decode().splitlines()
     assert len(out) == 2 and all(json.loads(x)["resourceType"] == "Bundle" for x in out)
     assert proc.stderr.decode() == "status 0\n", "no traceback, no summary"
+
+
+def test_the_docs_give_the_default_base_and_every_extension_url() -> None:
+    from pathlib import Path
+
+    from backpain_cli import fhir
+
+    text = (Path(__file__).parent.parent / "docs" / "fhir.md").read_text()
+    for url in (fhir.DEFAULT_BASE, fhir.MIN_VALUE, fhir.OPTION_EXCLUSIVE, fhir.OPTIONS_TOGGLE):
+        assert url in text
+
+
+def test_a_misspelt_element_is_named_as_an_element_not_an_item() -> None:
+    qr = response(Q, BASIC)
+    qr["stauts"] = qr.pop("status")
+    issue = json.loads(_assess(json.dumps(qr), "--format", "fhir").stdout)["issue"][0]
+    assert issue["diagnostics"].startswith("QuestionnaireResponse.stauts: not an element")
+    assert issue["expression"] == ["QuestionnaireResponse.stauts", "QuestionnaireResponse.status"]
