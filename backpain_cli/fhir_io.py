@@ -87,9 +87,13 @@ def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
     from . import fhir
     from .validation import InvalidAnswers, Problem, unassessed_warning, validate
 
-    if value.get("resourceType") == "Bundle":  # left whole by `expand`: a key given twice
+    if value.get("resourceType") == "Bundle":  # left whole: a key given twice, or input that began as plain JSON
         mapped: dict[str, Any] = {}
-        problems = [Problem("Bundle", "a key given more than once; give each key once")]
+        problems = (
+            []
+            if decoding.duplicate_keys(raw, value)
+            else [Problem("Bundle", "a Bundle in input that did not begin as FHIR; say --input-format fhir to read it")]
+        )
         source = None
     else:
         mapped, problems, source = fhir.response_answers(value, _base())

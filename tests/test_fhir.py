@@ -510,3 +510,13 @@ def test_a_misspelt_element_is_named_as_an_element_not_an_item() -> None:
     issue = json.loads(_assess(json.dumps(qr), "--format", "fhir").stdout)["issue"][0]
     assert issue["diagnostics"].startswith("QuestionnaireResponse.stauts: not an element")
     assert issue["expression"] == ["QuestionnaireResponse.stauts", "QuestionnaireResponse.status"]
+
+
+def test_a_bundle_in_input_that_began_as_plain_json_says_how_to_read_it() -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": response(Q, BASIC)}]}
+    result = _assess(json.dumps(BASIC) + "\n" + json.dumps(bundle) + "\n")
+    assert result.exit_code == 1
+    first, second = lines(result.stdout)
+    assert first["level"] and second["error"].startswith("Bundle: a Bundle in input that did not begin as FHIR")
+    ok = _assess(json.dumps(BASIC) + "\n" + json.dumps(bundle) + "\n", "--input-format", "fhir")
+    assert [o.get("level") for o in lines(ok.stdout)][1:] == [first["level"]], "the Bundle's response assessed"
