@@ -30,7 +30,8 @@ EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusi
 
 
 def lines(text: str) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in text.splitlines() if x.strip()]
+    # On "\n" only: str.splitlines also cuts at U+2028 or \x1c, which JSON may hold unescaped inside an id.
+    return [json.loads(x) for x in text.split("\n") if x.strip()]
 
 
 def ndjson(resources: list[dict[str, Any]]) -> str:
