@@ -90,8 +90,9 @@ def main() -> None:
     n = opts.records
     with tempfile.TemporaryDirectory() as tmp:
         jsonl, ndjson = Path(tmp, "answers.jsonl"), Path(tmp, "QuestionnaireResponse.ndjson")
-        jsonl.write_bytes(b"".join(lines(n, fhir=False)))
-        ndjson.write_bytes(b"".join(lines(n, fhir=True)))
+        for path, fhir in ((jsonl, False), (ndjson, True)):
+            with path.open("wb") as f:  # line by line: a large parent would show in the child's peak (fork)
+                f.writelines(lines(n, fhir))
         sizes = f"JSON Lines {jsonl.stat().st_size / 1e6:.1f} MB, NDJSON {ndjson.stat().st_size / 1e6:.1f} MB"
         print(f"{n} records: {sizes}")
         for name, args, feed in (
