@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 import records  # noqa: E402
 
-from backpain_cli.fhir import NONE, questionnaire  # noqa: E402
+from backpain_cli.core.fhir import NONE, questionnaire  # noqa: E402
 
 Q = questionnaire()
 VALUE = {"integer": "valueInteger", "decimal": "valueDecimal", "boolean": "valueBoolean"}

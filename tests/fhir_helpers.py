@@ -8,7 +8,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
+from backpain_cli.cli.app import app
 
 
 def emitted_questionnaire(*args: str) -> dict[str, Any]:

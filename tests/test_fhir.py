@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from backpain_cli._cli import app
-from backpain_cli.questionnaire import BY_KEY, CONTRACT_VERSION, QUESTIONS
+from backpain_cli.cli.app import app
+from backpain_cli.core.questionnaire import BY_KEY, CONTRACT_VERSION, QUESTIONS
 
 from .fhir_helpers import emitted_questionnaire, response, validate_resource
 from .strategies import answers
@@ -498,7 +498,7 @@ def test_a_bulk_export_streams_and_head_stops_quietly(tmp_path: Any) -> None:
 def test_the_docs_give_the_default_base_and_every_extension_url() -> None:
     from pathlib import Path
 
-    from backpain_cli import fhir
+    from backpain_cli.core import fhir
 
     text = (Path(__file__).parent.parent / "docs" / "fhir.md").read_text()
     for url in (fhir.DEFAULT_BASE, fhir.MIN_VALUE, fhir.OPTION_EXCLUSIVE, fhir.OPTIONS_TOGGLE):

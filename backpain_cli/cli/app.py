@@ -191,8 +191,8 @@ def assess(
 
     env = Environment.from_sys()
     fhir = format is OutputFormat.fhir or input_format is InputFormat.fhir or fhir_base is not None
-    if fhir or "backpain_cli.fhir_io" in sys.modules:  # set, or reset after an earlier run in this process
-        from .fhir_io import configure
+    if fhir or "backpain_cli.io.fhir_io" in sys.modules:  # set, or reset after an earlier run in this process
+        from backpain_cli.io.fhir_io import configure
 
         configure(fhir_base, only=input_format is InputFormat.fhir)
     if db is not None and not _db_folder_exists(env, db):
@@ -478,7 +478,7 @@ def questions(
     if format is QuestionsFormat.fhir:
         import json
 
-        from .fhir import DEFAULT_BASE, questionnaire
+        from backpain_cli.core.fhir import DEFAULT_BASE, questionnaire
 
         print(json.dumps(questionnaire((fhir_base or DEFAULT_BASE).rstrip("/")), indent=2, ensure_ascii=False))
     elif format is QuestionsFormat.json:

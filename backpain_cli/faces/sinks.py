@@ -127,7 +127,7 @@ def make_sink(fmt: str, env: Environment, batch: bool) -> Sink:
     if fmt == "markdown":
         return MarkdownSink(env, batch)
     if fmt == "fhir":
-        from .fhir_io import FhirSink
+        from backpain_cli.io.fhir_io import FhirSink
 
         return FhirSink(env, batch)
     return JsonSink(env, batch)

@@ -232,7 +232,7 @@ def answers(raw: bytes) -> Answers:
             raise
         raise Unreadable(f"{exc}. {found}", warning=str(found)) from None
     if isinstance(value, dict) and (FHIR_ONLY or "resourceType" in value):
-        from .fhir_io import response_answers
+        from backpain_cli.io.fhir_io import response_answers
 
         return response_answers(raw, value)
     given: list[tuple[str, Any]] = []

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .policy import POLICY_VERSION
-from .questionnaire import (
+from backpain_cli.core.policy import POLICY_VERSION
+from backpain_cli.core.questionnaire import (
     CONTRACT_VERSION,
     LEG_PAIN_OVER_50,
     LONG_AND_EARLY,
@@ -29,7 +29,7 @@ from .questionnaire import (
     Condition,
     Question,
 )
-from .validation import Problem, describe
+from backpain_cli.core.validation import Problem, describe
 
 #: The base of every canonical URL backpain writes, unless `--fhir-base` gives another (your own, for a portal).
 DEFAULT_BASE = "https://backpain.example/fhir"
@@ -380,7 +380,7 @@ _MISSING = object()
 
 
 def _suggest(link_id: str, known: Mapping[str, Question], prefix: str) -> str:
-    from .validation import close_key
+    from backpain_cli.core.validation import close_key
 
     if not prefix and link_id.startswith("startback."):
         return " (it belongs in the startback group)"

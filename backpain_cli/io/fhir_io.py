@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import decoding
-from .env import Environment
-from .reader import Record
+from backpain_cli.io import decoding
+from backpain_cli.io.env import Environment
+from backpain_cli.io.reader import Record
 
 if TYPE_CHECKING:
-    from .fhir import Source
+    from backpain_cli.core.fhir import Source
 
 #: The base of the canonical URLs read and written (`--fhir-base`); set by `configure`; None: `fhir.DEFAULT_BASE`.
 BASE: str | None = None
@@ -29,7 +29,7 @@ def configure(base: str | None = None, only: bool = False) -> None:
 
 
 def _base() -> str:
-    from .fhir import DEFAULT_BASE
+    from backpain_cli.core.fhir import DEFAULT_BASE
 
     return BASE or DEFAULT_BASE
 
@@ -84,8 +84,9 @@ def expand(records: Iterator[Record], numbered: bool) -> Iterator[Record]:
 def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
     """Valid answers from a decoded QuestionnaireResponse (or, with `--input-format fhir`, whatever object came),
     or raise `decoding.Rejected` naming each linkId at fault, with the warning signs of a record not assessed."""
-    from . import fhir
-    from .validation import InvalidAnswers, Problem, unassessed_warning, validate
+    from backpain_cli.core import fhir
+    from backpain_cli.core.validation import InvalidAnswers, Problem, validate
+    from backpain_cli.core.warning_signs import unassessed_warning
 
     if value.get("resourceType") == "Bundle":  # left whole: a key given twice, or input that began as plain JSON
         mapped: dict[str, Any] = {}
@@ -137,7 +138,7 @@ class FhirSink:
         self.format = msgspec.json.format
 
     def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
-        from . import fhir
+        from backpain_cli.core import fhir
 
         if ok:
             resource = fhir.result_bundle(out, answers, _base(), getattr(answers, "source", None))
