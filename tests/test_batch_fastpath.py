@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from backpain_cli.core.questionnaire import QUESTIONS, Question
 from backpain_cli.core.validation import InvalidAnswers, validate
-from backpain_cli.io.decoding import Rejected, answers, fast_answers
+from backpain_cli.io.decoding import answers, fast_answers
+from backpain_cli.io.json_text import Rejected
 
 from .conftest import VIGNETTES
 

@@ -342,7 +342,8 @@ def test_every_pattern_of_the_text_scan_is_bounded() -> None:
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("word", [b"weak ", b"weak", b"weakness getting "])
 def test_a_megabyte_of_weak_is_rejected_at_once(word: bytes) -> None:
-    from backpain_cli.io.decoding import Rejected, answers
+    from backpain_cli.io.decoding import answers
+    from backpain_cli.io.json_text import Rejected
 
     raw = b'{"notes": "' + word * ((1 << 20) // len(word)) + b'", "age": "x"}'
     with pytest.raises(Rejected):
@@ -351,7 +352,8 @@ def test_a_megabyte_of_weak_is_rejected_at_once(word: bytes) -> None:
 
 @pytest.mark.timeout(120)  # about 5 s on an idle machine; the limit leaves room for a loaded one
 def test_a_64_mb_record_of_junk_is_rejected_in_bounded_time() -> None:
-    from backpain_cli.io.decoding import Rejected, answers
+    from backpain_cli.io.decoding import answers
+    from backpain_cli.io.json_text import Rejected
 
     keys = ", ".join(f'"note_{i}": "walk sit stand"' for i in range(100_000))
     flags = ", ".join(f'"junk_{i}"' for i in range(100_000))

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from backpain_cli.io.decoding import Rejected, answers
+from backpain_cli.io.decoding import answers
+from backpain_cli.io.json_text import Rejected
 
 EMERGENCY = "go to an emergency department now"
 TODAY = "see a doctor today"

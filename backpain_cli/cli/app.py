@@ -185,16 +185,32 @@ def assess(
         Optional[str], typer.Option("--fhir-base", metavar="URL", callback=_fhir_base, help=FHIR_BASE_HELP)
     ] = None,
 ) -> None:
-    import sys
 
     from backpain_cli.io.env import Environment
 
     env = Environment.from_sys()
     fhir = format is OutputFormat.fhir or input_format is InputFormat.fhir or fhir_base is not None
-    if fhir or "backpain_cli.io.fhir_io" in sys.modules:  # set, or reset after an earlier run in this process
-        from backpain_cli.io.fhir_io import configure
+    if fhir:  # for this command only: restored as it ends, so that nothing outlives it in this process
+        from backpain_cli.io.fhir_io import configured
 
-        configure(fhir_base, only=input_format is InputFormat.fhir)
+        with configured(fhir_base, only=input_format is InputFormat.fhir):
+            _assess_command(env, answers, format, input_format, no_input, save, db, jobs, save_answers, output)
+    else:
+        _assess_command(env, answers, format, input_format, no_input, save, db, jobs, save_answers, output)
+
+
+def _assess_command(
+    env: Environment,
+    answers: str | None,
+    format: OutputFormat | None,
+    input_format: InputFormat | None,
+    no_input: bool,
+    save: bool,
+    db: Path | None,
+    jobs: int,
+    save_answers: str | None,
+    output: str | None,
+) -> None:
     if db is not None and not _db_folder_exists(env, db):
         raise typer.Exit(int(ExitStatus.USAGE))
     if not _not_the_history(env, db, (("--output", output), ("--save-answers", save_answers))):

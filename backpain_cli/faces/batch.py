@@ -25,8 +25,9 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 from backpain_cli.core.engine import assess
 from backpain_cli.core.policy import LEVELS
 from backpain_cli.core.validation import record_id
-from backpain_cli.io.decoding import Rejected, answers
+from backpain_cli.io.decoding import answers
 from backpain_cli.io.env import Environment, stopped, to_devnull
+from backpain_cli.io.json_text import Rejected
 from backpain_cli.io.process import ExitStatus, Interrupted, Signals
 from backpain_cli.io.reader import NoInput, Reader, Record, would_not_wait
 

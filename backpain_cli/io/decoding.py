@@ -11,7 +11,6 @@ so every error message comes from the thorough path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union
 
@@ -19,23 +18,8 @@ import msgspec
 
 from backpain_cli.core.questionnaire import QUESTIONS, Question
 from backpain_cli.core.validation import Answers, InvalidAnswers, Problem, check, unassessed_warning
-
-
-class Rejected(ValueError):
-    """A record that cannot be assessed: why, in words, and its decoded value when it could be read."""
-
-    def __init__(
-        self, message: str, value: Any = None, warning: str | None = None, where: tuple[str, ...] = ()
-    ) -> None:
-        super().__init__(message)
-        self.value = value
-        self.warning = warning  #: the warning signs of a record not assessed, as data (also at the end of message)
-        self.where = where  #: the keys (linkIds) at fault, for formats that carry them apart from the message
-
-
-class Unreadable(Rejected):
-    """The bytes are not one JSON value (malformed, not UTF-8, nested too deeply, a number out of range)."""
-
+from backpain_cli.io import fhir_io
+from backpain_cli.io.json_text import Rejected, Unreadable, _keys_in_text, decode_json, duplicate_keys
 
 # ── the generated struct ──
 
@@ -76,15 +60,6 @@ _DEFAULTS = {q.key: q.default for q in QUESTIONS if not q.required and q.default
 _MULTI = tuple(q.key for q in QUESTIONS if q.kind == "multi")
 _STARTBACK = tuple(q.key for q in QUESTIONS if q.kind == "startback")
 _decode_struct: Callable[[bytes], Any] = msgspec.json.Decoder(AnswersStruct).decode
-_decode_any: Callable[[bytes], Any] = msgspec.json.Decoder().decode
-
-#: A JSON string, escapes included.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-
-
-def _keys_in_text(raw: bytes) -> int:
-    """How many object keys the JSON text `raw` holds: each member has one colon outside strings."""
-    return _STRING.sub(b"", raw).count(b":")
 
 
 def fast_answers(raw: bytes) -> Answers | None:
@@ -116,112 +91,10 @@ def fast_answers(raw: bytes) -> Answers | None:
 # ── the thorough path ──
 
 
-def decode_json(raw: bytes) -> Any:
-    """Decode any JSON value, or raise `Unreadable` saying why in plain words. A place in the record is given as
-    "at byte N", counted from 1 at the record's first byte (of its line, array element or document)."""
-    try:
-        return _decode_any(raw)
-    except (msgspec.MsgspecError, ValueError, RecursionError) as exc:
-        not_utf8 = _not_utf8(raw)  # said first, whatever else is wrong: the text itself cannot be read
-        if not_utf8 is not None:
-            raise Unreadable(not_utf8) from None
-        if isinstance(exc, RecursionError):
-            raise Unreadable("invalid JSON: nested too deeply") from None
-        if isinstance(exc, msgspec.ValidationError):  # the only check a plain decode makes
-            raise Unreadable("invalid JSON: a number too large to read") from None
-        message = str(exc).removeprefix("JSON is malformed: ")
-        raise Unreadable(f"invalid JSON: {_lower(_from_1(message))}") from None
-
-
-def _not_utf8(raw: bytes) -> str | None:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f"not valid UTF-8 at byte {exc.start + 1} ({raw[exc.start]:#04x}); save the answers as UTF-8 text"
-    return None
-
-
-_AT_BYTE = re.compile(r" \(byte (\d+)\)$")
-
-
-def _from_1(message: str) -> str:
-    """msgspec's "(byte N)" counts from 0 (except for trailing characters, where it names the byte after the
-    first one, which is the same number counted from 1): say "at byte N", counted from 1."""
-    m = _AT_BYTE.search(message)
-    if m is None:
-        return message
-    number = int(m.group(1)) + (0 if message.startswith("trailing characters") else 1)
-    return f"{message[: m.start()]} at byte {number}"
-
-
-def _lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _count_keys(value: Any) -> int:
-    count = 0
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            count += len(v)
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return count
-
-
-def duplicate_keys(raw: bytes, value: Any, given: list[tuple[str, Any]] | None = None) -> list[str]:
-    """The keys given more than once in any object of `raw` (whose decoded value is `value`). With `given`, every
-    (key, value) pair of every object is collected there, repeats included, so that a rejection can still name
-    the warning signs of a copy that another hides."""
-    if raw.count(b":") == _count_keys(value) or _keys_in_text(raw) == _count_keys(value):
-        return []
-    import json  # only on this rare path: its object_pairs_hook sees every key, repeats included
-
-    repeated: dict[str, None] = {}
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in items:
-            if key in seen:
-                repeated[key] = None
-            seen.add(key)
-        if given is not None:
-            given.extend(items)
-        return dict(items)
-
-    try:
-        json.loads(raw, object_pairs_hook=pairs)
-    except (ValueError, RecursionError):  # pragma: no cover - msgspec read it, so json can
-        return ["(a key)"]
-    return [_path_of(key, value) for key in repeated] or ["(a key)"]
-
-
-def _path_of(key: str, value: Any) -> str:
-    """`key` with the path of the object it is in (`startback.total`), found in `value`, shallowest first."""
-    level: list[tuple[str, Any]] = [("", value)]
-    while level:
-        nxt: list[tuple[str, Any]] = []
-        for prefix, v in level:
-            if isinstance(v, dict):
-                if key in v:
-                    return prefix + key
-                nxt.extend((f"{prefix}{k}.", sub) for k, sub in v.items() if isinstance(sub, (dict, list)))
-            elif isinstance(v, list):
-                nxt.extend((prefix, sub) for sub in v if isinstance(sub, (dict, list)))
-        level = nxt
-    return key
-
-
-#: Every record must be a FHIR resource (`--input-format fhir`); set by `fhir_io.configure`.
-FHIR_ONLY = False
-
-
 def answers(raw: bytes) -> Answers:
     """Valid answers from one record's bytes, or raise `Rejected` naming every problem. A record with a top-level
     `resourceType` is a FHIR QuestionnaireResponse, read by `fhir_io.response_answers`."""
-    out = None if FHIR_ONLY else fast_answers(raw)
+    out = None if fhir_io.ONLY else fast_answers(raw)
     if out is not None:
         return out
     try:
@@ -231,10 +104,8 @@ def answers(raw: bytes) -> Answers:
         if found is None:
             raise
         raise Unreadable(f"{exc}. {found}", warning=str(found)) from None
-    if isinstance(value, dict) and (FHIR_ONLY or "resourceType" in value):
-        from backpain_cli.io.fhir_io import response_answers
-
-        return response_answers(raw, value)
+    if isinstance(value, dict) and (fhir_io.ONLY or "resourceType" in value):
+        return fhir_io.response_answers(raw, value)
     given: list[tuple[str, Any]] = []
     repeated = duplicate_keys(raw, value, given)
     problems = [

@@ -6,10 +6,11 @@ Kept small and apart, so that the stream code (reader, batch, sinks) only calls 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from backpain_cli.io import decoding
+from backpain_cli.io import json_text
 from backpain_cli.io.env import Environment
 from backpain_cli.io.reader import Record
 
@@ -18,14 +19,21 @@ if TYPE_CHECKING:
 
 #: The base of the canonical URLs read and written (`--fhir-base`); set by `configure`; None: `fhir.DEFAULT_BASE`.
 BASE: str | None = None
+#: Every record must be a FHIR resource (`--input-format fhir`); set by `configure`.
+ONLY = False
 
 
-def configure(base: str | None = None, only: bool = False) -> None:
-    """Set, for this process (and the `--jobs` workers forked from it), the canonical base and whether every
-    record must be a FHIR resource (`--input-format fhir`)."""
-    global BASE
-    BASE = base.rstrip("/") if base else None
-    decoding.FHIR_ONLY = only
+@contextlib.contextmanager
+def configured(base: str | None = None, only: bool = False) -> Iterator[None]:
+    """For one command (and the `--jobs` workers forked while it runs): the canonical base, and whether every
+    record must be a FHIR resource (`--input-format fhir`). Restored when the command ends."""
+    global BASE, ONLY
+    before = BASE, ONLY
+    BASE, ONLY = (base.rstrip("/") if base else None), only
+    try:
+        yield
+    finally:
+        BASE, ONLY = before
 
 
 def _base() -> str:
@@ -54,14 +62,14 @@ def expand(records: Iterator[Record], numbered: bool) -> Iterator[Record]:
             yield record
             continue
         try:
-            value = decoding.decode_json(record.raw)
-        except decoding.Unreadable:
+            value = json_text.decode_json(record.raw)
+        except json_text.Unreadable:
             yield record
             continue
         if not (isinstance(value, dict) and value.get("resourceType") == "Bundle"):
             yield record
             continue
-        if decoding.duplicate_keys(record.raw, value):
+        if json_text.duplicate_keys(record.raw, value):
             yield record
             continue
         entries = value.get("entry", [])
@@ -83,7 +91,7 @@ def expand(records: Iterator[Record], numbered: bool) -> Iterator[Record]:
 
 def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
     """Valid answers from a decoded QuestionnaireResponse (or, with `--input-format fhir`, whatever object came),
-    or raise `decoding.Rejected` naming each linkId at fault, with the warning signs of a record not assessed."""
+    or raise `json_text.Rejected` naming each linkId at fault, with the warning signs of a record not assessed."""
     from backpain_cli.core import fhir
     from backpain_cli.core.validation import InvalidAnswers, Problem, validate
     from backpain_cli.core.warning_signs import unassessed_warning
@@ -92,7 +100,7 @@ def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
         mapped: dict[str, Any] = {}
         problems = (
             []
-            if decoding.duplicate_keys(raw, value)
+            if json_text.duplicate_keys(raw, value)
             else [Problem("Bundle", "a Bundle in input that did not begin as FHIR; say --input-format fhir to read it")]
         )
         source = None
@@ -100,7 +108,7 @@ def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
         mapped, problems, source = fhir.response_answers(value, _base())
     problems += [
         Problem(key, "given more than once; give each key once, so that no answer hides another")
-        for key in decoding.duplicate_keys(raw, value)
+        for key in json_text.duplicate_keys(raw, value)
     ]
     if any(p.key in ("resourceType", "questionnaire", "Bundle") for p in problems):
         # Not a response to this questionnaire: its items are not ours to judge, one by one.
@@ -120,7 +128,7 @@ def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
     stated = {**mapped, **source.codes} if source is not None else mapped
     found = unassessed_warning(stated if "resourceType" in value else value, raw=raw)
     error = InvalidAnswers(problems, found)
-    raise decoding.Rejected(
+    raise json_text.Rejected(
         str(error), mapped if "resourceType" in value else value, error.warning, tuple(p.key for p in problems)
     )
 
