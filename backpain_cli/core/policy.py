@@ -35,6 +35,8 @@ NONE: Evidence = {}
 
 def all_of(*parts: Evidence) -> Evidence:
     """Fires when every part fires; the evidence is all of theirs."""
+    if _Cond in map(type, parts):
+        return _Cond.join(" and ", parts)
     if not all(parts):
         return NONE
     return _merge(parts)
@@ -42,8 +44,58 @@ def all_of(*parts: Evidence) -> Evidence:
 
 def any_of(*parts: Evidence) -> Evidence:
     """Fires when any part fires; the evidence is that of every part that fired."""
+    if _Cond in map(type, parts):
+        return _Cond.join(" or ", parts)
     fired = [p for p in parts if p]
     return fired[0] if len(fired) == 1 else _merge(fired)
+
+
+def at_least_n(n: int, *parts: Evidence) -> Evidence:
+    """Fires when at least `n` parts fire; the evidence is that of every part that fired."""
+    if _Cond in map(type, parts):
+        return _Cond(f"({' + '.join(f'bool({_Cond.code_of(p)})' for p in parts)} >= {n})")
+    fired = [p for p in parts if p]
+    return _merge(fired) if len(fired) >= n else NONE
+
+
+def unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Evidence) -> Evidence:
+    """`evidence`, unless any rule of `rule_ids` fired (`ANY_ABOVE`: any rule above)."""
+    if isinstance(fired, _SymbolicFired):
+        ids = fired.above if rule_ids == ANY_ABOVE else (rule_ids,) if isinstance(rule_ids, str) else rule_ids
+        blocked = " or ".join(f"F_{r}" for r in ids) or "False"
+        return _Cond(f"(not ({blocked}) and {_Cond.code_of(evidence)})")
+    if rule_ids == ANY_ABOVE:
+        return NONE if fired else evidence
+    if isinstance(rule_ids, str):
+        return NONE if rule_ids in fired else evidence
+    return NONE if any(r in fired for r in rule_ids) else evidence
+
+
+#: For `unless_fired`: any rule above this one.
+ANY_ABOVE = "*"
+
+
+class _Cond:
+    """A rule's condition as a Python expression, traced from the rule's own function by running it over
+    `_SymbolicFacts` (see `_compile`): the combinators above build it when given one."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __bool__(self) -> bool:
+        raise TypeError("a rule's condition is written with the combinators (all_of, any_of, ...), not if/else")
+
+    @staticmethod
+    def code_of(part: Any) -> str:
+        if type(part) is not _Cond:
+            raise TypeError(f"not a traced condition: {part!r}")
+        return part.code
+
+    @staticmethod
+    def join(op: str, parts: tuple[Any, ...]) -> _Cond:
+        return _Cond(f"({op.join(_Cond.code_of(p) for p in parts)})")
 
 
 def _merge(parts: Any) -> Evidence:
@@ -129,7 +181,17 @@ class Facts:
     def below(self, key: str, n: float) -> Evidence:
         return {key: self.a[key]} if self.a[key] < n else NONE
 
+    def answer(self, key: str) -> Evidence:
+        """The answer `key`, whatever it is (always fires)."""
+        return {key: self.a[key]}
+
     # -- the policy's derived values, as tests --
+
+    def risk_not_low(self) -> Evidence:
+        """Risk group `medium` or `high`: the answers of the two-week screen behind it."""
+        if self.risk_group == "low":
+            return NONE
+        return self.screen_evidence or {"risk_group": self.risk_group}
 
     def radicular(self) -> Evidence:
         """`below_knee` or `arm` in radiating_pain, or numbness_tingling."""
@@ -371,7 +433,7 @@ def e11(f: Facts, fired: Fired) -> Evidence:
 )
 def u1(f: Facts, fired: Fired) -> Evidence:
     """`fever_or_chills` (E4 not fired)"""
-    return NONE if "E4" in fired else f.flag("fever_or_chills")
+    return unless_fired(fired, "E4", f.flag("fever_or_chills"))
 
 
 def _u2_today(f: Facts) -> bool:
@@ -492,20 +554,22 @@ def u9(f: Facts, fired: Fired) -> Evidence:
     """(any of `recent_spine_procedure_or_hospital_stay`, `recent_bacterial_infection`, `injects_drugs`,
     `weakened_immunity`, `long_term_steroids`) and ((pain_intensity ≥ 7 and trend not `improving`), or trend
     `worsening`, or `constant_night_pain`), and E4 not fired"""
-    if "E4" in fired:
-        return NONE
-    return all_of(
-        f.risk(
-            "recent_spine_procedure_or_hospital_stay",
-            "recent_bacterial_infection",
-            "injects_drugs",
-            "weakened_immunity",
-            "long_term_steroids",
-        ),
-        any_of(
-            all_of(f.at_least("pain_intensity", 7), f.not_improving()),
-            f.among("trend", "worsening"),
-            f.flag("constant_night_pain"),
+    return unless_fired(
+        fired,
+        "E4",
+        all_of(
+            f.risk(
+                "recent_spine_procedure_or_hospital_stay",
+                "recent_bacterial_infection",
+                "injects_drugs",
+                "weakened_immunity",
+                "long_term_steroids",
+            ),
+            any_of(
+                all_of(f.at_least("pain_intensity", 7), f.not_improving()),
+                f.among("trend", "worsening"),
+                f.flag("constant_night_pain"),
+            ),
         ),
     )
 
@@ -521,7 +585,7 @@ def u9(f: Facts, fired: Fired) -> Evidence:
 def u10(f: Facts, fired: Fired) -> Evidence:
     """(`abdominal_pain_or_pulsing` and E8 not fired) or `urinary_pain_or_blood`"""
     return any_of(
-        NONE if "E8" in fired else f.flag("abdominal_pain_or_pulsing"),
+        unless_fired(fired, "E8", f.flag("abdominal_pain_or_pulsing")),
         f.flag("urinary_pain_or_blood"),
     )
 
@@ -563,6 +627,9 @@ def u12(f: Facts, fired: Fired) -> Evidence:
         f.below("duration_weeks", 6),
     )
 
+
+#: The emergency and urgent rules (for P5).
+EMERGENCY_OR_URGENT = tuple(r.id for r in RULES if r.level in (EMERGENCY, URGENT))
 
 # ───────────────────────────── specialist ─────────────────────────────
 
@@ -609,17 +676,18 @@ S3_FEATURES_NEEDED = 4
 def s3(f: Facts, fired: Fired) -> Evidence:
     """duration_weeks ≥ 12, onset age < 45, and at least 4 of: onset age < 40, onset `gradual`,
     `better_with_exercise`, `not_better_with_rest`, `night_pain_eases_on_getting_up`"""
-    features = [
-        f.onset_age_below(40),
-        f.among("onset", "gradual"),
-        f.has("pattern", "better_with_exercise"),
-        f.has("pattern", "not_better_with_rest"),
-        f.has("pattern", "night_pain_eases_on_getting_up"),
-    ]
-    present = [x for x in features if x]
-    if len(present) < S3_FEATURES_NEEDED:
-        return NONE
-    return all_of(f.at_least("duration_weeks", 12), f.onset_age_below(45), *present)
+    return all_of(
+        f.at_least("duration_weeks", 12),
+        f.onset_age_below(45),
+        at_least_n(
+            S3_FEATURES_NEEDED,
+            f.onset_age_below(40),
+            f.among("onset", "gradual"),
+            f.has("pattern", "better_with_exercise"),
+            f.has("pattern", "not_better_with_rest"),
+            f.has("pattern", "night_pain_eases_on_getting_up"),
+        ),
+    )
 
 
 @rule(
@@ -668,9 +736,7 @@ def s6(f: Facts, fired: Fired) -> Evidence:
 )
 def p1(f: Facts, fired: Fired) -> Evidence:
     """radicular symptoms, S1 not fired, and (`numbness_tingling` or trend not `improving`)"""
-    if "S1" in fired:
-        return NONE
-    return all_of(f.radicular(), any_of(f.true("numbness_tingling"), f.not_improving()))
+    return unless_fired(fired, "S1", all_of(f.radicular(), any_of(f.true("numbness_tingling"), f.not_improving())))
 
 
 @rule(
@@ -682,9 +748,7 @@ def p1(f: Facts, fired: Fired) -> Evidence:
 )
 def p2(f: Facts, fired: Fired) -> Evidence:
     """duration_weeks ≥ 4, trend not `improving`, S2 not fired"""
-    if "S2" in fired:
-        return NONE
-    return all_of(f.at_least("duration_weeks", 4), f.not_improving())
+    return unless_fired(fired, "S2", all_of(f.at_least("duration_weeks", 4), f.not_improving()))
 
 
 @rule(
@@ -707,9 +771,7 @@ def p3(f: Facts, fired: Fired) -> Evidence:
 )
 def p4(f: Facts, fired: Fired) -> Evidence:
     """risk group `medium` or `high`"""
-    if f.risk_group == "low":
-        return NONE
-    return f.screen_evidence or {"risk_group": f.risk_group}
+    return f.risk_not_low()
 
 
 @rule(
@@ -720,9 +782,9 @@ def p4(f: Facts, fired: Fired) -> Evidence:
 )
 def p5(f: Facts, fired: Fired) -> Evidence:
     """`weakened_immunity`, `injects_drugs` or `recent_spine_procedure_or_hospital_stay`, and no E/U rule fired"""
-    if any(rule_id[0] in "EU" for rule_id in fired):
-        return NONE
-    return f.risk("weakened_immunity", "injects_drugs", "recent_spine_procedure_or_hospital_stay")
+    return unless_fired(
+        fired, EMERGENCY_OR_URGENT, f.risk("weakened_immunity", "injects_drugs", "recent_spine_procedure_or_hospital_stay")
+    )
 
 
 @rule(
@@ -733,7 +795,7 @@ def p5(f: Facts, fired: Fired) -> Evidence:
 )
 def p6(f: Facts, fired: Fired) -> Evidence:
     """`constant_night_pain`, U8 not fired"""
-    return NONE if "U8" in fired else f.flag("constant_night_pain")
+    return unless_fired(fired, "U8", f.flag("constant_night_pain"))
 
 
 @rule(
@@ -744,7 +806,7 @@ def p6(f: Facts, fired: Fired) -> Evidence:
 )
 def p7(f: Facts, fired: Fired) -> Evidence:
     """trend `worsening`, S5 not fired"""
-    return NONE if "S5" in fired else f.among("trend", "worsening")
+    return unless_fired(fired, "S5", f.among("trend", "worsening"))
 
 
 @rule(
@@ -756,7 +818,7 @@ def p7(f: Facts, fired: Fired) -> Evidence:
 )
 def p8(f: Facts, fired: Fired) -> Evidence:
     """`mid_back` in pain_areas and age ≥ 50, U11 not fired"""
-    return NONE if "U11" in fired else all_of(f.has("pain_areas", "mid_back"), f.at_least("age", 50))
+    return unless_fired(fired, "U11", all_of(f.has("pain_areas", "mid_back"), f.at_least("age", 50)))
 
 
 # ───────────────────────────── self care ─────────────────────────────
@@ -771,11 +833,96 @@ def p8(f: Facts, fired: Fired) -> Evidence:
 )
 def c0(f: Facts, fired: Fired) -> Evidence:
     """no rule above fired"""
-    return NONE if fired else {"red_flags": f.a["red_flags"]}
+    return unless_fired(fired, ANY_ABOVE, f.answer("red_flags"))
+
+
+# ── the rules' conditions, compiled once from the rules themselves ──
+#
+# Each rule's function, run over `_SymbolicFacts`, returns its condition as a Python expression instead of its
+# evidence: the combinators and the tests of `Facts` build it. All of them are compiled, at import, into one
+# function of plain locals (`_fired_rules`) that says which rules fire, in a few comparisons each; the rule's own
+# function then builds the evidence of only the rules that fired. One definition, two uses: no second copy of
+# a condition to keep in step (tests/test_rules.py checks, over generated answers, that both agree).
+
+
+class _SymbolicFacts(Facts):
+    """Facts whose tests return the condition they stand for (`_Cond`), over the locals of `_fired_rules`."""
+
+    def __init__(self) -> None:  # no answers: nothing is computed
+        self.lists: dict[str, None] = {}  # list answers read by `has`, in first-use order
+        self.values: dict[str, None] = {}  # other answers read
+
+    def _value(self, key: str) -> str:
+        self.values[key] = None
+        return f"G_{key}"
+
+    def has(self, key: str, *values: str) -> Evidence:
+        self.lists[key] = None
+        return _Cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})")
+
+    def among(self, key: str, *values: str) -> Evidence:
+        return _Cond(f"({self._value(key)} in {values!r})")
+
+    def is_not(self, key: str, value: str) -> Evidence:
+        return _Cond(f"({self._value(key)} != {value!r})")
+
+    def true(self, key: str) -> Evidence:
+        return _Cond(f"({self._value(key)} is True)")
+
+    def at_least(self, key: str, n: float) -> Evidence:
+        return _Cond(f"({self._value(key)} >= {n!r})")
+
+    def below(self, key: str, n: float) -> Evidence:
+        return _Cond(f"({self._value(key)} < {n!r})")
+
+    def answer(self, key: str) -> Evidence:
+        return _Cond("True")
+
+    def onset_age_below(self, years: float) -> Evidence:
+        return _Cond(f"(f.onset_age < {years!r})")
+
+    def risk_not_low(self) -> Evidence:
+        return _Cond('(f.risk_group != "low")')
+
+
+class _SymbolicFired(dict[str, Evidence]):
+    """The rules fired before a rule, for tracing it: `unless_fired` reads their compiled conditions."""
+
+    def __init__(self, above: tuple[str, ...]) -> None:
+        super().__init__()
+        self.above = above
+
+
+def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], list[Rule]]]:
+    """The source of `_fired_rules(f)`, the rules of `rules` that fire for facts `f`, in order; and the function."""
+    sym = _SymbolicFacts()
+    body = []
+    for i, r in enumerate(rules):
+        cond = r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i])))
+        body.append(f"    F_{r.id} = {_Cond.code_of(cond)}")
+        body.append(f"    if F_{r.id}:\n        out.append(R_{r.id})")
+    head = ["def _fired_rules(f):", "    a = f.a", "    out = []"]
+    head += [f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
+    head += [f"    G_{k} = a.get({k!r})" for k in sym.values]
+    source = "\n".join([*head, *body, "    return out", ""])
+    namespace: dict[str, Any] = {f"R_{r.id}": r for r in rules}
+    exec(compile(source, "<policy: compiled conditions>", "exec"), namespace)  # noqa: S102 - our own source
+    return source, namespace["_fired_rules"]
 
 
 def evaluate(facts: Facts) -> dict[str, Evidence]:
     """Every rule that fires, in table order, with the answers behind it."""
+    fired: dict[str, Evidence] = {}
+    for r in _fired_rules(facts):
+        evidence = r.test(facts, fired)
+        if not evidence:  # pragma: no cover - the compiled condition and the rule disagree: a bug in _compile
+            raise AssertionError(f"rule {r.id}: its compiled condition fired, its function gave no evidence")
+        fired[r.id] = evidence
+    return fired
+
+
+def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
+    """`evaluate` by running every rule's function in turn: what `_fired_rules` is checked against."""
     fired: dict[str, Evidence] = {}
     for r in RULES:
         evidence = r.test(facts, fired)
@@ -785,6 +932,7 @@ def evaluate(facts: Facts) -> dict[str, Evidence]:
 
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+CONDITIONS_SOURCE, _fired_rules = _compile(RULES)
 
 NOW = "now"
 TODAY = "today"
