@@ -53,7 +53,7 @@ def any_of(*parts: Evidence) -> Evidence:
 def at_least_n(n: int, *parts: Evidence) -> Evidence:
     """Fires when at least `n` parts fire; the evidence is that of every part that fired."""
     if _Cond in map(type, parts):
-        return _Cond(f"({' + '.join(f'bool({_Cond.code_of(p)})' for p in parts)} >= {n})")
+        return _cond(f"({' + '.join(f'bool({_Cond.code_of(p)})' for p in parts)} >= {n})")
     fired = [p for p in parts if p]
     return _merge(fired) if len(fired) >= n else NONE
 
@@ -63,7 +63,7 @@ def unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Eviden
     if isinstance(fired, _SymbolicFired):
         ids = fired.above if rule_ids == ANY_ABOVE else (rule_ids,) if isinstance(rule_ids, str) else rule_ids
         blocked = " or ".join(f"F_{r}" for r in ids) or "False"
-        return _Cond(f"(not ({blocked}) and {_Cond.code_of(evidence)})")
+        return _cond(f"(not ({blocked}) and {_Cond.code_of(evidence)})")
     if rule_ids == ANY_ABOVE:
         return NONE if fired else evidence
     if isinstance(rule_ids, str):
@@ -94,8 +94,13 @@ class _Cond:
         return part.code
 
     @staticmethod
-    def join(op: str, parts: tuple[Any, ...]) -> _Cond:
-        return _Cond(f"({op.join(_Cond.code_of(p) for p in parts)})")
+    def join(op: str, parts: tuple[Any, ...]) -> Any:
+        return _cond(f"({op.join(_Cond.code_of(p) for p in parts)})")
+
+
+def _cond(code: str) -> Any:
+    """A traced condition, where evidence is expected."""
+    return _Cond(code)
 
 
 def _merge(parts: Any) -> Evidence:
@@ -783,7 +788,9 @@ def p4(f: Facts, fired: Fired) -> Evidence:
 def p5(f: Facts, fired: Fired) -> Evidence:
     """`weakened_immunity`, `injects_drugs` or `recent_spine_procedure_or_hospital_stay`, and no E/U rule fired"""
     return unless_fired(
-        fired, EMERGENCY_OR_URGENT, f.risk("weakened_immunity", "injects_drugs", "recent_spine_procedure_or_hospital_stay")
+        fired,
+        EMERGENCY_OR_URGENT,
+        f.risk("weakened_immunity", "injects_drugs", "recent_spine_procedure_or_hospital_stay"),
     )
 
 
@@ -858,31 +865,31 @@ class _SymbolicFacts(Facts):
 
     def has(self, key: str, *values: str) -> Evidence:
         self.lists[key] = None
-        return _Cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})")
+        return _cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})")
 
     def among(self, key: str, *values: str) -> Evidence:
-        return _Cond(f"({self._value(key)} in {values!r})")
+        return _cond(f"({self._value(key)} in {values!r})")
 
     def is_not(self, key: str, value: str) -> Evidence:
-        return _Cond(f"({self._value(key)} != {value!r})")
+        return _cond(f"({self._value(key)} != {value!r})")
 
     def true(self, key: str) -> Evidence:
-        return _Cond(f"({self._value(key)} is True)")
+        return _cond(f"({self._value(key)} is True)")
 
     def at_least(self, key: str, n: float) -> Evidence:
-        return _Cond(f"({self._value(key)} >= {n!r})")
+        return _cond(f"({self._value(key)} >= {n!r})")
 
     def below(self, key: str, n: float) -> Evidence:
-        return _Cond(f"({self._value(key)} < {n!r})")
+        return _cond(f"({self._value(key)} < {n!r})")
 
     def answer(self, key: str) -> Evidence:
-        return _Cond("True")
+        return _cond("True")
 
     def onset_age_below(self, years: float) -> Evidence:
-        return _Cond(f"(f.onset_age < {years!r})")
+        return _cond(f"(f.onset_age < {years!r})")
 
     def risk_not_low(self) -> Evidence:
-        return _Cond('(f.risk_group != "low")')
+        return _cond('(f.risk_group != "low")')
 
 
 class _SymbolicFired(dict[str, Evidence]):
@@ -906,7 +913,7 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], list[Rule]]]:
     head += [f"    G_{k} = a.get({k!r})" for k in sym.values]
     source = "\n".join([*head, *body, "    return out", ""])
     namespace: dict[str, Any] = {f"R_{r.id}": r for r in rules}
-    exec(compile(source, "<policy: compiled conditions>", "exec"), namespace)  # noqa: S102 - our own source
+    exec(compile(source, "<policy: compiled conditions>", "exec"), namespace)
     return source, namespace["_fired_rules"]
 
 
