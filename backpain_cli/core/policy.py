@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 POLICY_VERSION = "2026.2"
 
@@ -98,9 +98,9 @@ class _Cond:
         return _cond(f"({op.join(_Cond.code_of(p) for p in parts)})")
 
 
-def _cond(code: str) -> Any:
+def _cond(code: str) -> Evidence:
     """A traced condition, where evidence is expected."""
-    return _Cond(code)
+    return cast(Evidence, _Cond(code))
 
 
 def _merge(parts: Any) -> Evidence:
