@@ -36,7 +36,7 @@ NONE: Evidence = {}
 def all_of(*parts: Evidence) -> Evidence:
     """Fires when every part fires; the evidence is all of theirs."""
     if _Cond in map(type, parts):
-        return _Cond.join(" and ", parts)
+        return _join(" and ", parts)
     if not all(parts):
         return NONE
     return _merge(parts)
@@ -45,7 +45,7 @@ def all_of(*parts: Evidence) -> Evidence:
 def any_of(*parts: Evidence) -> Evidence:
     """Fires when any part fires; the evidence is that of every part that fired."""
     if _Cond in map(type, parts):
-        return _Cond.join(" or ", parts)
+        return _join(" or ", parts)
     fired = [p for p in parts if p]
     return fired[0] if len(fired) == 1 else _merge(fired)
 
@@ -101,6 +101,10 @@ class _Cond:
 def _cond(code: str) -> Evidence:
     """A traced condition, where evidence is expected."""
     return cast(Evidence, _Cond(code))
+
+
+def _join(op: str, parts: tuple[Any, ...]) -> Evidence:
+    return _cond(f"({op.join(_Cond.code_of(p) for p in parts)})")
 
 
 def _merge(parts: Any) -> Evidence:
