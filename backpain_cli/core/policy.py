@@ -35,8 +35,6 @@ NONE: Evidence = {}
 
 def all_of(*parts: Evidence) -> Evidence:
     """Fires when every part fires; the evidence is all of theirs."""
-    if _Cond in map(type, parts):
-        return _join(" and ", parts)
     if not all(parts):
         return NONE
     return _merge(parts)
@@ -44,26 +42,18 @@ def all_of(*parts: Evidence) -> Evidence:
 
 def any_of(*parts: Evidence) -> Evidence:
     """Fires when any part fires; the evidence is that of every part that fired."""
-    if _Cond in map(type, parts):
-        return _join(" or ", parts)
     fired = [p for p in parts if p]
     return fired[0] if len(fired) == 1 else _merge(fired)
 
 
 def at_least_n(n: int, *parts: Evidence) -> Evidence:
     """Fires when at least `n` parts fire; the evidence is that of every part that fired."""
-    if _Cond in map(type, parts):
-        return _cond(f"({' + '.join(f'bool({_Cond.code_of(p)})' for p in parts)} >= {n})")
     fired = [p for p in parts if p]
     return _merge(fired) if len(fired) >= n else NONE
 
 
 def unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Evidence) -> Evidence:
     """`evidence`, unless any rule of `rule_ids` fired (`ANY_ABOVE`: any rule above)."""
-    if isinstance(fired, _SymbolicFired):
-        ids = fired.above if rule_ids == ANY_ABOVE else (rule_ids,) if isinstance(rule_ids, str) else rule_ids
-        blocked = " or ".join(f"F_{r}" for r in ids) or "False"
-        return _cond(f"(not ({blocked}) and {_Cond.code_of(evidence)})")
     if rule_ids == ANY_ABOVE:
         return NONE if fired else evidence
     if isinstance(rule_ids, str):
@@ -120,6 +110,15 @@ def _merge(parts: Any) -> Evidence:
     return out
 
 
+#: The built-in two-week screen: its psychosocial and physical items, and the bothersomeness that counts.
+_PSYCHOSOCIAL_ORDER = ("fear_of_movement", "worrying_thoughts", "feels_it_will_never_improve", "low_mood")
+_PHYSICAL_ORDER = ("pain_elsewhere", "walking_limited", "dressing_slower")
+_BOTHERSOME = ("very", "extremely")
+_PSYCHOSOCIAL = frozenset(_PSYCHOSOCIAL_ORDER)
+_PHYSICAL = frozenset(_PHYSICAL_ORDER)
+_LEG = frozenset(("buttock_or_thigh", "below_knee"))  # `leg_pain`
+
+
 class Facts:
     """The answers and the policy's derived values, with the tests the rules are written in."""
 
@@ -136,27 +135,35 @@ class Facts:
             self.screen_source = "startback"
             self.screen_psychosocial = int(startback["psychosocial"])
             self.screen_total = int(startback["total"])
-            self.screen_evidence: Evidence = {"startback": dict(startback)}
         else:
             self.screen_source = "built_in"
-            psychosocial = self.has(
-                "past_two_weeks", "fear_of_movement", "worrying_thoughts", "feels_it_will_never_improve", "low_mood"
+            # The counts of `_screen`'s evidence, counted straight from the answers (given once each).
+            two_weeks = a["past_two_weeks"]
+            self.screen_psychosocial = len(_PSYCHOSOCIAL.intersection(two_weeks)) + (
+                a.get("bothersomeness") in _BOTHERSOME
             )
-            bother = self.among("bothersomeness", "very", "extremely")
-            physical = any_of(
-                self.leg_pain(), self.has("past_two_weeks", "pain_elsewhere", "walking_limited", "dressing_slower")
-            )
-            self.screen_psychosocial = len(psychosocial.get("past_two_weeks", ())) + (1 if bother else 0)
             self.screen_total = (
-                self.screen_psychosocial + (1 if self.leg_pain() else 0) + len(physical.get("past_two_weeks", ()))
+                self.screen_psychosocial
+                + (not _LEG.isdisjoint(a.get("radiating_pain") or ()))
+                + len(_PHYSICAL.intersection(two_weeks))
             )
-            self.screen_evidence = any_of(psychosocial, bother, physical)
         if self.screen_psychosocial >= 4:
             self.risk_group = "high"
         elif self.screen_total <= 3:
             self.risk_group = "low"
         else:
             self.risk_group = "medium"
+
+    @property
+    def screen_evidence(self) -> Evidence:
+        """The answers behind the screen's risk group (P4's evidence), built when asked for."""
+        startback = self.a.get("startback")
+        if startback is not None:
+            return {"startback": dict(startback)}
+        psychosocial = self.has("past_two_weeks", *_PSYCHOSOCIAL_ORDER)
+        bother = self.among("bothersomeness", *_BOTHERSOME)
+        physical = any_of(self.leg_pain(), self.has("past_two_weeks", *_PHYSICAL_ORDER))
+        return any_of(psychosocial, bother, physical)
 
     # -- tests over answers; each returns the evidence when true, NONE when false --
 
@@ -896,6 +903,34 @@ class _SymbolicFacts(Facts):
         return _cond('(f.risk_group != "low")')
 
 
+def _symbolic_all_of(*parts: Evidence) -> Evidence:
+    return _join(" and ", parts)
+
+
+def _symbolic_any_of(*parts: Evidence) -> Evidence:
+    return _join(" or ", parts)
+
+
+def _symbolic_at_least_n(n: int, *parts: Evidence) -> Evidence:
+    return _cond(f"({' + '.join(f'bool({_Cond.code_of(p)})' for p in parts)} >= {n})")
+
+
+def _symbolic_unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Evidence) -> Evidence:
+    above = cast(_SymbolicFired, fired).above
+    ids = above if rule_ids == ANY_ABOVE else (rule_ids,) if isinstance(rule_ids, str) else rule_ids
+    blocked = " or ".join(f"F_{r}" for r in ids) or "False"
+    return _cond(f"(not ({blocked}) and {_Cond.code_of(evidence)})")
+
+
+#: While tracing, the combinators that the rules' functions call (as globals of this module) build conditions.
+_SYMBOLIC = {
+    "all_of": _symbolic_all_of,
+    "any_of": _symbolic_any_of,
+    "at_least_n": _symbolic_at_least_n,
+    "unless_fired": _symbolic_unless_fired,
+}
+
+
 class _SymbolicFired(dict[str, Evidence]):
     """The rules fired before a rule, for tracing it: `unless_fired` reads their compiled conditions."""
 
@@ -908,10 +943,15 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], list[Rule]]]:
     """The source of `_fired_rules(f)`, the rules of `rules` that fire for facts `f`, in order; and the function."""
     sym = _SymbolicFacts()
     body = []
-    for i, r in enumerate(rules):
-        cond = r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i])))
-        body.append(f"    F_{r.id} = {_Cond.code_of(cond)}")
-        body.append(f"    if F_{r.id}:\n        out.append(R_{r.id})")
+    real = {name: globals()[name] for name in _SYMBOLIC}
+    globals().update(_SYMBOLIC)
+    try:
+        for i, r in enumerate(rules):
+            cond = r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i])))
+            body.append(f"    F_{r.id} = {_Cond.code_of(cond)}")
+            body.append(f"    if F_{r.id}:\n        out.append(R_{r.id})")
+    finally:
+        globals().update(real)
     head = ["def _fired_rules(f):", "    a = f.a", "    out = []"]
     head += [f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
     head += [f"    G_{k} = a.get({k!r})" for k in sym.values]
