@@ -65,38 +65,6 @@ def unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Eviden
 ANY_ABOVE = "*"
 
 
-class _Cond:
-    """A rule's condition as a Python expression, traced from the rule's own function by running it over
-    `_SymbolicFacts` (see `_compile`): the combinators above build it when given one."""
-
-    __slots__ = ("code",)
-
-    def __init__(self, code: str) -> None:
-        self.code = code
-
-    def __bool__(self) -> bool:
-        raise TypeError("a rule's condition is written with the combinators (all_of, any_of, ...), not if/else")
-
-    @staticmethod
-    def code_of(part: Any) -> str:
-        if type(part) is not _Cond:
-            raise TypeError(f"not a traced condition: {part!r}")
-        return part.code
-
-    @staticmethod
-    def join(op: str, parts: tuple[Any, ...]) -> Any:
-        return _cond(f"({op.join(_Cond.code_of(p) for p in parts)})")
-
-
-def _cond(code: str) -> Evidence:
-    """A traced condition, where evidence is expected."""
-    return cast(Evidence, _Cond(code))
-
-
-def _join(op: str, parts: tuple[Any, ...]) -> Evidence:
-    return _cond(f"({op.join(_Cond.code_of(p) for p in parts)})")
-
-
 def _merge(parts: Any) -> Evidence:
     if len(parts) < 2:  # nothing to merge: the one part as it is, or none
         return parts[0] if parts else NONE
@@ -854,17 +822,84 @@ def c0(f: Facts, fired: Fired) -> Evidence:
     return unless_fired(fired, ANY_ABOVE, f.answer("red_flags"))
 
 
-# ── the rules' conditions, compiled once from the rules themselves ──
+# ── the rules compiled once, at import, from the rules themselves ──
 #
-# Each rule's function, run over `_SymbolicFacts`, returns its condition as a Python expression instead of its
-# evidence: the combinators and the tests of `Facts` build it. All of them are compiled, at import, into one
-# function of plain locals (`_fired_rules`) that says which rules fire, in a few comparisons each; the rule's own
-# function then builds the evidence of only the rules that fired. One definition, two uses: no second copy of
-# a condition to keep in step (tests/test_rules.py checks, over generated answers, that both agree).
+# Each rule's function, run over `_SymbolicFacts` with symbolic combinators, returns the tree of its condition
+# (`_Cond`) instead of its evidence. All the trees are compiled, at import, into one function of plain locals,
+# `_evaluate`: per rule a few comparisons say whether it fires, and only then is its evidence built, from the same
+# tree, as the combinators would have built it (the tests the part that fired, merged in the same order). One
+# definition, two uses: no second copy of a condition to keep in step. tests/test_rules.py checks, over generated
+# answers, that `evaluate` and `evaluate_slowly` (each rule's function in turn) give the same, byte for byte.
+
+
+class _Cond:
+    """A traced condition: `code`, a Python expression over the locals of `_evaluate`, true when it fires; and how
+    to build its evidence when it fired: `pieces` (key, value expression) for a test, or the `parts` of a combinator
+    (`every` part fired for all_of; else only those whose code is true)."""
+
+    __slots__ = ("code", "every", "parts", "pieces")
+
+    def __init__(
+        self,
+        code: str,
+        pieces: tuple[tuple[str, str], ...] = (),
+        parts: tuple[_Cond, ...] = (),
+        every: bool = False,
+    ) -> None:
+        self.code = code
+        self.pieces = pieces
+        self.parts = parts
+        self.every = every
+
+    def __bool__(self) -> bool:
+        raise TypeError("a rule's condition is written with the combinators (all_of, any_of, ...), not if/else")
+
+    def evidence(self, out: list[str], indent: str, seen: set[str]) -> None:
+        """Append the statements that add this condition's evidence to `ev`, given that it fired."""
+        for key, value in self.pieces:
+            if key == "":  # a whole evidence dict (P4's screen)
+                out.append(f"{indent}{'_merge_into(ev, ' if seen else 'ev.update('}{value})")
+                seen.add("*")
+            elif key in seen or "*" in seen:  # a key an earlier part may have given: merged as _merge does
+                out.append(f"{indent}_merge_into(ev, {{{key!r}: {value}}})")
+            else:
+                out.append(f"{indent}ev[{key!r}] = {value}")
+                seen.add(key)
+        for part in self.parts:
+            if self.every:
+                part.evidence(out, indent, seen)
+            else:
+                out.append(f"{indent}if {part.code}:")
+                part.evidence(out, indent + "    ", seen)
+
+
+def _code_of(part: Any) -> _Cond:
+    if type(part) is not _Cond:
+        raise TypeError(f"not a traced condition: {part!r}")
+    return part
+
+
+def _cond(code: str, *pieces: tuple[str, str]) -> Evidence:
+    """A traced test, where evidence is expected."""
+    return cast(Evidence, _Cond(code, pieces))
+
+
+def _combined(op: str, parts: tuple[Any, ...], every: bool) -> Evidence:
+    conds = tuple(map(_code_of, parts))
+    return cast(Evidence, _Cond(f"({op.join(c.code for c in conds)})", parts=conds, every=every))
+
+
+def _merge_into(out: Evidence, part: Evidence) -> None:
+    """`_merge`'s step: add `part` to `out`."""
+    for key, value in part.items():
+        if key in out and isinstance(value, list):
+            out[key] = out[key] + [v for v in value if v not in out[key]]
+        else:
+            out[key] = value
 
 
 class _SymbolicFacts(Facts):
-    """Facts whose tests return the condition they stand for (`_Cond`), over the locals of `_fired_rules`."""
+    """Facts whose tests return the condition they stand for (`_Cond`), over the locals of `_evaluate`."""
 
     def __init__(self) -> None:  # no answers: nothing is computed
         self.lists: dict[str, None] = {}  # list answers read by `has`, in first-use order
@@ -876,50 +911,59 @@ class _SymbolicFacts(Facts):
 
     def has(self, key: str, *values: str) -> Evidence:
         self.lists[key] = None
-        return _cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})")
+        return _cond(
+            f"({' or '.join(f'{v!r} in L_{key}' for v in values)})",
+            (key, f"[v for v in {values!r} if v in L_{key}]"),
+        )
 
     def among(self, key: str, *values: str) -> Evidence:
-        return _cond(f"({self._value(key)} in {values!r})")
+        g = self._value(key)
+        return _cond(f"({g} in {values!r})", (key, g))
 
     def is_not(self, key: str, value: str) -> Evidence:
-        return _cond(f"({self._value(key)} != {value!r})")
+        g = self._value(key)
+        return _cond(f"({g} != {value!r})", (key, g))
 
     def true(self, key: str) -> Evidence:
-        return _cond(f"({self._value(key)} is True)")
+        return _cond(f"({self._value(key)} is True)", (key, "True"))
 
     def at_least(self, key: str, n: float) -> Evidence:
-        return _cond(f"({self._value(key)} >= {n!r})")
+        g = self._value(key)
+        return _cond(f"({g} >= {n!r})", (key, g))
 
     def below(self, key: str, n: float) -> Evidence:
-        return _cond(f"({self._value(key)} < {n!r})")
+        g = self._value(key)
+        return _cond(f"({g} < {n!r})", (key, g))
 
     def answer(self, key: str) -> Evidence:
-        return _cond("True")
+        return _cond("True", (key, f"a[{key!r}]"))
 
     def onset_age_below(self, years: float) -> Evidence:
-        return _cond(f"(f.onset_age < {years!r})")
+        return _cond(f"(f.onset_age < {years!r})", ("age", self._value("age")), ("duration_weeks", "f.duration_weeks"))
 
     def risk_not_low(self) -> Evidence:
-        return _cond('(f.risk_group != "low")')
+        return _cond('(f.risk_group != "low")', ("", 'f.screen_evidence or {"risk_group": f.risk_group}'))
 
 
 def _symbolic_all_of(*parts: Evidence) -> Evidence:
-    return _join(" and ", parts)
+    return _combined(" and ", parts, every=True)
 
 
 def _symbolic_any_of(*parts: Evidence) -> Evidence:
-    return _join(" or ", parts)
+    return _combined(" or ", parts, every=False)
 
 
 def _symbolic_at_least_n(n: int, *parts: Evidence) -> Evidence:
-    return _cond(f"({' + '.join(f'bool({_Cond.code_of(p)})' for p in parts)} >= {n})")
+    conds = tuple(map(_code_of, parts))
+    return cast(Evidence, _Cond(f"({' + '.join(f'bool({c.code})' for c in conds)} >= {n})", parts=conds))
 
 
 def _symbolic_unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Evidence) -> Evidence:
     above = cast(_SymbolicFired, fired).above
     ids = above if rule_ids == ANY_ABOVE else (rule_ids,) if isinstance(rule_ids, str) else rule_ids
     blocked = " or ".join(f"F_{r}" for r in ids) or "False"
-    return _cond(f"(not ({blocked}) and {_Cond.code_of(evidence)})")
+    cond = _code_of(evidence)
+    return cast(Evidence, _Cond(f"(not ({blocked}) and {cond.code})", parts=(cond,), every=True))
 
 
 #: While tracing, the combinators that the rules' functions call (as globals of this module) build conditions.
@@ -939,41 +983,39 @@ class _SymbolicFired(dict[str, Evidence]):
         self.above = above
 
 
-def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], list[Rule]]]:
-    """The source of `_fired_rules(f)`, the rules of `rules` that fire for facts `f`, in order; and the function."""
+def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], dict[str, Evidence]]]:
+    """The source of `_evaluate(f)`, every rule of `rules` that fires for facts `f` with its evidence; and the
+    function."""
     sym = _SymbolicFacts()
-    body = []
+    body: list[str] = []
     real = {name: globals()[name] for name in _SYMBOLIC}
     globals().update(_SYMBOLIC)
     try:
         for i, r in enumerate(rules):
-            cond = r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i])))
-            body.append(f"    F_{r.id} = {_Cond.code_of(cond)}")
-            body.append(f"    if F_{r.id}:\n        out.append(R_{r.id})")
+            cond = _code_of(r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i]))))
+            body.append(f"    F_{r.id} = {cond.code}")
+            body.append(f"    if F_{r.id}:")
+            body.append("        ev = {}")
+            cond.evidence(body, "        ", set())
+            body.append(f"        fired[{r.id!r}] = ev")
     finally:
         globals().update(real)
-    head = ["def _fired_rules(f):", "    a = f.a", "    out = []"]
+    head = ["def _evaluate(f):", "    a = f.a", "    fired = {}"]
     head += [f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
     head += [f"    G_{k} = a.get({k!r})" for k in sym.values]
-    source = "\n".join([*head, *body, "    return out", ""])
-    namespace: dict[str, Any] = {f"R_{r.id}": r for r in rules}
-    exec(compile(source, "<policy: compiled conditions>", "exec"), namespace)
-    return source, namespace["_fired_rules"]
+    source = "\n".join([*head, *body, "    return fired", ""])
+    namespace: dict[str, Any] = {"_merge_into": _merge_into}
+    exec(compile(source, "<policy: compiled rules>", "exec"), namespace)
+    return source, namespace["_evaluate"]
 
 
 def evaluate(facts: Facts) -> dict[str, Evidence]:
     """Every rule that fires, in table order, with the answers behind it."""
-    fired: dict[str, Evidence] = {}
-    for r in _fired_rules(facts):
-        evidence = r.test(facts, fired)
-        if not evidence:  # pragma: no cover - the compiled condition and the rule disagree: a bug in _compile
-            raise AssertionError(f"rule {r.id}: its compiled condition fired, its function gave no evidence")
-        fired[r.id] = evidence
-    return fired
+    return _evaluate(facts)
 
 
 def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
-    """`evaluate` by running every rule's function in turn: what `_fired_rules` is checked against."""
+    """`evaluate` by running every rule's function in turn: what the compiled `_evaluate` is checked against."""
     fired: dict[str, Evidence] = {}
     for r in RULES:
         evidence = r.test(facts, fired)
@@ -983,7 +1025,7 @@ def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
 
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
-CONDITIONS_SOURCE, _fired_rules = _compile(RULES)
+COMPILED_SOURCE, _evaluate = _compile(RULES)
 
 NOW = "now"
 TODAY = "today"
