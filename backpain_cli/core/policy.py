@@ -911,10 +911,9 @@ class _SymbolicFacts(Facts):
 
     def has(self, key: str, *values: str) -> Evidence:
         self.lists[key] = None
-        return _cond(
-            f"({' or '.join(f'{v!r} in L_{key}' for v in values)})",
-            (key, f"[v for v in {values!r} if v in L_{key}]"),
-        )
+        # Once it fired, one value is known present: its evidence is that value, with no need to look again.
+        present = f"[{values[0]!r}]" if len(values) == 1 else f"[*filter(L_{key}.__contains__, {values!r})]"
+        return _cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})", (key, present))
 
     def among(self, key: str, *values: str) -> Evidence:
         g = self._value(key)
