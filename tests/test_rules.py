@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backpain_cli.core.engine import assess
-from backpain_cli.core.policy import LEVELS, RULES
+from backpain_cli.core.policy import LEVELS, RULES, Facts, evaluate, evaluate_slowly
 from backpain_cli.core.validation import validate
+
+from . import strategies
+from .test_reference import edgy_answers
 
 
 def run(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -701,3 +707,25 @@ def test_within_is_absent_below_urgent(base_answers: dict[str, Any], changes: di
     result = run(base_answers, **changes)
     assert result["level"] in ("specialist", "primary_care", "self_care")
     assert "within" not in result
+
+
+# --- the compiled conditions agree with the rules' own functions ---
+
+
+@settings(max_examples=1000)
+@given(st.one_of(strategies.answers(), edgy_answers()))
+def test_the_compiled_conditions_fire_exactly_the_rules_the_functions_fire(a: dict[str, Any]) -> None:
+    facts = Facts(validate(a))
+    fast, slow = evaluate(facts), evaluate_slowly(facts)
+    assert fast == slow
+    assert json.dumps(fast) == json.dumps(slow)  # the same keys in the same order: the same bytes out
+
+
+def test_a_rule_written_with_if_else_is_refused_when_compiled() -> None:
+    from backpain_cli.core.policy import Rule, _compile
+
+    def bad(f: Facts, fired: Any) -> Any:
+        return f.flag("fever_or_chills") if f.among("onset", "sudden") else {}
+
+    with pytest.raises(TypeError, match="combinators"):
+        _compile([Rule("X1", "urgent", "x", "x", "x", bad)])

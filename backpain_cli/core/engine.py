@@ -44,30 +44,50 @@ def _scalar_text(key: str, value: Any) -> str:
 
 def answers_text(evidence: Evidence) -> str:
     """The answers behind a rule in plain words: `weeks since it began: 10. Over two weeks: about the same`."""
-    return ". ".join(
-        [f"{_SHORT[k] if k in _SHORT else k.capitalize()}: {_value_text(k, v)}" for k, v in evidence.items()]
-    )
+    pieces = []
+    for k, v in evidence.items():
+        t = type(v)
+        if t is list:
+            pieces.append(_piece(k, tuple(v)))
+        elif t is dict:
+            pieces.append(f"{_name(k)}: {_value_text(k, v)}")
+        else:
+            pieces.append(_piece(k, v))
+    return ". ".join(pieces)
+
+
+@lru_cache(maxsize=8192, typed=True)  # the same answers come up again and again
+def _piece(key: str, value: Any) -> str:
+    """`Name: text` for one answer (a tuple for a list answer)."""
+    return f"{_name(key)}: {_value_text(key, list(value) if type(value) is tuple else value)}"
+
+
+def _name(key: str) -> str:
+    return _SHORT[key] if key in _SHORT else key.capitalize()
 
 
 _SHORT = {k: name.capitalize() for k, name in SHORT_NAMES.items()}
+_LEVEL = {r.id: r.level for r in RULES_BY_ID.values()}
+_RANK = {level: i for i, level in enumerate(LEVELS)}
+_WHY = {r.id: f"{r.why} Your answers: " for r in RULES_BY_ID.values()}
 
 
 def assess(answers: Mapping[str, Any]) -> Result:
     """Assess valid answers (see `validation.validate`). Deterministic; no I/O."""
     f = Facts(answers)
     fired = evaluate(f)
-    reasons = []
-    for rule_id, evidence in fired.items():
-        r = RULES_BY_ID[rule_id]
-        reasons.append(
-            {
-                "rule": rule_id,
-                "level": r.level,
-                "because": f"{r.why} Your answers: {answers_text(evidence)}.",
-                "answers": evidence,
-            }
-        )
-    level: str = min((RULES_BY_ID[rule_id].level for rule_id in fired), key=LEVELS.index)
+    level_of = _LEVEL
+    why = _WHY
+    reasons = [
+        {
+            "rule": rule_id,
+            "level": level_of[rule_id],
+            "because": f"{why[rule_id]}{answers_text(evidence)}.",
+            "answers": evidence,
+        }
+        for rule_id, evidence in fired.items()
+    ]
+    level: str = LEVELS[min([_RANK[level_of[rule_id]] for rule_id in fired])]
     result: Result = {}
     if "id" in answers:
         result["id"] = answers["id"]
@@ -78,30 +98,27 @@ def assess(answers: Mapping[str, Any]) -> Result:
     result["level"] = level
     if when is not None:
         result["within"] = when
-    result.update(
-        {
-            "action": action,
-            "reasons": reasons,
-            "scores": {
-                "pain_impact": f.pain_impact,
-                "duration": f.duration,
-                "risk_group": f.risk_group,
-                "screen_total": f.screen_total,
-                "screen_psychosocial": f.screen_psychosocial,
-                "screen_source": f.screen_source,
-            },
-            "contributors": explain.contributors(f, fired),
-            "rule_out": explain.rule_out(fired),
-            "care_ladder": explain.care_ladder(f, level, fired),
-            "notes": explain.personal_notes(f, level),
-            "safety_net": None if level == "emergency" else explain.SAFETY_NET,
-            "disclaimer": explain.DISCLAIMER,
-            "policy_version": POLICY_VERSION,
-            "contract_version": CONTRACT_VERSION,
-        }
-    )
+    scores = {
+        "pain_impact": f.pain_impact,
+        "duration": f.duration,
+        "risk_group": f.risk_group,
+        "screen_total": f.screen_total,
+        "screen_psychosocial": f.screen_psychosocial,
+        "screen_source": f.screen_source,
+    }
     if f.screen_source == "built_in":
-        result["scores"]["screen_note"] = explain.SCREEN_NOTE
+        scores["screen_note"] = explain.SCREEN_NOTE
+    result["action"] = action
+    result["reasons"] = reasons
+    result["scores"] = scores
+    result["contributors"] = explain.contributors(f, fired)
+    result["rule_out"] = explain.rule_out(fired)
+    result["care_ladder"] = explain.care_ladder(f, level, fired)
+    result["notes"] = explain.personal_notes(f, level)
+    result["safety_net"] = None if level == "emergency" else explain.SAFETY_NET
+    result["disclaimer"] = explain.DISCLAIMER
+    result["policy_version"] = POLICY_VERSION
+    result["contract_version"] = CONTRACT_VERSION
     return result
 
 

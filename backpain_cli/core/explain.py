@@ -5,9 +5,21 @@ All text is the project's own. Pure: no I/O, no third-party imports.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from backpain_cli.core.policy import EMERGENCY, SELF_CARE, SPECIALIST, TODAY, URGENT, Evidence, Facts, all_of, any_of
+from backpain_cli.core.policy import (
+    EMERGENCY,
+    NONE,
+    SELF_CARE,
+    SPECIALIST,
+    TODAY,
+    URGENT,
+    Evidence,
+    Facts,
+    all_of,
+    any_of,
+)
 
 ACTION: dict[str, str] = {
     EMERGENCY: "Go to an emergency department now, or call the emergency number (999, 112 or 911).",
@@ -69,33 +81,43 @@ RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
     """Likely contributors, each with the answers that point to it. Never a diagnosis."""
+    # Each contributor's evidence is built only when a cheap look at the answers says it may be there.
+    a = f.a
+    radiating = a.get("radiating_pain") or ()
+    pattern = a.get("pattern") or ()
+    radicular = (
+        f.radicular() if a["numbness_tingling"] is True or "below_knee" in radiating or "arm" in radiating else NONE
+    )
     at_50 = f.at_least("age", 50)
     # A strain is no explanation to offer beside a red flag: what a doctor must rule out comes first.
-    serious = any(rule_id[0] in "EU" for rule_id in fired)
-    found: list[tuple[str, str, Evidence]] = [
-        (
-            "muscle_strain",
-            "a strained or overworked muscle or ligament",
-            unless(serious or f.radicular(), f.among("onset", "after_lifting_or_strain")),
-        ),
-        (
-            "disc_or_nerve_root",
-            "a disc problem or an irritated nerve root",
-            any_of(f.radicular(), f.has("pattern", "worse_sitting_or_bending")),
-        ),
-        (
-            "spinal_stenosis",
-            "narrowing of the spinal canal (spinal stenosis)",
-            all_of(at_50, f.has("pattern", "leg_pain_walking_eased_by_sitting")),
-        ),
-        (
-            "degenerative_change",
-            "wear-and-tear (arthritis or degenerative change) in the spine's joints",
-            all_of(at_50, any_of(f.among("onset", "gradual"), f.has("pattern", "worse_leaning_back"))),
-        ),
-        ("inflammatory", "inflammatory back pain", fired.get("S3", {})),
-    ]
-    return [{"id": cid, "label": label, "answers": ev} for cid, label, ev in found if ev]
+    found: list[dict[str, Any]] = []
+    if a.get("onset") == "after_lifting_or_strain":
+        serious = any(rule_id[0] in "EU" for rule_id in fired)
+        ev = unless(serious or radicular, f.among("onset", "after_lifting_or_strain"))
+        if ev:
+            found.append({"id": "muscle_strain", "label": _LABELS["muscle_strain"], "answers": ev})
+    if radicular or "worse_sitting_or_bending" in pattern:
+        ev = any_of(radicular, f.has("pattern", "worse_sitting_or_bending"))
+        found.append({"id": "disc_or_nerve_root", "label": _LABELS["disc_or_nerve_root"], "answers": ev})
+    if at_50:
+        if "leg_pain_walking_eased_by_sitting" in pattern:
+            ev = all_of(at_50, f.has("pattern", "leg_pain_walking_eased_by_sitting"))
+            found.append({"id": "spinal_stenosis", "label": _LABELS["spinal_stenosis"], "answers": ev})
+        if a.get("onset") == "gradual" or "worse_leaning_back" in pattern:
+            ev = all_of(at_50, any_of(f.among("onset", "gradual"), f.has("pattern", "worse_leaning_back")))
+            found.append({"id": "degenerative_change", "label": _LABELS["degenerative_change"], "answers": ev})
+    if "S3" in fired:
+        found.append({"id": "inflammatory", "label": _LABELS["inflammatory"], "answers": fired["S3"]})
+    return found
+
+
+_LABELS = {
+    "muscle_strain": "a strained or overworked muscle or ligament",
+    "disc_or_nerve_root": "a disc problem or an irritated nerve root",
+    "spinal_stenosis": "narrowing of the spinal canal (spinal stenosis)",
+    "degenerative_change": "wear-and-tear (arthritis or degenerative change) in the spine's joints",
+    "inflammatory": "inflammatory back pain",
+}
 
 
 def unless(blocker: Evidence | bool, evidence: Evidence) -> Evidence:
@@ -104,6 +126,15 @@ def unless(blocker: Evidence | bool, evidence: Evidence) -> Evidence:
 
 
 def rule_out(fired: dict[str, Evidence]) -> list[dict[str, Any]]:
+    """What a doctor will want to rule out. The same few lists for the same rules fired: made once, shared."""
+    return _rule_out(tuple(r for r in fired if r in _RULE_OUT_IDS))
+
+
+_RULE_OUT_IDS = frozenset(r for _, ids in RULE_OUT for r in ids)
+
+
+@lru_cache(maxsize=1024)
+def _rule_out(fired: tuple[str, ...]) -> list[dict[str, Any]]:
     return [
         {"what": what, "rules": [r for r in ids if r in fired]}
         for what, ids in RULE_OUT
@@ -155,6 +186,12 @@ def care_ladder(f: Facts, level: str, fired: dict[str, Evidence]) -> dict[str, A
         nxt = "Your specialist will review how the injection worked and whether anything else would help."
     else:
         nxt = "Your surgeon or spine team should review you."
+    return _ladder(current, nxt)
+
+
+@lru_cache(maxsize=64)
+def _ladder(current: str, nxt: str) -> dict[str, Any]:
+    """The care ladder's part of a result: a few constant objects, shared."""
     return {"current": current, "next": nxt}
 
 
@@ -196,13 +233,18 @@ def personal_notes(f: Facts, level: str) -> list[dict[str, str]]:
     serious = level == URGENT
     notes: list[dict[str, str]] = []
     if not serious:
-        notes.append({"about": "duration", "note": DURATION_NOTES[f.duration]})
+        notes.append(_NOTES["duration"][f.duration])
     activity = f.a.get("activity_level")
     if activity is not None:
-        notes.append({"about": "activity_level", "note": ACTIVITY_NOTES[activity]})
-    notes.extend(
-        {"about": "goals", "note": GOAL_NOTES[g]}
-        for g in f.a.get("goals", ())
-        if not (serious and g in REASSURING_GOALS)
-    )
+        notes.append(_NOTES["activity_level"][activity])
+    goals = f.a.get("goals")
+    if goals:
+        notes.extend(_NOTES["goals"][g] for g in goals if not (serious and g in REASSURING_GOALS))
     return notes
+
+
+#: Each note as it goes in a result: made once, shared by every result that gives it.
+_NOTES: dict[str, dict[str, dict[str, str]]] = {
+    about: {k: {"about": about, "note": note} for k, note in notes.items()}
+    for about, notes in (("duration", DURATION_NOTES), ("activity_level", ACTIVITY_NOTES), ("goals", GOAL_NOTES))
+}

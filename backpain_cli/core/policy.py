@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 POLICY_VERSION = "2026.2"
 
@@ -46,6 +46,25 @@ def any_of(*parts: Evidence) -> Evidence:
     return fired[0] if len(fired) == 1 else _merge(fired)
 
 
+def at_least_n(n: int, *parts: Evidence) -> Evidence:
+    """Fires when at least `n` parts fire; the evidence is that of every part that fired."""
+    fired = [p for p in parts if p]
+    return _merge(fired) if len(fired) >= n else NONE
+
+
+def unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Evidence) -> Evidence:
+    """`evidence`, unless any rule of `rule_ids` fired (`ANY_ABOVE`: any rule above)."""
+    if rule_ids == ANY_ABOVE:
+        return NONE if fired else evidence
+    if isinstance(rule_ids, str):
+        return NONE if rule_ids in fired else evidence
+    return NONE if any(r in fired for r in rule_ids) else evidence
+
+
+#: For `unless_fired`: any rule above this one.
+ANY_ABOVE = "*"
+
+
 def _merge(parts: Any) -> Evidence:
     if len(parts) < 2:  # nothing to merge: the one part as it is, or none
         return parts[0] if parts else NONE
@@ -57,6 +76,15 @@ def _merge(parts: Any) -> Evidence:
             else:
                 out[key] = value
     return out
+
+
+#: The built-in two-week screen: its psychosocial and physical items, and the bothersomeness that counts.
+_PSYCHOSOCIAL_ORDER = ("fear_of_movement", "worrying_thoughts", "feels_it_will_never_improve", "low_mood")
+_PHYSICAL_ORDER = ("pain_elsewhere", "walking_limited", "dressing_slower")
+_BOTHERSOME = ("very", "extremely")
+_PSYCHOSOCIAL = frozenset(_PSYCHOSOCIAL_ORDER)
+_PHYSICAL = frozenset(_PHYSICAL_ORDER)
+_LEG = frozenset(("buttock_or_thigh", "below_knee"))  # `leg_pain`
 
 
 class Facts:
@@ -75,27 +103,35 @@ class Facts:
             self.screen_source = "startback"
             self.screen_psychosocial = int(startback["psychosocial"])
             self.screen_total = int(startback["total"])
-            self.screen_evidence: Evidence = {"startback": dict(startback)}
         else:
             self.screen_source = "built_in"
-            psychosocial = self.has(
-                "past_two_weeks", "fear_of_movement", "worrying_thoughts", "feels_it_will_never_improve", "low_mood"
+            # The counts of `_screen`'s evidence, counted straight from the answers (given once each).
+            two_weeks = a["past_two_weeks"]
+            self.screen_psychosocial = len(_PSYCHOSOCIAL.intersection(two_weeks)) + (
+                a.get("bothersomeness") in _BOTHERSOME
             )
-            bother = self.among("bothersomeness", "very", "extremely")
-            physical = any_of(
-                self.leg_pain(), self.has("past_two_weeks", "pain_elsewhere", "walking_limited", "dressing_slower")
-            )
-            self.screen_psychosocial = len(psychosocial.get("past_two_weeks", ())) + (1 if bother else 0)
             self.screen_total = (
-                self.screen_psychosocial + (1 if self.leg_pain() else 0) + len(physical.get("past_two_weeks", ()))
+                self.screen_psychosocial
+                + (not _LEG.isdisjoint(a.get("radiating_pain") or ()))
+                + len(_PHYSICAL.intersection(two_weeks))
             )
-            self.screen_evidence = any_of(psychosocial, bother, physical)
         if self.screen_psychosocial >= 4:
             self.risk_group = "high"
         elif self.screen_total <= 3:
             self.risk_group = "low"
         else:
             self.risk_group = "medium"
+
+    @property
+    def screen_evidence(self) -> Evidence:
+        """The answers behind the screen's risk group (P4's evidence), built when asked for."""
+        startback = self.a.get("startback")
+        if startback is not None:
+            return {"startback": dict(startback)}
+        psychosocial = self.has("past_two_weeks", *_PSYCHOSOCIAL_ORDER)
+        bother = self.among("bothersomeness", *_BOTHERSOME)
+        physical = any_of(self.leg_pain(), self.has("past_two_weeks", *_PHYSICAL_ORDER))
+        return any_of(psychosocial, bother, physical)
 
     # -- tests over answers; each returns the evidence when true, NONE when false --
 
@@ -129,7 +165,17 @@ class Facts:
     def below(self, key: str, n: float) -> Evidence:
         return {key: self.a[key]} if self.a[key] < n else NONE
 
+    def answer(self, key: str) -> Evidence:
+        """The answer `key`, whatever it is (always fires)."""
+        return {key: self.a[key]}
+
     # -- the policy's derived values, as tests --
+
+    def risk_not_low(self) -> Evidence:
+        """Risk group `medium` or `high`: the answers of the two-week screen behind it."""
+        if self.risk_group == "low":
+            return NONE
+        return self.screen_evidence or {"risk_group": self.risk_group}
 
     def radicular(self) -> Evidence:
         """`below_knee` or `arm` in radiating_pain, or numbness_tingling."""
@@ -371,7 +417,7 @@ def e11(f: Facts, fired: Fired) -> Evidence:
 )
 def u1(f: Facts, fired: Fired) -> Evidence:
     """`fever_or_chills` (E4 not fired)"""
-    return NONE if "E4" in fired else f.flag("fever_or_chills")
+    return unless_fired(fired, "E4", f.flag("fever_or_chills"))
 
 
 def _u2_today(f: Facts) -> bool:
@@ -492,20 +538,22 @@ def u9(f: Facts, fired: Fired) -> Evidence:
     """(any of `recent_spine_procedure_or_hospital_stay`, `recent_bacterial_infection`, `injects_drugs`,
     `weakened_immunity`, `long_term_steroids`) and ((pain_intensity ≥ 7 and trend not `improving`), or trend
     `worsening`, or `constant_night_pain`), and E4 not fired"""
-    if "E4" in fired:
-        return NONE
-    return all_of(
-        f.risk(
-            "recent_spine_procedure_or_hospital_stay",
-            "recent_bacterial_infection",
-            "injects_drugs",
-            "weakened_immunity",
-            "long_term_steroids",
-        ),
-        any_of(
-            all_of(f.at_least("pain_intensity", 7), f.not_improving()),
-            f.among("trend", "worsening"),
-            f.flag("constant_night_pain"),
+    return unless_fired(
+        fired,
+        "E4",
+        all_of(
+            f.risk(
+                "recent_spine_procedure_or_hospital_stay",
+                "recent_bacterial_infection",
+                "injects_drugs",
+                "weakened_immunity",
+                "long_term_steroids",
+            ),
+            any_of(
+                all_of(f.at_least("pain_intensity", 7), f.not_improving()),
+                f.among("trend", "worsening"),
+                f.flag("constant_night_pain"),
+            ),
         ),
     )
 
@@ -521,7 +569,7 @@ def u9(f: Facts, fired: Fired) -> Evidence:
 def u10(f: Facts, fired: Fired) -> Evidence:
     """(`abdominal_pain_or_pulsing` and E8 not fired) or `urinary_pain_or_blood`"""
     return any_of(
-        NONE if "E8" in fired else f.flag("abdominal_pain_or_pulsing"),
+        unless_fired(fired, "E8", f.flag("abdominal_pain_or_pulsing")),
         f.flag("urinary_pain_or_blood"),
     )
 
@@ -563,6 +611,9 @@ def u12(f: Facts, fired: Fired) -> Evidence:
         f.below("duration_weeks", 6),
     )
 
+
+#: The emergency and urgent rules (for P5).
+EMERGENCY_OR_URGENT = tuple(r.id for r in RULES if r.level in (EMERGENCY, URGENT))
 
 # ───────────────────────────── specialist ─────────────────────────────
 
@@ -609,17 +660,18 @@ S3_FEATURES_NEEDED = 4
 def s3(f: Facts, fired: Fired) -> Evidence:
     """duration_weeks ≥ 12, onset age < 45, and at least 4 of: onset age < 40, onset `gradual`,
     `better_with_exercise`, `not_better_with_rest`, `night_pain_eases_on_getting_up`"""
-    features = [
-        f.onset_age_below(40),
-        f.among("onset", "gradual"),
-        f.has("pattern", "better_with_exercise"),
-        f.has("pattern", "not_better_with_rest"),
-        f.has("pattern", "night_pain_eases_on_getting_up"),
-    ]
-    present = [x for x in features if x]
-    if len(present) < S3_FEATURES_NEEDED:
-        return NONE
-    return all_of(f.at_least("duration_weeks", 12), f.onset_age_below(45), *present)
+    return all_of(
+        f.at_least("duration_weeks", 12),
+        f.onset_age_below(45),
+        at_least_n(
+            S3_FEATURES_NEEDED,
+            f.onset_age_below(40),
+            f.among("onset", "gradual"),
+            f.has("pattern", "better_with_exercise"),
+            f.has("pattern", "not_better_with_rest"),
+            f.has("pattern", "night_pain_eases_on_getting_up"),
+        ),
+    )
 
 
 @rule(
@@ -668,9 +720,7 @@ def s6(f: Facts, fired: Fired) -> Evidence:
 )
 def p1(f: Facts, fired: Fired) -> Evidence:
     """radicular symptoms, S1 not fired, and (`numbness_tingling` or trend not `improving`)"""
-    if "S1" in fired:
-        return NONE
-    return all_of(f.radicular(), any_of(f.true("numbness_tingling"), f.not_improving()))
+    return unless_fired(fired, "S1", all_of(f.radicular(), any_of(f.true("numbness_tingling"), f.not_improving())))
 
 
 @rule(
@@ -682,9 +732,7 @@ def p1(f: Facts, fired: Fired) -> Evidence:
 )
 def p2(f: Facts, fired: Fired) -> Evidence:
     """duration_weeks ≥ 4, trend not `improving`, S2 not fired"""
-    if "S2" in fired:
-        return NONE
-    return all_of(f.at_least("duration_weeks", 4), f.not_improving())
+    return unless_fired(fired, "S2", all_of(f.at_least("duration_weeks", 4), f.not_improving()))
 
 
 @rule(
@@ -707,9 +755,7 @@ def p3(f: Facts, fired: Fired) -> Evidence:
 )
 def p4(f: Facts, fired: Fired) -> Evidence:
     """risk group `medium` or `high`"""
-    if f.risk_group == "low":
-        return NONE
-    return f.screen_evidence or {"risk_group": f.risk_group}
+    return f.risk_not_low()
 
 
 @rule(
@@ -720,9 +766,11 @@ def p4(f: Facts, fired: Fired) -> Evidence:
 )
 def p5(f: Facts, fired: Fired) -> Evidence:
     """`weakened_immunity`, `injects_drugs` or `recent_spine_procedure_or_hospital_stay`, and no E/U rule fired"""
-    if any(rule_id[0] in "EU" for rule_id in fired):
-        return NONE
-    return f.risk("weakened_immunity", "injects_drugs", "recent_spine_procedure_or_hospital_stay")
+    return unless_fired(
+        fired,
+        EMERGENCY_OR_URGENT,
+        f.risk("weakened_immunity", "injects_drugs", "recent_spine_procedure_or_hospital_stay"),
+    )
 
 
 @rule(
@@ -733,7 +781,7 @@ def p5(f: Facts, fired: Fired) -> Evidence:
 )
 def p6(f: Facts, fired: Fired) -> Evidence:
     """`constant_night_pain`, U8 not fired"""
-    return NONE if "U8" in fired else f.flag("constant_night_pain")
+    return unless_fired(fired, "U8", f.flag("constant_night_pain"))
 
 
 @rule(
@@ -744,7 +792,7 @@ def p6(f: Facts, fired: Fired) -> Evidence:
 )
 def p7(f: Facts, fired: Fired) -> Evidence:
     """trend `worsening`, S5 not fired"""
-    return NONE if "S5" in fired else f.among("trend", "worsening")
+    return unless_fired(fired, "S5", f.among("trend", "worsening"))
 
 
 @rule(
@@ -756,7 +804,7 @@ def p7(f: Facts, fired: Fired) -> Evidence:
 )
 def p8(f: Facts, fired: Fired) -> Evidence:
     """`mid_back` in pain_areas and age ≥ 50, U11 not fired"""
-    return NONE if "U11" in fired else all_of(f.has("pain_areas", "mid_back"), f.at_least("age", 50))
+    return unless_fired(fired, "U11", all_of(f.has("pain_areas", "mid_back"), f.at_least("age", 50)))
 
 
 # ───────────────────────────── self care ─────────────────────────────
@@ -771,11 +819,202 @@ def p8(f: Facts, fired: Fired) -> Evidence:
 )
 def c0(f: Facts, fired: Fired) -> Evidence:
     """no rule above fired"""
-    return NONE if fired else {"red_flags": f.a["red_flags"]}
+    return unless_fired(fired, ANY_ABOVE, f.answer("red_flags"))
+
+
+# ── the rules compiled once, at import, from the rules themselves ──
+#
+# Each rule's function, run over `_SymbolicFacts` with symbolic combinators, returns the tree of its condition
+# (`_Cond`) instead of its evidence. All the trees are compiled, at import, into one function of plain locals,
+# `_evaluate`: per rule a few comparisons say whether it fires, and only then is its evidence built, from the same
+# tree, as the combinators would have built it (the tests the part that fired, merged in the same order). One
+# definition, two uses: no second copy of a condition to keep in step. tests/test_rules.py checks, over generated
+# answers, that `evaluate` and `evaluate_slowly` (each rule's function in turn) give the same, byte for byte.
+
+
+class _Cond:
+    """A traced condition: `code`, a Python expression over the locals of `_evaluate`, true when it fires; and how
+    to build its evidence when it fired: `pieces` (key, value expression) for a test, or the `parts` of a combinator
+    (`every` part fired for all_of; else only those whose code is true)."""
+
+    __slots__ = ("code", "every", "parts", "pieces")
+
+    def __init__(
+        self,
+        code: str,
+        pieces: tuple[tuple[str, str], ...] = (),
+        parts: tuple[_Cond, ...] = (),
+        every: bool = False,
+    ) -> None:
+        self.code = code
+        self.pieces = pieces
+        self.parts = parts
+        self.every = every
+
+    def __bool__(self) -> bool:
+        raise TypeError("a rule's condition is written with the combinators (all_of, any_of, ...), not if/else")
+
+    def evidence(self, out: list[str], indent: str, seen: set[str]) -> None:
+        """Append the statements that add this condition's evidence to `ev`, given that it fired."""
+        for key, value in self.pieces:
+            if key == "":  # a whole evidence dict (P4's screen)
+                out.append(f"{indent}{'_merge_into(ev, ' if seen else 'ev.update('}{value})")
+                seen.add("*")
+            elif key in seen or "*" in seen:  # a key an earlier part may have given: merged as _merge does
+                out.append(f"{indent}_merge_into(ev, {{{key!r}: {value}}})")
+            else:
+                out.append(f"{indent}ev[{key!r}] = {value}")
+                seen.add(key)
+        for part in self.parts:
+            if self.every:
+                part.evidence(out, indent, seen)
+            else:
+                out.append(f"{indent}if {part.code}:")
+                part.evidence(out, indent + "    ", seen)
+
+
+def _code_of(part: Any) -> _Cond:
+    if type(part) is not _Cond:
+        raise TypeError(f"not a traced condition: {part!r}")
+    return part
+
+
+def _cond(code: str, *pieces: tuple[str, str]) -> Evidence:
+    """A traced test, where evidence is expected."""
+    return cast(Evidence, _Cond(code, pieces))
+
+
+def _combined(op: str, parts: tuple[Any, ...], every: bool) -> Evidence:
+    conds = tuple(map(_code_of, parts))
+    return cast(Evidence, _Cond(f"({op.join(c.code for c in conds)})", parts=conds, every=every))
+
+
+def _merge_into(out: Evidence, part: Evidence) -> None:
+    """`_merge`'s step: add `part` to `out`."""
+    for key, value in part.items():
+        if key in out and isinstance(value, list):
+            out[key] = out[key] + [v for v in value if v not in out[key]]
+        else:
+            out[key] = value
+
+
+class _SymbolicFacts(Facts):
+    """Facts whose tests return the condition they stand for (`_Cond`), over the locals of `_evaluate`."""
+
+    def __init__(self) -> None:  # no answers: nothing is computed
+        self.lists: dict[str, None] = {}  # list answers read by `has`, in first-use order
+        self.values: dict[str, None] = {}  # other answers read
+
+    def _value(self, key: str) -> str:
+        self.values[key] = None
+        return f"G_{key}"
+
+    def has(self, key: str, *values: str) -> Evidence:
+        self.lists[key] = None
+        # Once it fired, one value is known present: its evidence is that value, with no need to look again.
+        present = f"[{values[0]!r}]" if len(values) == 1 else f"[*filter(L_{key}.__contains__, {values!r})]"
+        return _cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})", (key, present))
+
+    def among(self, key: str, *values: str) -> Evidence:
+        g = self._value(key)
+        return _cond(f"({g} in {values!r})", (key, g))
+
+    def is_not(self, key: str, value: str) -> Evidence:
+        g = self._value(key)
+        return _cond(f"({g} != {value!r})", (key, g))
+
+    def true(self, key: str) -> Evidence:
+        return _cond(f"({self._value(key)} is True)", (key, "True"))
+
+    def at_least(self, key: str, n: float) -> Evidence:
+        g = self._value(key)
+        return _cond(f"({g} >= {n!r})", (key, g))
+
+    def below(self, key: str, n: float) -> Evidence:
+        g = self._value(key)
+        return _cond(f"({g} < {n!r})", (key, g))
+
+    def answer(self, key: str) -> Evidence:
+        return _cond("True", (key, f"a[{key!r}]"))
+
+    def onset_age_below(self, years: float) -> Evidence:
+        return _cond(f"(f.onset_age < {years!r})", ("age", self._value("age")), ("duration_weeks", "f.duration_weeks"))
+
+    def risk_not_low(self) -> Evidence:
+        return _cond('(f.risk_group != "low")', ("", 'f.screen_evidence or {"risk_group": f.risk_group}'))
+
+
+def _symbolic_all_of(*parts: Evidence) -> Evidence:
+    return _combined(" and ", parts, every=True)
+
+
+def _symbolic_any_of(*parts: Evidence) -> Evidence:
+    return _combined(" or ", parts, every=False)
+
+
+def _symbolic_at_least_n(n: int, *parts: Evidence) -> Evidence:
+    conds = tuple(map(_code_of, parts))
+    return cast(Evidence, _Cond(f"({' + '.join(f'bool({c.code})' for c in conds)} >= {n})", parts=conds))
+
+
+def _symbolic_unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Evidence) -> Evidence:
+    above = cast(_SymbolicFired, fired).above
+    ids = above if rule_ids == ANY_ABOVE else (rule_ids,) if isinstance(rule_ids, str) else rule_ids
+    blocked = " or ".join(f"F_{r}" for r in ids) or "False"
+    cond = _code_of(evidence)
+    return cast(Evidence, _Cond(f"(not ({blocked}) and {cond.code})", parts=(cond,), every=True))
+
+
+#: While tracing, the combinators that the rules' functions call (as globals of this module) build conditions.
+_SYMBOLIC = {
+    "all_of": _symbolic_all_of,
+    "any_of": _symbolic_any_of,
+    "at_least_n": _symbolic_at_least_n,
+    "unless_fired": _symbolic_unless_fired,
+}
+
+
+class _SymbolicFired(dict[str, Evidence]):
+    """The rules fired before a rule, for tracing it: `unless_fired` reads their compiled conditions."""
+
+    def __init__(self, above: tuple[str, ...]) -> None:
+        super().__init__()
+        self.above = above
+
+
+def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], dict[str, Evidence]]]:
+    """The source of `_evaluate(f)`, every rule of `rules` that fires for facts `f` with its evidence; and the
+    function."""
+    sym = _SymbolicFacts()
+    body: list[str] = []
+    real = {name: globals()[name] for name in _SYMBOLIC}
+    globals().update(_SYMBOLIC)
+    try:
+        for i, r in enumerate(rules):
+            cond = _code_of(r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i]))))
+            body.append(f"    F_{r.id} = {cond.code}")
+            body.append(f"    if F_{r.id}:")
+            body.append("        ev = {}")
+            cond.evidence(body, "        ", set())
+            body.append(f"        fired[{r.id!r}] = ev")
+    finally:
+        globals().update(real)
+    head = ["def _evaluate(f):", "    a = f.a", "    fired = {}"]
+    head += [f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
+    head += [f"    G_{k} = a.get({k!r})" for k in sym.values]
+    source = "\n".join([*head, *body, "    return fired", ""])
+    namespace: dict[str, Any] = {"_merge_into": _merge_into}
+    exec(compile(source, "<policy: compiled rules>", "exec"), namespace)
+    return source, namespace["_evaluate"]
 
 
 def evaluate(facts: Facts) -> dict[str, Evidence]:
     """Every rule that fires, in table order, with the answers behind it."""
+    return _evaluate(facts)
+
+
+def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
+    """`evaluate` by running every rule's function in turn: what the compiled `_evaluate` is checked against."""
     fired: dict[str, Evidence] = {}
     for r in RULES:
         evidence = r.test(facts, fired)
@@ -785,6 +1024,7 @@ def evaluate(facts: Facts) -> dict[str, Evidence]:
 
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+COMPILED_SOURCE, _evaluate = _compile(RULES)
 
 NOW = "now"
 TODAY = "today"
