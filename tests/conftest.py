@@ -118,3 +118,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name in SLOW_MODULES or any(word in item.name for word in SLOW_WORDS):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def intl_region(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Every test starts in the `intl` wording, whatever the machine's locale, unless it chooses a region: the
+    locale variables and $BACKPAIN_REGION are cleared (for subprocesses too) and the process's region reset."""
+    from backpain_cli.core import i18n
+    from backpain_cli.io import catalogs
+
+    catalogs.install()  # as the command does: the package's catalogs for a region other than intl
+    for name in ("BACKPAIN_REGION", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    i18n.use("intl")
+    yield
+    i18n.use("intl")

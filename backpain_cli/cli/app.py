@@ -114,6 +114,36 @@ DB_HELP = (
 )
 
 
+REGION_HELP = (
+    "Words, spelling and emergency number of a region: us, gb, ie, ca, au, nz, or intl (default: "
+    "$BACKPAIN_REGION, else your locale, else intl)."
+)
+
+
+def _use_region(env: Environment, option: str | None) -> bool:
+    """Choose the region of this command (`--region`, else $BACKPAIN_REGION, else the locale, else intl) and
+    use it; False, said on stderr, for an unknown code. The catalog itself is read only when a message needs it."""
+    from backpain_cli.core import i18n
+    from backpain_cli.core.regions import UnknownRegion, choose
+
+    def locales() -> tuple[str, ...]:
+        from backpain_cli.io.catalogs import available
+
+        return available()
+
+    try:
+        region = choose(option, env.environ, locales)
+        if region != "intl":
+            from backpain_cli.io.catalogs import install
+
+            install()
+        i18n.use(region)
+    except UnknownRegion as exc:
+        env.message(str(exc))
+        return False
+    return True
+
+
 def _paragraphs(text: str) -> str:
     """Help text with each paragraph on one line, so that the help formatter wraps it to the terminal."""
     return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
@@ -184,6 +214,7 @@ def assess(
     fhir_base: Annotated[
         Optional[str], typer.Option("--fhir-base", metavar="URL", callback=_fhir_base, help=FHIR_BASE_HELP)
     ] = None,
+    region: Annotated[Optional[str], typer.Option("--region", metavar="CODE", help=REGION_HELP)] = None,
 ) -> None:
 
     from backpain_cli.io.env import Environment
@@ -194,9 +225,9 @@ def assess(
         from backpain_cli.io.fhir_io import configured
 
         with configured(fhir_base, only=input_format is InputFormat.fhir):
-            _assess_command(env, answers, format, input_format, no_input, save, db, jobs, save_answers, output)
+            _assess_command(env, answers, format, input_format, no_input, save, db, jobs, save_answers, output, region)
     else:
-        _assess_command(env, answers, format, input_format, no_input, save, db, jobs, save_answers, output)
+        _assess_command(env, answers, format, input_format, no_input, save, db, jobs, save_answers, output, region)
 
 
 def _assess_command(
@@ -210,10 +241,13 @@ def _assess_command(
     jobs: int,
     save_answers: str | None,
     output: str | None,
+    region: str | None,
 ) -> None:
     if db is not None and not _db_folder_exists(env, db):
         raise typer.Exit(int(ExitStatus.USAGE))
     if not _not_the_history(env, db, (("--output", output), ("--save-answers", save_answers))):
+        raise typer.Exit(int(ExitStatus.USAGE))
+    if not _use_region(env, region):
         raise typer.Exit(int(ExitStatus.USAGE))
     opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs, save_answers)
     try:
@@ -427,6 +461,7 @@ def history(
     delete_all: Annotated[bool, typer.Option("--delete-all", help="Delete every saved assessment.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking first.")] = False,
     db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=DB_HELP)] = None,
+    region: Annotated[Optional[str], typer.Option("--region", metavar="CODE", help=REGION_HELP)] = None,
 ) -> None:
     from backpain_cli.faces.history import run_history
     from backpain_cli.io.env import Environment
@@ -434,6 +469,8 @@ def history(
 
     env = Environment.from_sys()
     if db is not None and not _db_folder_exists(env, db):
+        raise typer.Exit(int(ExitStatus.USAGE))
+    if not _use_region(env, region):
         raise typer.Exit(int(ExitStatus.USAGE))
     chosen = sum(x is not None and x is not False for x in (export, delete, delete_all))
     if chosen > 1:

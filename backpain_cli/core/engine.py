@@ -10,79 +10,92 @@ only), `reasons`, `scores` and `policy_version` (answers-contract.md). Pure: no 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from backpain_cli.core import explain
+from backpain_cli.core import explain, i18n
 from backpain_cli.core.policy import LEVELS, POLICY_VERSION, RULES_BY_ID, SPECIALIST, Evidence, Facts, evaluate, within
 from backpain_cli.core.questionnaire import BY_KEY, CONTRACT_VERSION, SHORT_NAMES
+from backpain_cli.core.regions import INTL
 from backpain_cli.core.validation import validate
 
 Result = dict[str, Any]
 
 
-def _value_text(key: str, value: Any) -> str:
+def _value_text(key: str, value: Any, region: str = INTL) -> str:
     if isinstance(value, list):
-        return "; ".join([_scalar_text(key, v) for v in value]) if value else "none"
+        return "; ".join([_scalar_text(key, v, region) for v in value]) if value else i18n.translator(region)("none")
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
-    return _scalar_text(key, value)
+    return _scalar_text(key, value, region)
 
 
 @lru_cache(maxsize=4096, typed=True)  # the same few answers come up again and again
-def _scalar_text(key: str, value: Any) -> str:
+def _scalar_text(key: str, value: Any, region: str = INTL) -> str:
+    _ = i18n.translator(region)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, str) and key in BY_KEY and BY_KEY[key].choices:
-        text = BY_KEY[key].label(value)
+        text = _(BY_KEY[key].label(value))
         return text[:1].lower() + text[1:]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def answers_text(evidence: Evidence) -> str:
-    """The answers behind a rule in plain words: `weeks since it began: 10. Over two weeks: about the same`."""
+def answers_text(evidence: Evidence, region: str | None = None) -> str:
+    """The answers behind a rule in plain words: `weeks since it began: 10. Over two weeks: about the same`
+    (in `region`'s words; default: this process's region)."""
+    region = i18n.current() if region is None else region
     pieces = []
     for k, v in evidence.items():
         t = type(v)
         if t is list:
-            pieces.append(_piece(k, tuple(v)))
+            pieces.append(_piece(k, tuple(v), region))
         elif t is dict:
-            pieces.append(f"{_name(k)}: {_value_text(k, v)}")
+            pieces.append(f"{_name(k, region)}: {_value_text(k, v, region)}")
         else:
-            pieces.append(_piece(k, v))
+            pieces.append(_piece(k, v, region))
     return ". ".join(pieces)
 
 
 @lru_cache(maxsize=8192, typed=True)  # the same answers come up again and again
-def _piece(key: str, value: Any) -> str:
+def _piece(key: str, value: Any, region: str) -> str:
     """`Name: text` for one answer (a tuple for a list answer)."""
-    return f"{_name(key)}: {_value_text(key, list(value) if type(value) is tuple else value)}"
+    return f"{_name(key, region)}: {_value_text(key, list(value) if type(value) is tuple else value, region)}"
 
 
-def _name(key: str) -> str:
-    return _SHORT[key] if key in _SHORT else key.capitalize()
+@lru_cache(maxsize=256)
+def _name(key: str, region: str) -> str:
+    return i18n.translator(region)(SHORT_NAMES[key]).capitalize() if key in SHORT_NAMES else key.capitalize()
 
 
-_SHORT = {k: name.capitalize() for k, name in SHORT_NAMES.items()}
 _LEVEL = {r.id: r.level for r in RULES_BY_ID.values()}
 _RANK = {level: i for i, level in enumerate(LEVELS)}
-_WHY = {r.id: f"{r.why} Your answers: " for r in RULES_BY_ID.values()}
 
 
-def assess(answers: Mapping[str, Any]) -> Result:
-    """Assess valid answers (see `validation.validate`). Deterministic; no I/O."""
+@lru_cache(maxsize=16)
+def _reason_texts(region: str) -> tuple[str, dict[str, str]]:
+    """A region's template of a reason (`{why} Your answers: {answers}.`) and each rule's `why`, made once."""
+    _ = i18n.translator(region)
+    return _("{why} Your answers: {answers}."), {r.id: _(r.why) for r in RULES_BY_ID.values()}
+
+
+def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
+    """Assess valid answers (see `validation.validate`). Deterministic; no I/O. The texts (`action`, each
+    `because`, the explanation) are in `region`'s words (a code of `regions`; default: this process's region,
+    `intl` unless the command chose one); every code (level, rules, `within`, ids) is the same in every region."""
+    region = i18n.current() if region is None else region
     f = Facts(answers)
     fired = evaluate(f)
     level_of = _LEVEL
-    why = _WHY
+    template, why = _reason_texts(region)
     reasons = [
         {
             "rule": rule_id,
             "level": level_of[rule_id],
-            "because": f"{why[rule_id]}{answers_text(evidence)}.",
+            "because": template.format(why=why[rule_id], answers=answers_text(evidence, region)),
             "answers": evidence,
         }
         for rule_id, evidence in fired.items()
@@ -117,9 +130,26 @@ def assess(answers: Mapping[str, Any]) -> Result:
     result["notes"] = explain.personal_notes(f, level)
     result["safety_net"] = None if level == "emergency" else explain.SAFETY_NET
     result["disclaimer"] = explain.DISCLAIMER
+    if region != INTL:  # the shared English texts, as copies in the region's words
+        _translate(result, i18n.translator(region))
+    result["region"] = region
     result["policy_version"] = POLICY_VERSION
     result["contract_version"] = CONTRACT_VERSION
     return result
+
+
+def _translate(result: Result, _: Callable[[str], str]) -> None:
+    """The explanation's texts in a region's words (the codes stay as they are)."""
+    result["action"] = _(result["action"])
+    if "screen_note" in result["scores"]:
+        result["scores"]["screen_note"] = _(result["scores"]["screen_note"])
+    result["contributors"] = [{**c, "label": _(c["label"])} for c in result["contributors"]]
+    result["rule_out"] = [{**r, "what": _(r["what"])} for r in result["rule_out"]]
+    result["care_ladder"] = {**result["care_ladder"], "next": _(result["care_ladder"]["next"])}
+    result["notes"] = [{**n, "note": _(n["note"])} for n in result["notes"]]
+    if result["safety_net"] is not None:
+        result["safety_net"] = _(result["safety_net"])
+    result["disclaimer"] = _(result["disclaimer"])
 
 
 def assess_record(obj: Any) -> Result:

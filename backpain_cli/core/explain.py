@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from backpain_cli.core.i18n import N_
 from backpain_cli.core.policy import (
     EMERGENCY,
     NONE,
@@ -22,16 +23,18 @@ from backpain_cli.core.policy import (
 )
 
 ACTION: dict[str, str] = {
-    EMERGENCY: "Go to an emergency department now, or call the emergency number (999, 112 or 911).",
-    URGENT: "See a doctor within 48 hours: your GP, an urgent care centre or an out-of-hours service.",
-    SPECIALIST: "Arrange an appointment with a spine or pain specialist (your GP can refer you).",
-    "primary_care": "See a GP or physiotherapist in the next week or two.",
-    SELF_CARE: "You can look after this at home for now: keep moving, use simple pain relief and heat, "
-    "and watch for the warning signs below.",
+    EMERGENCY: N_("Go to an emergency department now, or call the emergency number (999, 112 or 911)."),
+    URGENT: N_("See a doctor within 48 hours: your GP, an urgent care centre or an out-of-hours service."),
+    SPECIALIST: N_("Arrange an appointment with a spine or pain specialist (your GP can refer you)."),
+    "primary_care": N_("See a GP or physiotherapist in the next week or two."),
+    SELF_CARE: N_(
+        "You can look after this at home for now: keep moving, use simple pain relief and heat, "
+        "and watch for the warning signs below."
+    ),
 }
 
 #: The urgent action when a fired rule is marked *today* (`within` is "today").
-URGENT_TODAY_ACTION = (
+URGENT_TODAY_ACTION = N_(
     "See a doctor today: call your GP for a same-day appointment, or go to an urgent care centre or an "
     "out-of-hours service."
 )
@@ -42,40 +45,40 @@ def action(level: str, within: str | None = None) -> str:
     return URGENT_TODAY_ACTION if level == URGENT and within == TODAY else ACTION[level]
 
 
-RHEUMATOLOGY_ACTION = (
+RHEUMATOLOGY_ACTION = N_(
     "Arrange an appointment with a specialist: a rheumatologist for the inflammatory pattern, or a spine or pain "
     "specialist (your GP can refer you)."
 )
 
-SAFETY_NET = (
+SAFETY_NET = N_(
     "Go to an emergency department at once if you notice any change in bladder or bowel control, numbness "
     "around the genitals or back passage, symptoms spreading to both legs, weakness that is getting worse, or if "
     "chest pain, fainting or a sudden severe pain in the belly comes on."
 )
 
-DISCLAIMER = (
+DISCLAIMER = N_(
     "This is not a diagnosis: it suggests a next step from your answers. A doctor or physiotherapist who "
     "examines you can tell you more."
 )
 
-SCREEN_NOTE = (
+SCREEN_NOTE = N_(
     "The two-week screen asks about the same areas as the Keele STarT Back Tool, in our own words; it is not "
     "the validated tool."
 )
 
 # What a doctor will want to rule out, by the urgent or emergency rules behind it.
 RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("a problem with the heart, the aorta (the main artery) or the lungs", ("E7",)),
-    ("an aortic aneurysm (a widened main artery) that is leaking, or a tear in the aorta", ("E8", "E10")),
-    ("meningitis, a bleed in the head or a torn artery in the neck", ("E9",)),
-    ("pressure on the nerves at the base of the spine (cauda equina syndrome)", ("E1", "E2")),
-    ("a nerve being squeezed so that it loses function", ("E3", "U5")),
-    ("pressure on the spinal cord", ("E5", "U6")),
-    ("an infection in or near the spine", ("E4", "U1", "U8", "U9", "U11")),
-    ("cancer affecting the spine", ("E5", "U2", "U7", "U8", "U11")),
-    ("a broken bone in the spine", ("E6", "U3", "U4")),
-    ("a broken bone in the neck", ("E11", "U12")),
-    ("a problem with the kidneys, or another cause in the belly", ("U10",)),
+    (N_("a problem with the heart, the aorta (the main artery) or the lungs"), ("E7",)),
+    (N_("an aortic aneurysm (a widened main artery) that is leaking, or a tear in the aorta"), ("E8", "E10")),
+    (N_("meningitis, a bleed in the head or a torn artery in the neck"), ("E9",)),
+    (N_("pressure on the nerves at the base of the spine (cauda equina syndrome)"), ("E1", "E2")),
+    (N_("a nerve being squeezed so that it loses function"), ("E3", "U5")),
+    (N_("pressure on the spinal cord"), ("E5", "U6")),
+    (N_("an infection in or near the spine"), ("E4", "U1", "U8", "U9", "U11")),
+    (N_("cancer affecting the spine"), ("E5", "U2", "U7", "U8", "U11")),
+    (N_("a broken bone in the spine"), ("E6", "U3", "U4")),
+    (N_("a broken bone in the neck"), ("E11", "U12")),
+    (N_("a problem with the kidneys, or another cause in the belly"), ("U10",)),
 )
 
 
@@ -112,11 +115,11 @@ def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
 
 
 _LABELS = {
-    "muscle_strain": "a strained or overworked muscle or ligament",
-    "disc_or_nerve_root": "a disc problem or an irritated nerve root",
-    "spinal_stenosis": "narrowing of the spinal canal (spinal stenosis)",
-    "degenerative_change": "wear-and-tear (arthritis or degenerative change) in the spine's joints",
-    "inflammatory": "inflammatory back pain",
+    "muscle_strain": N_("a strained or overworked muscle or ligament"),
+    "disc_or_nerve_root": N_("a disc problem or an irritated nerve root"),
+    "spinal_stenosis": N_("narrowing of the spinal canal (spinal stenosis)"),
+    "degenerative_change": N_("wear-and-tear (arthritis or degenerative change) in the spine's joints"),
+    "inflammatory": N_("inflammatory back pain"),
 }
 
 
@@ -145,23 +148,27 @@ def _rule_out(fired: tuple[str, ...]) -> list[dict[str, Any]]:
 LADDER: tuple[dict[str, str], ...] = (
     {
         "step": "conservative",
-        "name": "Conservative care",
-        "what": "Physiotherapy to build strength and flexibility, adjusting what you do and moving with a "
-        "therapist's guidance, and "
-        "medicines where they suit you. Most people need nothing more.",
+        "name": N_("Conservative care"),
+        "what": N_(
+            "Physiotherapy to build strength and flexibility, adjusting what you do and moving with a "
+            "therapist's guidance, and "
+            "medicines where they suit you. Most people need nothing more."
+        ),
     },
     {
         "step": "interventional",
-        "name": "Interventional pain treatment",
-        "what": "If pain persists, a specialist may discuss targeted treatments: an epidural steroid injection "
-        "for nerve-root pain, or for long-standing pain from the small facet joints a medial branch block "
-        "and then radiofrequency denervation. NICE advises against facet joint injections, and against "
-        "epidurals for narrowing of the central spinal canal.",
+        "name": N_("Interventional pain treatment"),
+        "what": N_(
+            "If pain persists, a specialist may discuss targeted treatments: an epidural steroid injection "
+            "for nerve-root pain, or for long-standing pain from the small facet joints a medial branch block "
+            "and then radiofrequency denervation. NICE advises against facet joint injections, and against "
+            "epidurals for narrowing of the central spinal canal."
+        ),
     },
     {
         "step": "advanced",
-        "name": "Advanced spine care",
-        "what": "Spine operations done through small openings, which only a small minority need: about 1 in 20.",
+        "name": N_("Advanced spine care"),
+        "what": N_("Spine operations done through small openings, which only a small minority need: about 1 in 20."),
     },
 )
 
@@ -175,17 +182,17 @@ def care_ladder(f: Facts, level: str, fired: dict[str, Evidence]) -> dict[str, A
     else:
         current = "conservative"
     if level in (EMERGENCY, URGENT):
-        nxt = "First, the checks a doctor needs to make; the usual steps of care come after that."
+        nxt = N_("First, the checks a doctor needs to make; the usual steps of care come after that.")
     elif current == "conservative" and level == SPECIALIST and not f.conservative_care_tried():
-        nxt = "Start with conservative care, such as physiotherapy, alongside the specialist's opinion."
+        nxt = N_("Start with conservative care, such as physiotherapy, alongside the specialist's opinion.")
     elif current == "conservative" and level == SPECIALIST:
-        nxt = "A specialist may discuss interventional options, or other causes, with you."
+        nxt = N_("A specialist may discuss interventional options, or other causes, with you.")
     elif current == "conservative":
-        nxt = "Conservative care: most back and neck pain settles with it, without any procedure."
+        nxt = N_("Conservative care: most back and neck pain settles with it, without any procedure.")
     elif current == "interventional":
-        nxt = "Your specialist will review how the injection worked and whether anything else would help."
+        nxt = N_("Your specialist will review how the injection worked and whether anything else would help.")
     else:
-        nxt = "Your surgeon or spine team should review you."
+        nxt = N_("Your surgeon or spine team should review you.")
     return _ladder(current, nxt)
 
 
@@ -196,29 +203,36 @@ def _ladder(current: str, nxt: str) -> dict[str, Any]:
 
 
 GOAL_NOTES: dict[str, str] = {
-    "less_pain": "Pain relief works best alongside movement: use it so that you can stay active, not instead.",
-    "better_sleep": "A pillow between or under the knees, and a regular bedtime, often make nights easier.",
-    "return_to_work": "Staying at work, or going back early with lighter duties, usually helps recovery; "
-    "ask your employer about adjustments.",
-    "sport_or_exercise": "Keep exercising at a level the pain allows and build up step by step; "
-    "a physiotherapist can plan the way back to your sport.",
-    "everyday_tasks": "Break tasks into shorter spells with changes of position, and build up week by week.",
-    "avoid_surgery": "Most people recover without surgery; conservative care comes first for nearly everyone.",
-    "understand_cause": "Ask whoever examines you what they think is behind the pain; scans are often not "
-    "needed to plan care.",
+    "less_pain": N_("Pain relief works best alongside movement: use it so that you can stay active, not instead."),
+    "better_sleep": N_("A pillow between or under the knees, and a regular bedtime, often make nights easier."),
+    "return_to_work": N_(
+        "Staying at work, or going back early with lighter duties, usually helps recovery; "
+        "ask your employer about adjustments."
+    ),
+    "sport_or_exercise": N_(
+        "Keep exercising at a level the pain allows and build up step by step; "
+        "a physiotherapist can plan the way back to your sport."
+    ),
+    "everyday_tasks": N_("Break tasks into shorter spells with changes of position, and build up week by week."),
+    "avoid_surgery": N_("Most people recover without surgery; conservative care comes first for nearly everyone."),
+    "understand_cause": N_(
+        "Ask whoever examines you what they think is behind the pain; scans are often not needed to plan care."
+    ),
 }
 
 ACTIVITY_NOTES: dict[str, str] = {
-    "low": "Gentle, regular walking, building up a little each day, is a good place to start.",
-    "moderate": "Keep to your usual routine as far as the pain allows; short walks through the day help.",
-    "high": "Scale your training or physical work down rather than stopping, and return to full load gradually.",
+    "low": N_("Gentle, regular walking, building up a little each day, is a good place to start."),
+    "moderate": N_("Keep to your usual routine as far as the pain allows; short walks through the day help."),
+    "high": N_("Scale your training or physical work down rather than stopping, and return to full load gradually."),
 }
 
 DURATION_NOTES: dict[str, str] = {
-    "acute": "Pain in the first few weeks usually eases a great deal within a month or so.",
-    "subacute": "At this stage a structured plan helps keep the pain from becoming long-standing.",
-    "chronic": "Long-standing pain responds best to a plan that combines exercise, activity and support, "
-    "rather than to rest or one treatment alone.",
+    "acute": N_("Pain in the first few weeks usually eases a great deal within a month or so."),
+    "subacute": N_("At this stage a structured plan helps keep the pain from becoming long-standing."),
+    "chronic": N_(
+        "Long-standing pain responds best to a plan that combines exercise, activity and support, "
+        "rather than to rest or one treatment alone."
+    ),
 }
 
 

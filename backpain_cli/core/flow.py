@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from backpain_cli.core.i18n import N_, _
 from backpain_cli.core.questionnaire import (
     OTHER_SYMPTOMS,
     QUESTIONS,
@@ -31,7 +32,7 @@ ASKED: tuple[Question, ...] = tuple(q for q in QUESTIONS if q.interactive)
 #: other symptoms with the pain"). A group not named here is called by its question's short name.
 GROUP_NAMES: dict[str, str] = {
     SPINE_SIGNS: SHORT_NAMES["red_flags"],
-    OTHER_SYMPTOMS: "other symptoms with the pain",
+    OTHER_SYMPTOMS: N_("other symptoms with the pain"),
 }
 
 
@@ -130,7 +131,7 @@ def read_number(question: Question, text: str) -> int | float:
         raise ValueError(f"Please type {question.expected()}.")
     value = float(cleaned)
     if question.refuse_below is not None and 1 <= value < question.refuse_below:
-        raise Refused(_sentence(question.refuse_message))
+        raise Refused(_sentence(_(question.refuse_message)))
     if (question.minimum is not None and value < question.minimum) or (
         question.maximum is not None and value > question.maximum
     ):
@@ -141,17 +142,21 @@ def read_number(question: Question, text: str) -> int | float:
 def check_list(question: Question, values: list[str]) -> str | None:
     """None when the ticked options are enough, else the message to show before asking again."""
     if len(values) < question.min_items:
-        return "Please tick at least one." if question.min_items == 1 else f"Please tick at least {question.min_items}."
+        return (
+            N_("Please tick at least one.")
+            if question.min_items == 1
+            else f"Please tick at least {question.min_items}."
+        )
     return None
 
 
 #: What an answered list question shows when nothing was ticked.
-NONE_TICKED = "none"
+NONE_TICKED = N_("none")
 
 
 def ticked_text(labels: list[str]) -> str:
     """The answer an answered list question shows: the labels of the ticked options, or "none"."""
-    return "; ".join(labels) or NONE_TICKED
+    return "; ".join(labels) or _(NONE_TICKED)
 
 
 def _sentence(text: str) -> str:
@@ -166,9 +171,10 @@ def summary(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     out: list[tuple[str, str]] = []
     for s in STEPS:
-        name = s.short_name[:1].upper() + s.short_name[1:]
+        short = _(s.short_name)
+        name = short[:1].upper() + short[1:]
         if s.key not in answers:
-            out.append((s.id, f"{name}: not answered"))
+            out.append((s.id, _("{name}: not answered").format(name=name)))
         elif s.group is None:
             out.append((s.id, answers_text({s.key: answers[s.key]})))
         else:  # the words the reasons use for these values, under this screen's name

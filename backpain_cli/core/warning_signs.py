@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from backpain_cli.core.explain import action
+from backpain_cli.core.i18n import _
 from backpain_cli.core.policy import EMERGENCY, NOW, PRIMARY_CARE, RANK, TODAY, URGENT, WITHIN_48H
 from backpain_cli.core.questionnaire import BY_KEY
 
@@ -168,12 +169,19 @@ _UNKNOWN = ("notexamined", "notyetexamined", "neverexamined", "unexamined", "not
 
 
 def _advice(urgency: tuple[str, str | None]) -> str:
-    text = action(*urgency)
+    text = _(action(*urgency))
     return text[:1].lower() + text[1:].rstrip(".")
 
 
+class _Advice(dict[tuple[str, str | None], str]):
+    """Looked up in the words of the process's region (a US batch's warnings say 911, as its results do)."""
+
+    def __getitem__(self, urgency: tuple[str, str | None]) -> str:
+        return _advice(urgency)
+
+
 #: The advice for each (level, within) a sign calls for: the result's own action for it.
-ADVICE = {u: _advice(u) for u in set(SIGN_URGENCY.values()) | {(EMERGENCY, NOW)}}
+ADVICE = _Advice({u: _advice(u) for u in set(SIGN_URGENCY.values()) | {(EMERGENCY, NOW)}})
 
 
 @dataclass(frozen=True)
@@ -322,7 +330,7 @@ def _text(raw: bytes | str) -> bytes:
     """The record's text to scan: JSON escapes decoded (twice over, for a record encoded twice), in lower case.
     Letters outside ASCII become `?` or stay as UTF-8 bytes: every phrase is ASCII. Linear, at C speed."""
     data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
-    for _ in range(3):
+    for _round in range(3):
         if b"\\" not in data:
             break
         with warnings.catch_warnings():  # "\?" and the like: an invalid escape, kept as it is

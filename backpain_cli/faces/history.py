@@ -631,7 +631,7 @@ def run_history(
     elif not records:
         env.stdout.write(f"No saved assessments yet in {db_path}.\nSave one with: backpain assess --save\n".encode())
     else:
-        color = env.stdout_isatty and "NO_COLOR" not in env.environ
+        color = env.color(env.stdout_isatty) and "NO_COLOR" not in env.environ
         env.stdout.write(render_history(records, env.width(), color).encode())
     env.stdout.flush()
     return ExitStatus.OK

@@ -25,7 +25,8 @@ from prompt_toolkit.output import Output, create_output
 from prompt_toolkit.styles import Style, merge_styles
 from questionary.constants import DEFAULT_STYLE
 
-from backpain_cli.core import flow
+from backpain_cli.core import durations, flow
+from backpain_cli.core.i18n import N_, _
 from backpain_cli.core.questionnaire import SHORT_NAMES, Question, number_text
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
@@ -37,17 +38,17 @@ _YES, _NO = "yes", "no"
 
 CANCELLED = "cancelled; nothing was saved."
 #: Said when the person stops at the emergency advice, just before the advice's action is repeated as the last line.
-STOPPED = "You chose to stop here: no report was made and nothing was saved."
+STOPPED = N_("You chose to stop here: no report was made and nothing was saved.")
 #: Said when the questionnaire is not for the person (under 16), after any emergency advice.
-NOT_FOR_YOU = "This questionnaire is for people aged 16 and over, so it gives no result here; nothing was saved."
+NOT_FOR_YOU = N_("This questionnaire is for people aged 16 and over, so it gives no result here; nothing was saved.")
 #: Then what to do instead (and last, the safety-net every report carries).
 #: Never "the same day" for a sign the policy sends to an emergency department: the safety-net that follows says so.
-INSTEAD = (
+INSTEAD = N_(
     "See a doctor or your GP about the pain: the same day after an injury, or with fever, or with numbness, "
     "tingling or steady weakness in an arm or a leg."
 )
 #: Before that, when a warning sign was ticked that did not already bring the emergency advice.
-SIGNS_GIVEN = "You ticked warning signs: get medical advice today."
+SIGNS_GIVEN = N_("You ticked warning signs: get medical advice today.")
 #: True wherever the result went (the screen, stdout redirected to a file, or `-o FILE`): only the save is cancelled.
 SAVE_CANCELLED = "cancelled; this result was not saved to your history."
 
@@ -66,9 +67,9 @@ STYLE = merge_styles(
     ]
 )
 
-_CHECKBOX_HOW = "(arrow keys to move, space to tick, Enter when done)"
-_CHECKBOX_NONE = "(arrow keys, space to tick, Enter when done; none ticked is fine)"
-_SELECT_HOW = "(arrow keys to move, Enter to choose)"
+_CHECKBOX_HOW = N_("(arrow keys to move, space to tick, Enter when done)")
+_CHECKBOX_NONE = N_("(arrow keys, space to tick, Enter when done; none ticked is fine)")
+_SELECT_HOW = N_("(arrow keys to move, Enter to choose)")
 #: What questionary draws before a choice's title: " » " (or three spaces), and for a tick box "● " or "○ ".
 _SELECT_PREFIX, _CHECKBOX_PREFIX = 3, 5
 
@@ -159,9 +160,13 @@ class Screen:
         app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), _CANCEL_KEYS])
         return question.unsafe_ask()
 
-    def text(self, message: str, default: str = "") -> str:
-        shown, _ = self.heading(message)
-        answer: str = self._ask(questionary.text(shown, default=default, input=self.input, output=self.output))
+    def text(self, message: str, default: str = "", erase: bool = False) -> str:
+        """A typed answer. `erase`: questionary's answered line is erased, for the caller to say (`answered`)
+        what it understood."""
+        shown, _how = self.heading(message)
+        question = questionary.text(shown, default=default, input=self.input, output=self.output)
+        question.application.erase_when_done = erase
+        answer: str = self._ask(question)
         return answer
 
     def width(self) -> int:
@@ -197,7 +202,7 @@ class Screen:
         return message, "\n".join([wrapped[0][column:], *wrapped[1:]])
 
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
-        shown, how = self.heading(message, _SELECT_HOW)
+        shown, how = self.heading(message, _(_SELECT_HOW))
         question = questionary.select(
             shown,
             [questionary.Choice(self.fit(title, _SELECT_PREFIX), value) for title, value in choices],
@@ -213,7 +218,7 @@ class Screen:
         return answer
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, str]], checked: Sequence[str], how: str) -> list[str]:
-        shown, how = self.heading(message, how)
+        shown, how = self.heading(message, _(how))
         question = questionary.checkbox(
             shown,
             [
@@ -257,7 +262,13 @@ class Questionnaire:
             if step.choices and not step.offered(self.answers):
                 self._done(step)
                 continue
-            self.screen.say(f"\n{step.question.section} · question {number} of {total}", "class:progress")
+            self.screen.say(
+                "\n"
+                + _("{section} · question {number} of {total}").format(
+                    section=_(step.question.section), number=number, total=total
+                ),
+                "class:progress",
+            )
             self.ask(step)
             if step.key in self.decided:  # the last screen of its question: its answer may decide a rule
                 self.check_emergency()
@@ -273,55 +284,78 @@ class Questionnaire:
         """Ask one screen (its current answer, if any, as the default) and record the answer."""
         q = step.question
         if step.help:
-            self.screen.say(step.help, "class:help")
+            self.screen.say(_(step.help), "class:help")
         current = self.answers.get(q.key)
         options = step.offered(self.answers)
-        if q.kind in ("integer", "number"):
+        if q.key in durations.DURATION_KEYS:
+            self.answers[q.key] = self.ask_duration(_(step.prompt), current)
+        elif q.kind in ("integer", "number"):
             # Checked after Enter, not as typed: the message stays on the screen above the question asked again.
-            text = self.screen.text(step.prompt, default=number_text(current))
+            text = self.screen.text(_(step.prompt), default=number_text(current))
             while True:
                 try:
                     value = flow.read_number(q, text)
                     break
                 except flow.Refused as exc:  # not a slip of the keyboard, unless the person says it was
                     self.screen.say(str(exc), "class:problem")
-                    asked = f"Is your {SHORT_NAMES.get(q.key, q.key)} {text.strip()}?"
+                    asked = _("Is your {name} {answer}?").format(
+                        name=_(SHORT_NAMES.get(q.key, q.key)), answer=text.strip()
+                    )
                     if self.screen.select(asked, self._refused_choices(q), "change") == "stop":
                         raise NotForYou from None
                 except ValueError as exc:
                     self.screen.say(str(exc), "class:problem")
-                text = self.screen.text(step.prompt)
+                text = self.screen.text(_(step.prompt))
             self.answers[q.key] = value
         elif q.kind == "boolean":
             default = None if current is None else (_YES if current else _NO)
-            self.answers[q.key] = self.screen.select(step.prompt, [("Yes", _YES), ("No", _NO)], default) == _YES
+            self.answers[q.key] = (
+                self.screen.select(_(step.prompt), [(_("Yes"), _YES), (_("No"), _NO)], default) == _YES
+            )
         elif q.kind == "choice":
-            choices = [(c.label, c.value) for c in options]
+            choices = [(_(c.label), c.value) for c in options]
             if not q.required:
-                choices.append(("Skip this question", _SKIP))
+                choices.append((_("Skip this question"), _SKIP))
             skipped = step.id in self.asked and current is None and not q.required
-            picked = self.screen.select(step.prompt, choices, _SKIP if skipped else current)
+            picked = self.screen.select(_(step.prompt), choices, _SKIP if skipped else current)
             if picked == _SKIP:
                 self.answers.pop(q.key, None)
             else:
                 self.answers[q.key] = picked
         elif q.kind == "multi":
-            choices = [(c.label, c.value) for c in options]
+            choices = [(_(c.label), c.value) for c in options]
             how = _CHECKBOX_HOW if q.min_items else _CHECKBOX_NONE
-            ticked = self.screen.checkbox(step.prompt, choices, step.own(current or ()), how)
+            ticked = self.screen.checkbox(_(step.prompt), choices, step.own(current or ()), how)
             # Every screen of the question fills the one list, in the definition's order.
             while (problem := flow.check_list(q, step.merged(current or (), ticked))) is not None:
-                self.screen.say(problem, "class:problem")
-                ticked = self.screen.checkbox(step.prompt, choices, ticked, how)
+                self.screen.say(_(problem), "class:problem")
+                ticked = self.screen.checkbox(_(step.prompt), choices, ticked, how)
             self.answers[q.key] = step.merged(current or (), ticked)
         else:  # pragma: no cover - only JSON-only kinds are left, and they are never asked
             raise AssertionError(f"{q.key} ({q.kind}) cannot be asked")
         self._done(step)
         self.offered[step.id] = tuple(c.value for c in options)
 
+    def ask_duration(self, prompt: str, current: Any) -> float:
+        """A duration as people say it (`3 days`, `6 months`; a plain number is weeks), in weeks; the answered
+        line says what was understood: `3 days (0.4 weeks)`. Anything else is asked again, with examples."""
+        text = self.screen.text(prompt, default=number_text(current), erase=True)
+        while True:
+            try:
+                weeks, understood = durations.parse(text)
+            except ValueError as exc:
+                self.screen.say(str(exc), "class:problem")
+                text = self.screen.text(prompt, erase=True)
+                continue
+            self.screen.answered(prompt, understood)
+            return weeks
+
     @staticmethod
     def _refused_choices(q: Question) -> list[tuple[str, str]]:
-        return [(f"No: change my {SHORT_NAMES.get(q.key, q.key)} (a typo)", "change"), ("Yes: stop here", "stop")]
+        return [
+            (_("No: change my {name} (a typo)").format(name=_(SHORT_NAMES.get(q.key, q.key))), "change"),
+            (_("Yes: stop here"), "stop"),
+        ]
 
     def check_emergency(self) -> None:
         """Show the emergency advice as soon as the answers so far fire an emergency rule; then stop or go on."""
@@ -334,14 +368,14 @@ class Questionnaire:
             return
         self.warned.update(r.id for r in new)
         self.screen.say("")
-        self.screen.say("EMERGENCY: " + ACTION[EMERGENCY], "class:alarm")
+        self.screen.say(_("EMERGENCY: {action}").format(action=_(ACTION[EMERGENCY])), "class:alarm")
         for r in new:
-            self.screen.say("  " + r.why, "class:alarm")
+            self.screen.say("  " + _(r.why), "class:alarm")
         choice = self.screen.select(
-            "What would you like to do?",
+            _("What would you like to do?"),
             [
-                ("Stop here and get help now", "stop"),
-                ("Go on with the questions for the full report", "go"),
+                (_("Stop here and get help now"), "stop"),
+                (_("Go on with the questions for the full report"), "go"),
             ],
             default="stop",
         )
@@ -353,13 +387,16 @@ class Questionnaire:
         screen, as often as they like, then go on. A question asked on two screens (the red flags) is changed
         one screen at a time: the other screen's ticks stay as they were."""
         while True:
-            self.screen.say("\nYour answers", "class:heading")
+            self.screen.say("\n" + _("Your answers"), "class:heading")
             lines = flow.summary(self.answers)
-            for n, (_, line) in enumerate(lines, 1):
+            for n, (_key, line) in enumerate(lines, 1):
                 self.screen.say(f"{n:>3}. {line}")
-            choices = [("They are right: show my result", _DONE)]
-            choices += [(f"Change {n}: {flow.BY_ID[sid].short_name}", sid) for n, (sid, _) in enumerate(lines, 1)]
-            picked = self.screen.select("Are these right?", choices, default=_DONE)
+            choices = [(_("They are right: show my result"), _DONE)]
+            choices += [
+                (_("Change {n}: {name}").format(n=n, name=_(flow.BY_ID[sid].short_name)), sid)
+                for n, (sid, _line) in enumerate(lines, 1)
+            ]
+            picked = self.screen.select(_("Are these right?"), choices, default=_DONE)
             if picked == _DONE:
                 return
             self.ask(flow.BY_ID[picked])
@@ -380,7 +417,7 @@ class Questionnaire:
                 dropped = set(step.own(self.answers[step.key])) - set(now)
                 self.answers[step.key] = [v for v in self.answers[step.key] if v not in dropped]
             if set(now) - set(before):
-                self.screen.say("\nYour change brings new options to this question:", "class:progress")
+                self.screen.say("\n" + _("Your change brings new options to this question:"), "class:progress")
                 self.ask(step)
             else:
                 self.offered[step.id] = now
@@ -435,14 +472,15 @@ def run_interactive(
     questionnaire = Questionnaire(screen)
     try:
         screen.say(
-            f"{len(flow.STEPS)} questions, a few minutes. Ctrl-C stops at any time. Your answers stay on this "
-            "computer.",
+            _("{count} questions, a few minutes. Ctrl-C stops at any time. Your answers stay on this computer.").format(
+                count=len(flow.STEPS)
+            ),
             "class:progress",
         )
         answers = questionnaire.run()
     except Stopped:  # the person did what the advice says: not an interruption
         screen.say("")
-        screen.say(STOPPED, "class:progress")
+        screen.say(_(STOPPED), "class:progress")
         _end_with_emergency(screen)
         return ExitStatus.OK
     except NotForYou:
@@ -473,7 +511,7 @@ def _end_with_emergency(screen: Screen) -> None:
     from backpain_cli.core.explain import ACTION
     from backpain_cli.core.policy import EMERGENCY
 
-    screen.say(ACTION[EMERGENCY], "class:alarm")
+    screen.say(_(ACTION[EMERGENCY]), "class:alarm")
     screen.flush()
 
 
@@ -484,18 +522,18 @@ def end_not_for_you(screen: Screen, questionnaire: Questionnaire) -> None:
 
     screen.say("")
     if not questionnaire.warned and questionnaire.answers.get("red_flags"):
-        screen.say(SIGNS_GIVEN, "class:alarm")
-    screen.say(NOT_FOR_YOU, "class:progress")
-    screen.say(INSTEAD)
-    screen.say(SAFETY_NET)
+        screen.say(_(SIGNS_GIVEN), "class:alarm")
+    screen.say(_(NOT_FOR_YOU), "class:progress")
+    screen.say(_(INSTEAD))
+    screen.say(_(SAFETY_NET))
     if questionnaire.warned:
         screen.say("")
         _end_with_emergency(screen)
     screen.flush()
 
 
-SAVE_QUESTION = "Save this result in your history, on this computer only?"
-SAVE_HELP = "Saved results let you follow how the pain changes (see them with: backpain history)."
+SAVE_QUESTION = N_("Save this result in your history, on this computer only?")
+SAVE_HELP = N_("Saved results let you follow how the pain changes (see them with: backpain history).")
 
 
 def finish(
@@ -595,9 +633,12 @@ class _Ending:
         if ask is not None:
             self.said_after = True
             ask.say("")
-            ask.say(SAVE_HELP, "class:help")
+            ask.say(_(SAVE_HELP), "class:help")
             try:
-                yes = ask.select(SAVE_QUESTION, [("No, do not save it", _NO), ("Yes, save it", _YES)], _NO) == _YES
+                yes = (
+                    ask.select(_(SAVE_QUESTION), [(_("No, do not save it"), _NO), (_("Yes, save it"), _YES)], _NO)
+                    == _YES
+                )
             except (KeyboardInterrupt, EOFError):
                 ask.pending.clear()
                 self.tell(SAVE_CANCELLED)
@@ -702,7 +743,7 @@ def _report_to_file(
         env.message(f"cannot write to {path}: {exc.strerror or exc}")
         return ExitStatus.USAGE
     if screen is not None:
-        screen.say(f"Report written to {path}.")
+        screen.say(_("Report written to {path}.").format(path=path))
     else:
         env.message(f"report written to {path}")
     return None
@@ -714,7 +755,7 @@ def _since_last_line(result: dict[str, Any]) -> str:
     from backpain_cli.render.words import since_last_text
 
     since = result["since_last"]
-    return "Since last time: " + since_last_text(since, float(result["scores"]["pain_impact"]), result["level"])
+    return _("Since last time: ") + since_last_text(since, float(result["scores"]["pain_impact"]), result["level"])
 
 
 def _save(

@@ -56,7 +56,7 @@ class TextSink:
     def __init__(self, env: Environment, batch: bool) -> None:
         self.out = env.stdout
         self.batch = batch
-        self.color = env.stdout_isatty
+        self.color = env.color(env.stdout_isatty)
         self.environ = env.environ
         self.width = env.width()
         self.table: BatchTable | None = None

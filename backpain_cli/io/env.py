@@ -47,6 +47,11 @@ class Environment:
             return shutil.get_terminal_size((80, 24)).columns
         return 80
 
+    def color(self, isatty: bool) -> bool:
+        """Whether output to a stream gets styles: on a terminal, or wherever it goes when FORCE_COLOR is set and
+        not empty (force-color.org, as rich reads it). NO_COLOR still wins: the faces then drop every colour."""
+        return isatty or bool(self.environ.get("FORCE_COLOR"))
+
     def message(self, text: str) -> None:
         """A message for the person: always on stderr, never mixed into machine output."""
         self.stderr.write(f"backpain: {text}\n")

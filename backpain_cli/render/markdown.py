@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from backpain_cli.core.explain import LADDER
+from backpain_cli.core.i18n import _
 from backpain_cli.render.words import (
     AREA_WORDS,
     DURATION_WORDS,
     PAIN_AREAS,
+    RISK_GROUPS,
     RISK_WORDS,
     SPREAD_AREAS,
     answers_summary,
@@ -47,38 +49,46 @@ def fenced(text: str) -> str:
 
 def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> str:
     level = result["level"]
-    out: list[str] = ["# Back and neck pain: assessment", ""]
+    out: list[str] = ["# " + _("Back and neck pain: assessment"), ""]
     if "id" in result:
-        out += [f"Record: {code(str(result['id']))}", ""]
-    out += [f"## Suggested next step: {level_heading(level, result.get('within'))}", "", f"**{result['action']}**", ""]
+        out += [_("Record: {id}").format(id=code(str(result["id"]))), ""]
+    heading = _("Suggested next step: {level}").format(level=level_heading(level, result.get("within")))
+    out += [f"## {heading}", "", f"**{result['action']}**", ""]
 
     if level == "emergency":
         return "\n".join(out + _emergency(result, answers) + _footer(result))
 
     out += _why(result["reasons"])
-    out += _rule_out(result, "What a doctor will want to rule out")
+    out += _rule_out(result, _("What a doctor will want to rule out"))
 
     s = result["scores"]
-    source = "STarT Back scores" if s.get("screen_source") == "startback" else "two-week screen"
-    duration = DURATION_WORDS.get(s["duration"], str(s["duration"]))
+    source = _("STarT Back scores") if s.get("screen_source") == "startback" else _("two-week screen")
+    duration = DURATION_WORDS.get(s["duration"]) or str(s["duration"])
     if answers is not None and "duration_weeks" in answers:
-        duration += f"; {weeks(answers['duration_weeks'])} so far"
-    risk = f"{s['risk_group']} ({source} {s['screen_total']}/9, worry and mood {s['screen_psychosocial']}/5)"
+        duration += _("; {weeks} so far").format(weeks=weeks(answers["duration_weeks"]))
+    group = RISK_GROUPS.get(str(s["risk_group"])) or str(s["risk_group"])
+    risk = f"{group} " + _("({source} {total}/9, worry and mood {psychosocial}/5)").format(
+        source=source, total=s["screen_total"], psychosocial=s["screen_psychosocial"]
+    )
     if s["risk_group"] in RISK_WORDS:
         risk += f": {RISK_WORDS[s['risk_group']]}"
     out += [
-        "## At a glance",
+        "## " + _("At a glance"),
         "",
-        "| Measure | Result |",
+        "| {} | {} |".format(_("Measure"), _("Result")),
         "|---|---|",
-        f"| Pain impact | {impact(s['pain_impact'])} / 10 (average of pain, and how much it gets in the way of "
-        "enjoying life and of activities) |",
+        "| {} | {} |".format(
+            _("Pain impact"),
+            _(
+                "{impact} / 10 (average of pain, and how much it gets in the way of enjoying life and of activities)"
+            ).format(impact=impact(s["pain_impact"])),
+        ),
     ]
     since = result.get("since_last")
     if isinstance(since, Mapping):  # right under the pain impact it compares
         text = since_last_text(since, float(s["pain_impact"]), level, result.get("policy_version"))
-        out.append(f"| Since last time | {text} |")
-    out += [f"| Risk group | {risk} |", f"| Duration | {duration} |", ""]
+        out.append(f"| {_('Since last time')} | {text} |")
+    out += [f"| {_('Risk group')} | {risk} |", f"| {_('Duration')} | {duration} |", ""]
     if s.get("screen_note"):
         out += [f"_{s['screen_note']}_", ""]
 
@@ -86,51 +96,51 @@ def render_markdown(result: Mapping[str, Any], answers: Mapping[str, Any] | None
         pain = [AREA_WORDS[a] for a in PAIN_AREAS if a in answers.get("pain_areas", ())]
         spread = [AREA_WORDS[a] for a in SPREAD_AREAS if a in answers.get("radiating_pain", ())]
         out += [
-            "## Where it hurts",
+            "## " + _("Where it hurts"),
             "",
-            f"- Pain: {', '.join(pain) or 'none given'}",
-            f"- Spreads to: {', '.join(spread) or 'nowhere else'}",
+            "- " + _("Pain: {areas}").format(areas=", ".join(pain) or _("none given")),
+            "- " + _("Spreads to: {areas}").format(areas=", ".join(spread) or _("nowhere else")),
             "",
         ]
 
     if result.get("contributors"):
-        out += ["## What may be contributing", ""]
+        out += ["## " + _("What may be contributing"), ""]
         for c in result["contributors"]:
             label = str(c["label"])
             out.append(f"- {label[:1].upper()}{label[1:]}")
             if c.get("answers"):
-                out.append(f"  - Pointing to it: {evidence_text(c['answers'])}.")
+                out.append("  - " + _("Pointing to it: {answers}.").format(answers=evidence_text(c["answers"])))
         out.append("")
 
     if level != "emergency":
         current = result["care_ladder"]["current"]
-        out += ["## Steps of care", ""]
+        out += ["## " + _("Steps of care"), ""]
         for i, step in enumerate(LADDER, 1):
-            here = " (you are here)" if step["step"] == current else ""
-            out.append(f"{i}. **{step['name']}{here}**: {step['what']}")
-        out += ["", f"What usually comes next: {result['care_ladder']['next']}", ""]
+            here = " " + _("(you are here)") if step["step"] == current else ""
+            out.append(f"{i}. **{_(step['name'])}{here}**: {_(step['what'])}")
+        out += ["", _("What usually comes next: ") + str(result["care_ladder"]["next"]), ""]
 
     if result.get("notes"):
-        out += ["## For you", ""]
+        out += ["## " + _("For you"), ""]
         out += [f"- {n['note']}" for n in result["notes"]]
         out.append("")
 
     out += _answers(answers)
 
     if result.get("safety_net"):
-        out += ["## If things change", "", f"> {result['safety_net']}", ""]
+        out += ["## " + _("If things change"), "", f"> {result['safety_net']}", ""]
     return "\n".join(out + _footer(result))
 
 
 def _why(reasons: list[Mapping[str, Any]]) -> list[str]:
-    out = ["## Why", ""]
+    out = ["## " + _("Why"), ""]
     for reason in reasons:
         why, said = split_reason(reason["because"])
         if isinstance(reason.get("answers"), Mapping):
             said = evidence_text(reason["answers"])
-        out.append(f"- {why} (rule {reason['rule']})")
+        out.append("- " + _("{why} (rule {rule})").format(why=why, rule=reason["rule"]))
         if said:
-            out.append(f"  - Your answers: {said}.")
+            out.append("  - " + _("Your answers: {answers}.").format(answers=said))
     return [*out, ""]
 
 
@@ -145,7 +155,7 @@ def _rule_out(result: Mapping[str, Any], title: str) -> list[str]:
 def _answers(answers: Mapping[str, Any] | None) -> list[str]:
     if answers is None:
         return []
-    out = ["## Your answers", ""]
+    out = ["## " + _("Your answers"), ""]
     for section, items in answers_summary(answers):
         out += [f"### {section}", ""]
         out += [f"- {name}: {words}" for name, words in items]
@@ -159,14 +169,14 @@ def _emergency(result: Mapping[str, Any], answers: Mapping[str, Any] | None) -> 
     not compete with the emergency action. The answers themselves follow, for the doctors."""
     urgent = [r for r in result["reasons"] if r["level"] == "emergency"]
     later = [r for r in result["reasons"] if r["level"] != "emergency"]
-    out = _why(urgent) + _rule_out(result, "What the doctors will check")
+    out = _why(urgent) + _rule_out(result, _("What the doctors will check"))
     if later:
-        out += ["## Also noted for the doctors", ""]
+        out += ["## " + _("Also noted for the doctors"), ""]
         for reason in later:
             why, said = split_reason(reason["because"])
             if isinstance(reason.get("answers"), Mapping):
                 said = evidence_text(reason["answers"])
-            out.append(f"- {f'{said}.' if said else why} (rule {reason['rule']})")
+            out.append("- " + _("{why} (rule {rule})").format(why=f"{said}." if said else why, rule=reason["rule"]))
         out.append("")
     return out + _answers(answers)
 
@@ -177,7 +187,8 @@ def _footer(result: Mapping[str, Any]) -> list[str]:
         "",
         f"_{result['disclaimer']}_",
         "",
-        f"Triage policy {result.get('policy_version', '?')}, answers contract version "
-        f"{result.get('contract_version', '?')}.",
+        _("Triage policy {policy}, answers contract version {contract}.").format(
+            policy=result.get("policy_version", "?"), contract=result.get("contract_version", "?")
+        ),
         "",
     ]

@@ -21,11 +21,13 @@ from rich.table import Table
 from rich.text import Text
 
 from backpain_cli.core.explain import LADDER
+from backpain_cli.core.i18n import N_, _
 from backpain_cli.render.words import (
     AREA_WORDS,
     DURATION_WORDS,
     LEVEL_NAMES,
     PAIN_AREAS,
+    RISK_GROUPS,
     RISK_WORDS,
     SPREAD_AREAS,
     evidence_text,
@@ -98,7 +100,7 @@ def _bullets(items: list[RenderableType], marker: str = "•", style: str = "") 
 def _record_line(result: Mapping[str, Any]) -> Text | None:
     if "id" not in result:
         return None
-    return Text.assemble(("Record: ", DIM), Text(shown(result["id"]), overflow="fold"))
+    return Text.assemble((_("Record: "), DIM), Text(shown(result["id"]), overflow="fold"))
 
 
 def _headline(result: Mapping[str, Any]) -> Panel:
@@ -128,7 +130,7 @@ def _reasons(reasons: list[Mapping[str, Any]], with_answers: bool = True) -> Tab
             answers = evidence_text(reason["answers"])
         text = Text(why)
         if with_answers and answers:
-            text.append("\nYour answers: " + answers + ".", style=DIM)
+            text.append("\n" + _("Your answers: {answers}.").format(answers=answers), style=DIM)
         rule = str(reason["rule"])
         marker_style = LEVEL_STYLES.get(reason.get("level") or RULE_LEVEL.get(rule[:1], ""), "")
         grid.add_row(Text("●", style=marker_style), text, Text(rule, style=DIM))
@@ -167,31 +169,37 @@ def _glance(result: Mapping[str, Any], answers: Mapping[str, Any] | None) -> Ren
     grid.add_column(ratio=1)
     pain = float(s["pain_impact"])
     grid.add_row(
-        "Pain impact",
+        _("Pain impact"),
         Text.assemble(pain_bar(pain), (f" {impact(pain)}", "bold"), (" / 10", DIM)),
     )
     since = result.get("since_last")
     if isinstance(since, Mapping):  # right under the pain impact it compares
         worse = since.get("category") == "worse"
         grid.add_row(
-            "Since last time",
+            _("Since last time"),
             Text(
                 since_last_text(since, pain, result["level"], result.get("policy_version")),
                 style="bold red" if worse else "",
             ),
         )
-    source = "STarT Back" if s.get("screen_source") == "startback" else "screen"
+    source = "STarT Back" if s.get("screen_source") == "startback" else _("screen")
     risk = Text.assemble(
-        (str(s["risk_group"]), "bold"),
-        (f" ({source} {s['screen_total']}/9, worry and mood {s['screen_psychosocial']}/5)", DIM),
+        (RISK_GROUPS.get(str(s["risk_group"])) or str(s["risk_group"]), "bold"),
+        (
+            " "
+            + _("({source} {total}/9, worry and mood {psychosocial}/5)").format(
+                source=source, total=s["screen_total"], psychosocial=s["screen_psychosocial"]
+            ),
+            DIM,
+        ),
     )
     if s["risk_group"] in RISK_WORDS:
         risk.append(f"\n{RISK_WORDS[s['risk_group']]}")
-    grid.add_row("Risk group", risk)
-    duration = Text(DURATION_WORDS.get(s["duration"], str(s["duration"])))
+    grid.add_row(_("Risk group"), risk)
+    duration = Text(DURATION_WORDS.get(s["duration"]) or str(s["duration"]))
     if answers is not None and "duration_weeks" in answers:
-        duration.append(f"; {weeks(answers['duration_weeks'])} so far", style=DIM)
-    grid.add_row("Duration", duration)
+        duration.append(_("; {weeks} so far").format(weeks=weeks(answers["duration_weeks"])), style=DIM)
+    grid.add_row(_("Duration"), duration)
     if s.get("screen_note"):
         return Group(grid, Padding(Text(s["screen_note"], style=DIM), (1, 0, 0, 0)))
     return grid
@@ -220,13 +228,15 @@ def body_map(answers: Mapping[str, Any]) -> Table:
     legend.add_column(ratio=1)
     painful = [AREA_WORDS[a] for a in PAIN_AREAS if a in pain]
     spreads = [AREA_WORDS[a] for a in SPREAD_AREAS if a in spread]
-    legend.add_row(Text(PAIN_GLYPH, style=PAIN_STYLE), Text("Pain: " + (", ".join(painful) or "none given")))
+    legend.add_row(
+        Text(PAIN_GLYPH, style=PAIN_STYLE), Text(_("Pain: {areas}").format(areas=", ".join(painful) or _("none given")))
+    )
     legend.add_row(
         Text(SPREAD_GLYPH, style=SPREAD_STYLE),
-        Text("Spreads to: " + (", ".join(spreads) or "nowhere else")),
+        Text(_("Spreads to: {areas}").format(areas=", ".join(spreads) or _("nowhere else"))),
     )
-    legend.add_row(Text(CALM_GLYPH, style=CALM_STYLE), Text("Not affected", style=DIM))
-    legend.add_row("", Text("Seen from behind.", style=DIM))
+    legend.add_row(Text(CALM_GLYPH, style=CALM_STYLE), Text(_("Not affected"), style=DIM))
+    legend.add_row("", Text(_("Seen from behind."), style=DIM))
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True, width=len(BODY[0]))
     grid.add_column(ratio=1)
@@ -239,7 +249,7 @@ def _contributors(result: Mapping[str, Any]) -> Table | None:
     for c in result.get("contributors", ()):
         text = Text(str(c["label"]).capitalize())
         if c.get("answers"):
-            text.append(f"\nPointing to it: {evidence_text(c['answers'])}.", style=DIM)
+            text.append("\n" + _("Pointing to it: {answers}.").format(answers=evidence_text(c["answers"])), style=DIM)
         items.append(text)
     return _bullets(items) if items else None
 
@@ -260,12 +270,12 @@ def _ladder(result: Mapping[str, Any]) -> Group:
     for i, step in enumerate(LADDER, 1):
         here = step["step"] == current
         name = Text()
-        name.append(f"{i}. {step['name']}", style="bold" if here else DIM)
+        name.append(f"{i}. {_(step['name'])}", style="bold" if here else DIM)
         if here:
-            name.append("  ◀ you are here", style=f"bold {style}".strip())
-            name.append("\n" + step["what"])
+            name.append("  ◀ " + _("you are here"), style=f"bold {style}".strip())
+            name.append("\n" + _(step["what"]))
         grid.add_row(Text("●" if here else "○", style=style if here else DIM), name)
-    nxt = Text.assemble(("What usually comes next: ", "bold"), str(result["care_ladder"]["next"]))
+    nxt = Text.assemble((_("What usually comes next: "), "bold"), str(result["care_ladder"]["next"]))
     return Group(grid, Padding(nxt, (1, 0, 0, 0)))
 
 
@@ -277,7 +287,7 @@ def _notes(result: Mapping[str, Any]) -> Table | None:
 def _safety_net(text: str) -> Panel:
     return Panel(
         Text(text),
-        title=Text("If things change", style="bold"),
+        title=Text(_("If things change"), style="bold"),
         title_align="left",
         box=box.ROUNDED,
         border_style="red",
@@ -288,7 +298,7 @@ def _safety_net(text: str) -> Panel:
 def _section(parts: list[RenderableType], title: str, body: RenderableType | None) -> None:
     if body is None:
         return
-    parts += [Text(""), _heading(title), body]
+    parts += [Text(""), _heading(_(title)), body]
 
 
 def build(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> Group:
@@ -300,14 +310,14 @@ def build(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -
     parts.append(_headline(result))
     if result["level"] == "emergency":
         return _emergency(result, parts)
-    _section(parts, "Why", _reasons(result["reasons"]))
-    _section(parts, "What a doctor will want to rule out", _rule_out(result))
-    _section(parts, "At a glance", _glance(result, answers))
+    _section(parts, N_("Why"), _reasons(result["reasons"]))
+    _section(parts, N_("What a doctor will want to rule out"), _rule_out(result))
+    _section(parts, N_("At a glance"), _glance(result, answers))
     if answers is not None:
-        _section(parts, "Where it hurts", body_map(answers))
-    _section(parts, "What may be contributing", _contributors(result))
-    _section(parts, "Steps of care", _ladder(result))
-    _section(parts, "For you", _notes(result))
+        _section(parts, N_("Where it hurts"), body_map(answers))
+    _section(parts, N_("What may be contributing"), _contributors(result))
+    _section(parts, N_("Steps of care"), _ladder(result))
+    _section(parts, N_("For you"), _notes(result))
     if result.get("safety_net"):
         parts += [Text(""), _safety_net(result["safety_net"])]
     parts += [Text(""), Text(result["disclaimer"], style="italic dim")]
@@ -318,10 +328,10 @@ def _emergency(result: Mapping[str, Any], parts: list[RenderableType]) -> Group:
     """The action first; the rest kept short: the emergency reasons and what a doctor will check."""
     urgent = [r for r in result["reasons"] if r["level"] == "emergency"]
     later = [r for r in result["reasons"] if r["level"] != "emergency"]
-    _section(parts, "Why", _reasons(urgent, with_answers=True))
-    _section(parts, "What the doctors will check", _rule_out(result))
+    _section(parts, N_("Why"), _reasons(urgent, with_answers=True))
+    _section(parts, N_("What the doctors will check"), _rule_out(result))
     if later:
-        _section(parts, "Also noted for the doctors", _noted(later))
+        _section(parts, N_("Also noted for the doctors"), _noted(later))
     parts += [Text(""), Text(result["disclaimer"], style="italic dim")]
     return Group(*parts)
 
@@ -402,9 +412,9 @@ class BatchTable:
     def _table(self, header: bool) -> Table:
         table = Table(box=None, show_header=header, header_style="bold", padding=(0, 2, 0, 0), pad_edge=False)
         table.add_column("id", width=self.id_width, overflow="fold")
-        table.add_column("level", width=LEVEL_WIDTH, no_wrap=True)
-        table.add_column("rule", width=RULE_WIDTH, no_wrap=True)
-        table.add_column(Text("pain\nimpact"), width=IMPACT_WIDTH, no_wrap=True, justify="right")
+        table.add_column(_("level"), width=LEVEL_WIDTH, no_wrap=True)
+        table.add_column(_("rule"), width=RULE_WIDTH, no_wrap=True)
+        table.add_column(Text(_("pain\nimpact")), width=IMPACT_WIDTH, no_wrap=True, justify="right")
         return table
 
     def _take(self) -> str:
@@ -428,7 +438,7 @@ class BatchTable:
             )
         else:
             self.rejected += 1
-            cells = (rid, Text("rejected", style="bold"), Text("–"), Text("–"))
+            cells = (rid, Text(_("rejected"), style="bold"), Text("–"), Text("–"))
         if self.started and rid.cell_len <= self.id_width and "\n" not in rid.plain:
             # The usual row fits on one line: laid out directly, a good deal faster than a table per row.
             line = Text()
@@ -457,11 +467,11 @@ class BatchTable:
         counts.add_column(width=LEVEL_WIDTH, no_wrap=True)
         counts.add_column(width=RULE_WIDTH + 2 + IMPACT_WIDTH, no_wrap=True, justify="right")
         for i, (level, n) in enumerate(self.counts.items()):
-            counts.add_row(Text("Records by level" if i == 0 else "", style="bold"), level_text(level), str(n))
+            counts.add_row(Text(_("Records by level") if i == 0 else "", style="bold"), level_text(level), str(n))
         if self.rejected:
-            counts.add_row("", Text("rejected"), str(self.rejected))
+            counts.add_row("", Text(_("rejected")), str(self.rejected))
         total = sum(self.counts.values()) + self.rejected
-        counts.add_row("", Text("all", style="bold"), Text(str(total), style="bold"))
+        counts.add_row("", Text(_("all"), style="bold"), Text(str(total), style="bold"))
         parts = counts
         self.console.print()
         self.console.print(parts)
