@@ -23,6 +23,7 @@ class OutputFormat(enum.StrEnum):
     json = "json"
     text = "text"
     markdown = "markdown"
+    csv = "csv"
 
 
 class ListFormat(enum.StrEnum):
@@ -35,6 +36,17 @@ class ListFormat(enum.StrEnum):
 class InputFormat(enum.StrEnum):
     json = "json"
     jsonl = "jsonl"
+    csv = "csv"
+    redcap = "redcap"
+
+
+class QuestionsFormat(enum.StrEnum):
+    """`backpain questions`: text or JSON, or the questionnaire as a REDCap data dictionary or a CSV template."""
+
+    json = "json"
+    text = "text"
+    redcap = "redcap"
+    csv_template = "csv-template"
 
 
 def _plain_flags(params: list[Any]) -> list[Any]:
@@ -102,7 +114,8 @@ def _paragraphs(text: str) -> str:
 ASSESS_HELP = f"""Answer the questionnaire, or assess answers given as JSON.
 
 In a terminal, asks the questions. When stdin is not a terminal, or with --answers, reads answers instead:
-one JSON object, a JSON array of objects, or JSON Lines. One object in gives one JSON object out; several
+one JSON object, a JSON array of objects, or JSON Lines; or, with --input-format csv or redcap, a spreadsheet or
+a REDCap export, one row per assessment. One object in gives one JSON object out; several
 give JSON Lines, one result per record in input order, written as they are made; a rejected record is
 reported in place as {{"line": N, "id": ..., "error": "..."}}. A batch ends with one summary line on stderr.
 
@@ -121,7 +134,11 @@ def assess(
     ] = None,
     input_format: Annotated[
         Optional[InputFormat],
-        typer.Option("--input-format", help="Say what the input is instead of telling it from its start."),
+        typer.Option(
+            "--input-format",
+            help="Say what the input is instead of telling it from its start: csv is a spreadsheet with a header "
+            "of answer keys, redcap a REDCap export of raw data (an --answers name ending .csv means csv).",
+        ),
     ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask questions; fail if no answers.")] = False,
     output: Annotated[
@@ -131,7 +148,7 @@ def assess(
             "-o",
             metavar="PATH",
             help="Write the output to PATH (mode 0600; written in full or not at all) instead of stdout. "
-            "Without --format, the name chooses: .md Markdown, .txt text, anything else JSON.",
+            "Without --format, the name chooses: .md Markdown, .txt text, .csv CSV, anything else JSON.",
         ),
     ] = None,
     save: Annotated[
@@ -327,6 +344,8 @@ def _run(env: Environment, stream: IO[bytes], opts: AssessOptions) -> ExitStatus
 
     fmt = (opts.fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)).value
     input_format = opts.input_format.value if opts.input_format else None
+    if input_format is None and opts.answers is not None and opts.answers.lower().endswith(".csv"):
+        input_format = InputFormat.csv.value  # a spreadsheet, told by its name
     if opts.save:
         from backpain_cli.faces.history import run_save
 
@@ -430,15 +449,30 @@ def schema() -> None:
 
 @app.command(cls=_Command)
 def questions(
-    format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
+    format: Annotated[
+        QuestionsFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: text, json, redcap (a REDCap data dictionary to upload) or csv-template (an "
+            "empty spreadsheet for --input-format csv: the header and one example row).",
+        ),
+    ] = QuestionsFormat.text,
 ) -> None:
     """List every question: its key, the allowed answers and when it is asked."""
     from backpain_cli.render.questions import questions_json, questions_text
 
-    if format is ListFormat.json:
+    if format is QuestionsFormat.json:
         import json
 
         print(json.dumps(questions_json(), indent=2, ensure_ascii=False))
+    elif format in (QuestionsFormat.redcap, QuestionsFormat.csv_template):
+        import sys
+
+        from backpain_cli.render.redcap import csv_template, data_dictionary
+
+        sys.stdout.buffer.write((data_dictionary if format is QuestionsFormat.redcap else csv_template)())
+        sys.stdout.flush()
     else:
         print(questions_text(), end="")
 

@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 
 
 class Sink(Protocol):
-    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
-        """One result (ok) or one rejection (not ok); `answers` are the validated answers behind a result."""
+    def write(
+        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
+    ) -> None:
+        """One result (ok) or one rejection (not ok); `answers` are the validated answers behind a result, `line`
+        where its record was in the input."""
         ...
 
     def close(self) -> None: ...
@@ -37,7 +40,9 @@ class JsonSink:
         self.encode = msgspec.json.Encoder().encode
         self.format = msgspec.json.format
 
-    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+    def write(
+        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
+    ) -> None:
         if self.batch:
             self.out.write(self.encode(out) + b"\n")
         else:
@@ -62,7 +67,9 @@ class TextSink:
         self.table: BatchTable | None = None
         self.first: tuple[bool, dict[str, Any], dict[str, Any] | None] | None = None
 
-    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+    def write(
+        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
+    ) -> None:
         if not self.batch:
             self._report(ok, out, answers)
         elif self.table is None and self.first is None:
@@ -104,7 +111,9 @@ class MarkdownSink:
         self.batch = batch
         self.first = True
 
-    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+    def write(
+        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
+    ) -> None:
         from backpain_cli.render.markdown import code, fenced, render_markdown
 
         if ok:
@@ -126,13 +135,17 @@ def make_sink(fmt: str, env: Environment, batch: bool) -> Sink:
         return TextSink(env, batch)
     if fmt == "markdown":
         return MarkdownSink(env, batch)
+    if fmt == "csv":
+        from backpain_cli.faces.csv_sink import CsvSink
+
+        return CsvSink(env, batch)
     return JsonSink(env, batch)
 
 
 def format_for_path(path: str) -> str:
-    """The output format a file name suggests: .md/.markdown Markdown, .txt text, anything else JSON."""
+    """The output format a file name suggests: .md/.markdown Markdown, .txt text, .csv CSV, anything else JSON."""
     suffix = Path(path).suffix.lower()
-    return {".md": "markdown", ".markdown": "markdown", ".txt": "text"}.get(suffix, "json")
+    return {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".csv": "csv"}.get(suffix, "json")
 
 
 class OutputError(Exception):
