@@ -28,11 +28,15 @@ class CsvSink:
         self.out = env.stdout
         self.writer = csv.writer(_Text(env.stdout), lineterminator="\r\n")  # CRLF: a bare CR in a cell is quoted
         self.writer.writerow(RESULT_HEADER)
+        self.line: int | None = None
 
-    def write(
-        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
-    ) -> None:
-        self.writer.writerow(result_cells(ok, out, line))
+    def at(self, line: int) -> None:
+        """Where the next record was in the input (the batch says so before each `write`)."""
+        self.line = line
+
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+        self.writer.writerow(result_cells(ok, out, self.line))
+        self.line = None
 
     def close(self) -> None:
         self.out.flush()

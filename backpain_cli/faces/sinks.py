@@ -19,11 +19,8 @@ if TYPE_CHECKING:
 
 
 class Sink(Protocol):
-    def write(
-        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
-    ) -> None:
-        """One result (ok) or one rejection (not ok); `answers` are the validated answers behind a result, `line`
-        where its record was in the input."""
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
+        """One result (ok) or one rejection (not ok); `answers` are the validated answers behind a result."""
         ...
 
     def close(self) -> None: ...
@@ -40,9 +37,7 @@ class JsonSink:
         self.encode = msgspec.json.Encoder().encode
         self.format = msgspec.json.format
 
-    def write(
-        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
-    ) -> None:
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
         if self.batch:
             self.out.write(self.encode(out) + b"\n")
         else:
@@ -67,9 +62,7 @@ class TextSink:
         self.table: BatchTable | None = None
         self.first: tuple[bool, dict[str, Any], dict[str, Any] | None] | None = None
 
-    def write(
-        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
-    ) -> None:
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
         if not self.batch:
             self._report(ok, out, answers)
         elif self.table is None and self.first is None:
@@ -111,9 +104,7 @@ class MarkdownSink:
         self.batch = batch
         self.first = True
 
-    def write(
-        self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None, line: int | None = None
-    ) -> None:
+    def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
         from backpain_cli.render.markdown import code, fenced, render_markdown
 
         if ok:
