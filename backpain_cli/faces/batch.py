@@ -198,6 +198,10 @@ def _run(
     try:
         try:
             if jobs > 1 and batch and fmt in PARALLEL_FORMATS and keeper is None:
+                if fmt == "csv":  # the workers make the rows; the header is the parent's
+                    from backpain_cli.faces.csv_sink import encode_header
+
+                    env.stdout.write(encode_header())
                 _run_parallel(env, records, jobs, tally, progress, signals, reader, fmt)
             else:
                 _run_serial(env, records, make_sink(fmt, env, batch), tally, progress, keeper)

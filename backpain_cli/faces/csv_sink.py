@@ -42,6 +42,15 @@ class CsvSink:
         self.out.flush()
 
 
+def encode_header() -> bytes:
+    """The header row's bytes (for a batch whose rows `--jobs` workers make)."""
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(RESULT_HEADER)
+    return buf.getvalue().encode()
+
+
 def encode_result(ok: bool, out: dict[str, Any], line: int | None) -> bytes:
     """One result as one CSV row's bytes (in a `--jobs` worker, which sends bytes back)."""
     import io
