@@ -93,7 +93,7 @@ def test_jobs_that_cannot_apply_are_said_once(args: list[str], tmp_path: Any) ->
 
     db = ["--db", str(tmp_path / "h.db")] if "--save" in args else []
     result = CliRunner().invoke(app, ["assess", "--jobs", "2", *args, *db], input=line(0) + line(1))
-    assert result.stderr.count("--jobs applies to JSON output only; running in one process") == 1
+    assert result.stderr.count("--jobs applies to JSON and CSV output only; running in one process") == 1
 
 
 def test_jobs_above_the_cpu_count_are_clamped(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,7 @@ class OutputFormat(enum.StrEnum):
     text = "text"
     markdown = "markdown"
     fhir = "fhir"
+    csv = "csv"
 
 
 class ListFormat(enum.StrEnum):
@@ -37,12 +38,19 @@ class InputFormat(enum.StrEnum):
     json = "json"
     jsonl = "jsonl"
     fhir = "fhir"
+    csv = "csv"
+    redcap = "redcap"
 
 
 class QuestionsFormat(enum.StrEnum):
+    """`backpain questions`: text or JSON, or the questionnaire as an HL7 FHIR R4 Questionnaire, a REDCap data
+    dictionary or a CSV template."""
+
     json = "json"
     text = "text"
     fhir = "fhir"
+    redcap = "redcap"
+    csv_template = "csv-template"
 
 
 def _fhir_base(value: Optional[str]) -> Optional[str]:
@@ -152,7 +160,8 @@ def _paragraphs(text: str) -> str:
 ASSESS_HELP = f"""Answer the questionnaire, or assess answers given as JSON.
 
 In a terminal, asks the questions. When stdin is not a terminal, or with --answers, reads answers instead:
-one JSON object, a JSON array of objects, or JSON Lines. One object in gives one JSON object out; several
+one JSON object, a JSON array of objects, or JSON Lines; or, with --input-format csv or redcap, a spreadsheet or
+a REDCap export, one row per assessment. One object in gives one JSON object out; several
 give JSON Lines, one result per record in input order, written as they are made; a rejected record is
 reported in place as {{"line": N, "id": ..., "error": "..."}}. A batch ends with one summary line on stderr.
 
@@ -175,7 +184,11 @@ def assess(
     ] = None,
     input_format: Annotated[
         Optional[InputFormat],
-        typer.Option("--input-format", help="Say what the input is instead of telling it from its start."),
+        typer.Option(
+            "--input-format",
+            help="Say what the input is instead of telling it from its start: csv is a spreadsheet with a header "
+            "of answer keys, redcap a REDCap export of raw data (an --answers name ending .csv means csv).",
+        ),
     ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask questions; fail if no answers.")] = False,
     output: Annotated[
@@ -185,7 +198,7 @@ def assess(
             "-o",
             metavar="PATH",
             help="Write the output to PATH (mode 0600; written in full or not at all) instead of stdout. "
-            "Without --format, the name chooses: .md Markdown, .txt text, anything else JSON.",
+            "Without --format, the name chooses: .md Markdown, .txt text, .csv CSV, anything else JSON.",
         ),
     ] = None,
     save: Annotated[
@@ -411,6 +424,8 @@ def _run(env: Environment, stream: IO[bytes], opts: AssessOptions) -> ExitStatus
 
     fmt = (opts.fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)).value
     input_format = opts.input_format.value if opts.input_format else None
+    if input_format is None and opts.answers is not None and opts.answers.lower().endswith(".csv"):
+        input_format = InputFormat.csv.value  # a spreadsheet, told by its name
     if opts.save:
         from backpain_cli.faces.history import run_save
 
@@ -519,7 +534,13 @@ def schema() -> None:
 def questions(
     format: Annotated[
         QuestionsFormat,
-        typer.Option("--format", "-f", help="Output format (fhir: an HL7 FHIR R4 Questionnaire)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: text, json, fhir (an HL7 FHIR R4 Questionnaire), redcap (a REDCap data dictionary "
+            "to upload) or csv-template (an empty spreadsheet for --input-format csv: the header and one example "
+            "row).",
+        ),
     ] = QuestionsFormat.text,
     fhir_base: Annotated[
         Optional[str], typer.Option("--fhir-base", metavar="URL", callback=_fhir_base, help=FHIR_BASE_HELP)
@@ -538,6 +559,13 @@ def questions(
         import json
 
         print(json.dumps(questions_json(), indent=2, ensure_ascii=False))
+    elif format in (QuestionsFormat.redcap, QuestionsFormat.csv_template):
+        import sys
+
+        from backpain_cli.render.redcap import csv_template, data_dictionary
+
+        sys.stdout.buffer.write((data_dictionary if format is QuestionsFormat.redcap else csv_template)())
+        sys.stdout.flush()
     else:
         print(questions_text(), end="")
 

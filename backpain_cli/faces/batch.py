@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 from backpain_cli.core.engine import assess
 from backpain_cli.core.policy import LEVELS
 from backpain_cli.core.validation import record_id
+from backpain_cli.io.csv_reader import CsvReader, open_reader
 from backpain_cli.io.decoding import answers
 from backpain_cli.io.env import Environment, stopped, to_devnull
 from backpain_cli.io.json_text import Rejected
@@ -39,7 +40,9 @@ Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 #: Rejections also told on stderr, one line each, up to this many (all of them are in the output in place).
 MAX_MESSAGES = 20
 #: Said once when --jobs cannot apply.
-JOBS_JSON_ONLY = "--jobs applies to JSON output only; running in one process"
+JOBS_JSON_ONLY = "--jobs applies to JSON and CSV output only; running in one process"
+#: The output formats that --jobs workers make (the parent writes their bytes in input order).
+PARALLEL_FORMATS = ("json", "csv")
 #: A progress bar appears (on a terminal only) once a batch has taken this long, in seconds.
 PROGRESS_AFTER = 1.0
 
@@ -70,7 +73,12 @@ def assess_one(record: Record) -> Outcome:
     if record.error is not None:
         return False, rejection(record, record.error), None
     try:
-        valid = answers(record.raw)
+        if record.row is not None:
+            from backpain_cli.io.csv_rows import row_answers
+
+            valid = row_answers(*record.row)
+        else:
+            valid = answers(record.raw)
     except Rejected as exc:
         return False, rejection(record, str(exc), exc.value, exc.warning, exc.where), None
     return True, assess(valid), valid
@@ -159,7 +167,7 @@ def run(
     (SIGTERM). When the reader of the output goes away (`| head -1`), the batch stops at once and quietly: no
     summary, and the status of the records read so far."""
     env = dataclasses.replace(env, stderr=cast(IO[str], _Stderr(env.stderr)))
-    if jobs > 1 and (fmt != "json" or keeper is not None):
+    if jobs > 1 and (fmt not in PARALLEL_FORMATS or keeper is not None):
         env.message(JOBS_JSON_ONLY)
         jobs = 1
     cpus = os.cpu_count() or 1
@@ -188,7 +196,7 @@ def _run(
 
     _say_if_waiting(env, stream)
     try:
-        reader = Reader(stream, input_format)
+        reader = open_reader(stream, input_format)
     except NoInput:
         env.message(NO_ANSWERS)
         return ExitStatus.USAGE
@@ -200,8 +208,12 @@ def _run(
     progress = _Progress(env, reader) if batch and env.stderr_isatty else None
     try:
         try:
-            if jobs > 1 and batch and fmt == "json" and keeper is None:
-                _run_parallel(env, records, jobs, tally, progress, signals, reader)
+            if jobs > 1 and batch and fmt in PARALLEL_FORMATS and keeper is None:
+                if fmt == "csv":  # the workers make the rows; the header is the parent's
+                    from backpain_cli.faces.csv_sink import encode_header
+
+                    env.stdout.write(encode_header())
+                _run_parallel(env, records, jobs, tally, progress, signals, reader, fmt)
             else:
                 _run_serial(env, records, make_sink(fmt, env, batch), tally, progress, keeper)
         finally:
@@ -230,10 +242,12 @@ def _run(
     return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
 
 
-def _look_ahead(reader: Reader, input_format: str | None = None) -> tuple[Iterator[Record], bool]:
+def _look_ahead(reader: Reader | CsvReader, input_format: str | None = None) -> tuple[Iterator[Record], bool]:
     """The records, and whether they are a batch: one record gives one object out, several give JSON Lines, so
-    all but an array is looked at one record ahead."""
+    all but an array or a spreadsheet (a batch however many records it holds) is looked at one record ahead."""
     records: Iterator[Record] = iter(reader)
+    if isinstance(reader, CsvReader):
+        return records, True
     if input_format == "fhir" or reader.kind == "document" or b'"resourceType"' in reader.first:
         from backpain_cli.io.fhir_io import expand  # a Bundle of QuestionnaireResponses: one record per entry
 
@@ -253,10 +267,14 @@ def _run_serial(
     keeper: Keeper | None,
 ) -> None:
     """Assess and write the records one by one, in this process."""
-    for ok, out, valid in map(assess_one, records):
+    at = getattr(sink, "at", None)  # a sink that shows where each record was (CSV's `line`)
+    for record in records:
+        ok, out, valid = assess_one(record)
         tally.count(env, ok, out["level"] if ok else None, None if ok else out)
         if ok and keeper is not None:
             keeper.before_written(out, cast(dict[str, Any], valid))
+        if at is not None:
+            at(record.line)
         sink.write(ok, out, valid)
         if progress is not None and not tally.read & 255:
             progress.update(tally.read)
@@ -374,7 +392,7 @@ class _Progress:
     """A progress bar on stderr, for a terminal only, once a batch has run for a while. rich is imported only
     then, so that piped runs never load it."""
 
-    def __init__(self, env: Environment, reader: Reader) -> None:
+    def __init__(self, env: Environment, reader: Reader | CsvReader) -> None:
         self.env = env
         self.reader = reader
         self.start = time.monotonic()
@@ -415,26 +433,33 @@ class _Progress:
 CHUNK_RECORDS = 1000
 #: A chunk also ends once its records hold this many bytes.
 CHUNK_BYTES = 1 << 20
-#: A chunk's outcome, from a worker: (records, count per level, the JSON Lines, the rejections)
+#: A chunk's outcome, from a worker: (records, count per level, the JSON Lines or CSV rows, the rejections)
 Done = tuple[int, dict[str, int], bytes, list[dict[str, Any]]]
 
 
-def _assess_chunk(chunk: list[Record]) -> Done:
-    import msgspec
+def _assess_chunk(chunk: list[Record], fmt: str = "json") -> Done:
+    encode: Callable[[bool, dict[str, Any], int], bytes]
+    if fmt == "csv":
+        from backpain_cli.faces.csv_sink import encode_result as encode
+    else:
+        import msgspec
 
-    encode = msgspec.json.Encoder().encode
+        to_json = msgspec.json.Encoder().encode
+
+        def encode(ok: bool, out: dict[str, Any], line: int) -> bytes:
+            return to_json(out) + b"\n"
+
     levels: dict[str, int] = {}
     lines: list[bytes] = []
     rejections: list[dict[str, Any]] = []
     for record in chunk:
         ok, out, _ = assess_one(record)
-        lines.append(encode(out))
+        lines.append(encode(ok, out, record.line))
         if ok:
             levels[out["level"]] = levels.get(out["level"], 0) + 1
         else:
             rejections.append(out)
-    lines.append(b"")
-    return len(chunk), levels, b"\n".join(lines), rejections
+    return len(chunk), levels, b"".join(lines), rejections
 
 
 def _run_parallel(
@@ -444,9 +469,10 @@ def _run_parallel(
     tally: Tally,
     progress: _Progress | None,
     signals: Signals,
-    reader: Reader | None = None,
+    reader: Any = None,
+    fmt: str = "json",
 ) -> None:
-    workers = _Workers(jobs, signals)
+    workers = _Workers(jobs, signals, fmt)
     try:
         workers.start()
         dispatch = _Dispatch(env, workers, tally, progress)
@@ -535,9 +561,10 @@ class _Workers:
     parent handles it), end when their pipe closes, and leave through os._exit, so they never print a traceback
     or flush the parent's buffered output a second time."""
 
-    def __init__(self, jobs: int, signals: Signals | None = None) -> None:
+    def __init__(self, jobs: int, signals: Signals | None = None, fmt: str = "json") -> None:
         self.jobs = jobs
         self.signals = signals
+        self.fmt = fmt
         self.procs: list[Any] = []
         self.tasks: list[Any] = []  # the parent's end of each worker's pipe of chunks
         self.results: list[Any] = []  # the parent's end of each worker's pipe of outcomes
@@ -553,7 +580,7 @@ class _Workers:
                 task_out, task_in = context.Pipe(duplex=False)
                 result_out, result_in = context.Pipe(duplex=False)
                 inherited = [*self.tasks, *self.results, task_in, result_out]
-                proc = context.Process(target=_worker, args=(task_out, result_in, inherited), daemon=True)
+                proc = context.Process(target=_worker, args=(task_out, result_in, inherited, self.fmt), daemon=True)
                 self.procs.append(proc)
                 self.tasks.append(task_in)
                 self.results.append(result_out)
@@ -566,7 +593,7 @@ class _Workers:
     def _send(self, i: int, chunk: list[Record]) -> None:
         # As plain tuples, which pickle several times faster than the records themselves: the parent's share of
         # the work is what bounds how well --jobs scales.
-        packed = [(r.line, r.raw, r.error) for r in chunk]
+        packed = [(r.line, r.raw, r.error, r.row) for r in chunk]
         try:
             self.tasks[i].send(packed)
         except OSError:  # a broken pipe here is a worker gone, never the reader of our output
@@ -611,7 +638,7 @@ class _Workers:
                 proc.join()
 
 
-def _worker(tasks: Any, results: Any, inherited: list[Any]) -> None:
+def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json") -> None:
     """A worker process: assess each chunk that comes, send back its outcome; end when the parent's end closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -621,7 +648,7 @@ def _worker(tasks: Any, results: Any, inherited: list[Any]) -> None:
         conn.close()
     try:
         while True:
-            results.send(_assess_chunk([Record(*fields) for fields in tasks.recv()]))
+            results.send(_assess_chunk([Record(*fields) for fields in tasks.recv()], fmt))
     except (EOFError, OSError):  # the parent is done, or gone
         pass
     except BaseException as exc:

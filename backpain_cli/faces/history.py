@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
+from backpain_cli.render.spreadsheet import csv_cell as _csv_cell
 from backpain_cli.render.words import LEVEL_NAMES, date_words, day_month, policy_note
 
 if TYPE_CHECKING:
@@ -529,21 +530,6 @@ def export_answers(records: Iterable[Record]) -> Iterable[bytes]:
     """JSON Lines of contract answers, ready for `backpain assess`: each keeps the `id` it was given, and one
     saved without an id gets the record's number as its `id`."""
     return _jsonl({"id": r.id, **(r.answers or {})} for r in records)
-
-
-#: What a spreadsheet may read as the start of a formula (OWASP's list, their full-width forms, and a line
-#: break), also after leading blanks: a cell starting so gets a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        value = ";".join(map(str, value))
-    if isinstance(value, str) and value.lstrip(" \u3000")[:1] in FORMULA_STARTS:
-        return "'" + value  # never a formula in a spreadsheet
-    return value
 
 
 def export_csv(records: Iterable[Record]) -> Iterable[bytes]:

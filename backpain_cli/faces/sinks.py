@@ -130,13 +130,17 @@ def make_sink(fmt: str, env: Environment, batch: bool) -> Sink:
         from backpain_cli.io.fhir_io import FhirSink
 
         return FhirSink(env, batch)
+    if fmt == "csv":
+        from backpain_cli.faces.csv_sink import CsvSink
+
+        return CsvSink(env, batch)
     return JsonSink(env, batch)
 
 
 def format_for_path(path: str) -> str:
-    """The output format a file name suggests: .md/.markdown Markdown, .txt text, anything else JSON."""
+    """The output format a file name suggests: .md/.markdown Markdown, .txt text, .csv CSV, anything else JSON."""
     suffix = Path(path).suffix.lower()
-    return {".md": "markdown", ".markdown": "markdown", ".txt": "text"}.get(suffix, "json")
+    return {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".csv": "csv"}.get(suffix, "json")
 
 
 class OutputError(Exception):

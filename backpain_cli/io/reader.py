@@ -33,7 +33,7 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import msgspec
 
@@ -57,6 +57,9 @@ class Record:
     line: int
     raw: bytes = b""
     error: str | None = None
+    #: A spreadsheet row instead of JSON bytes: (the header's `csv_rows.Layout`, the cells, why it could not be
+    #: read whole or None), typed into answers by `csv_rows.row_answers` (`csv_io.CsvReader`).
+    row: tuple[Any, list[str], str | None] | None = None
 
 
 def _too_long(limit: int) -> str:
