@@ -9,7 +9,7 @@ The messages are the `intl` wording, in the code: every string passed to `_` or 
 backpain_cli (Babel's Python extractor), and the questionnaire's and the policy's texts, which are data
 (questionnaire.QUESTIONS: prompts, help, options, sections, short names; policy.RULES: each rule's `why`). A
 region's catalog is `backpain_cli/locale/<ll_CC>/LC_MESSAGES/backpain.po`; the .mo beside it is what the
-package reads at run time (stdlib gettext), committed, and checked current by tests/test_catalogs.py.
+package reads at run time (stdlib gettext), committed, and checked current by tests/io/test_catalogs.py.
 
 Babel is a development dependency only (the `dev` extra); the installed package needs nothing but the stdlib.
 """

@@ -5,7 +5,7 @@
 - docs/report.svg: the README's picture, a real report rendered by rich and exported as SVG.
 
     .venv/bin/python tools/make_docs.py          # write them
-    .venv/bin/python tools/make_docs.py --check  # exit 1 if any is stale (tests/test_docs.py does the same)
+    .venv/bin/python tools/make_docs.py --check  # exit 1 if any is stale (tests/render/test_docs.py does the same)
 """
 
 from __future__ import annotations

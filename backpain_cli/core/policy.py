@@ -828,7 +828,7 @@ def c0(f: Facts, fired: Fired) -> Evidence:
 # (`_Cond`) instead of its evidence. All the trees are compiled, at import, into one function of plain locals,
 # `_evaluate`: per rule a few comparisons say whether it fires, and only then is its evidence built, from the same
 # tree, as the combinators would have built it (the tests the part that fired, merged in the same order). One
-# definition, two uses: no second copy of a condition to keep in step. tests/test_rules.py checks, over generated
+# definition, two uses: no second copy of a condition to keep in step. tests/core/test_rules.py checks, over generated
 # answers, that `evaluate` and `evaluate_slowly` (each rule's function in turn) give the same, byte for byte.
 
 

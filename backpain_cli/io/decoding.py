@@ -5,7 +5,7 @@ The fast path decodes the bytes straight into a `msgspec.Struct` generated from 
 checks a struct cannot: list values given once, STarT Back psychosocial not above total, no key given twice.
 Whenever it fails, for whatever reason, the record takes the thorough path: a plain decode, the duplicate-key
 check, and `validation.validate`, which collects every problem with a message naming its key. The fast path
-only ever accepts what `validate` accepts, with the same answers (tests/test_batch_fastpath.py checks this);
+only ever accepts what `validate` accepts, with the same answers (tests/io/test_batch_fastpath.py checks this);
 so every error message comes from the thorough path.
 """
 

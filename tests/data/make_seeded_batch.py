@@ -1,4 +1,4 @@
-"""Make the seeded batch that tests/test_seeded_batch.py replays: its input (tests/data/seeded_batch.in.jsonl.gz)
+"""Make the seeded batch that tests/faces/test_seeded_batch.py replays: its input (tests/data/seeded_batch.in.jsonl.gz)
 and the output the engine gave for it (tests/data/seeded_batch.out.jsonl.gz), so that any change to the engine,
 the decoding or the batch loop is checked byte for byte against what the code gave before.
 

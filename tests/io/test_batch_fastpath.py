@@ -15,8 +15,7 @@ from backpain_cli.core.questionnaire import QUESTIONS, Question
 from backpain_cli.core.validation import InvalidAnswers, validate
 from backpain_cli.io.decoding import answers, fast_answers
 from backpain_cli.io.json_text import Rejected
-
-from .conftest import VIGNETTES
+from tests.conftest import VIGNETTES
 
 JSON_VALUES = st.recursive(
     st.none()

@@ -28,8 +28,7 @@ from backpain_cli.core.validation import validate
 from backpain_cli.faces.history import category, chart, compare, render_history, save_result
 from backpain_cli.render.words import since_last_text
 from backpain_cli.storage.store import open_store
-
-from .conftest import VIGNETTES
+from tests.conftest import VIGNETTES
 
 
 @pytest.fixture(autouse=True)

@@ -19,10 +19,9 @@ from typer.testing import CliRunner
 
 from backpain_cli.cli.app import app
 from backpain_cli.core.questionnaire import QUESTIONS, Question
+from tests.strategies import answers
 
-from .strategies import answers
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 MULTI = [q for q in QUESTIONS if q.kind == "multi"]
 RESULT_HEADER = [
     "id",

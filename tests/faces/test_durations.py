@@ -11,9 +11,8 @@ import pexpect
 import pytest
 
 from backpain_cli.core.durations import parse
-
-from .test_interactive import ANSI, ENTER, script_parts
-from .test_interactive_pty import TOTAL, result_json, spawn
+from tests.faces.test_interactive import ANSI, ENTER, script_parts
+from tests.faces.test_interactive_pty import TOTAL, result_json, spawn
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from backpain_cli.core.engine import assess_record
-
-from .conftest import VIGNETTES, assess_cli
+from tests.conftest import VIGNETTES, assess_cli
 
 ONE = json.dumps(VIGNETTES[0]["answers"])
 ALL = "".join(json.dumps(v["answers"]) + "\n" for v in VIGNETTES)
@@ -161,7 +160,7 @@ def test_text_mode_in_a_real_terminal_is_in_colour_unless_no_color(tmp_path: Pat
         )
         child.expect(pexpect.EOF, timeout=60)
         outputs[no_color] = child.before
-    from .test_report import COLOUR_SGR
+    from tests.render.test_report import COLOUR_SGR
 
     assert COLOUR_SGR.search(outputs[False])
     assert not COLOUR_SGR.search(outputs[True])
@@ -170,7 +169,7 @@ def test_text_mode_in_a_real_terminal_is_in_colour_unless_no_color(tmp_path: Pat
 
 @pytest.mark.parametrize("columns", [60, 100])
 def test_batch_table_snapshot(columns: int, snapshot: Any) -> None:
-    from .test_report import TextSnapshot
+    from tests.render.test_report import TextSnapshot
 
     long_id = {**VIGNETTES[-1]["answers"], "id": "a-very-long-reference-that-cannot-fit-in-the-id-column-at-all"}
     data = ALL + json.dumps(long_id) + "\n" + '{"id": 7, "age": 30}\n'

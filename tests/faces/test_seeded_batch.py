@@ -13,7 +13,7 @@ import pytest
 from backpain_cli.faces.batch import run
 from backpain_cli.io.env import Environment
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def run_batch(data: bytes, jobs: int) -> bytes:

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from backpain_cli.core.engine import assess
 from backpain_cli.core.questionnaire import BY_KEY
 from backpain_cli.core.validation import validate
+from tests.strategies import V2_VALUES, answers, edgy_answers, swept_answers
 
 from . import reference_policy as ref
 from . import reference_policy_2026_1 as ref_2026_1
-from .strategies import V2_VALUES, answers, edgy_answers, swept_answers
 
 RANK = ref.LEVELS.index
 

@@ -44,8 +44,7 @@ from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
 from backpain_cli.render.words import since_last_text
 from backpain_cli.storage.store import open_store
-
-from .conftest import VIGNETTES
+from tests.conftest import VIGNETTES
 
 ENTER, DOWN, UP, SPACE = "\r", "\x1b[B", "\x1b[A", " "
 CTRL_C, CTRL_D, CTRL_U = "\x03", "\x04", "\x15"

@@ -16,9 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from backpain_cli.cli.app import app
-
-from .conftest import VIGNETTES
-from .test_interactive import drive, reachable, script
+from tests.conftest import VIGNETTES
+from tests.faces.test_interactive import drive, reachable, script
 
 ONE = json.dumps(VIGNETTES[0]["answers"])
 OPTIONS = ["--output", "--save-answers"]

@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 from backpain_cli import __version__
 from backpain_cli.cli.app import app
 from backpain_cli.core.questionnaire import QUESTIONS
-
-from .conftest import VIGNETTES
+from tests.conftest import VIGNETTES
 
 runner = CliRunner()
 

@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backpain_cli.io.reader import Reader
-
-from .conftest import GOOD, VIGNETTES, invoke, outcome, run_batch
+from tests.conftest import GOOD, VIGNETTES, invoke, outcome, run_batch
 
 
 def good(i: int = 0) -> bytes:

@@ -22,9 +22,8 @@ from backpain_cli.faces.sinks import make_sink
 from backpain_cli.io.env import Environment
 from backpain_cli.render.markdown import render_markdown
 from backpain_cli.render.report import BODY, render_text
-
-from .conftest import VIGNETTES, assess_cli
-from .strategies import answers
+from tests.conftest import VIGNETTES, assess_cli
+from tests.strategies import answers
 
 IDS = [v["name"] for v in VIGNETTES]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

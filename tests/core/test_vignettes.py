@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 
 from backpain_cli.cli.app import app
 from backpain_cli.core.engine import assess_record
-
-from .conftest import VIGNETTES
+from tests.conftest import VIGNETTES
 
 IDS = [v["name"] for v in VIGNETTES]
 

@@ -18,10 +18,9 @@ import pytest
 from backpain_cli.faces import batch
 from backpain_cli.faces.batch import run
 from backpain_cli.io.env import Environment
+from tests.conftest import GOOD, invoke, run_batch
 
-from .conftest import GOOD, invoke, run_batch
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def jsonl(n: int, start: int = 0) -> bytes:

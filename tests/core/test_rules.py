@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from backpain_cli.core.engine import assess
 from backpain_cli.core.policy import LEVELS, RULES, Facts, evaluate, evaluate_slowly
 from backpain_cli.core.validation import validate
-
-from . import strategies
-from .test_reference import edgy_answers
+from tests import strategies
+from tests.core.test_reference import edgy_answers
 
 
 def run(base: dict[str, Any], **changes: Any) -> dict[str, Any]:

@@ -14,8 +14,7 @@ import pytest
 from prompt_toolkit.data_structures import Size
 
 from backpain_cli.faces.interactive import _CHECKBOX_NONE, _SELECT_HOW, Screen
-
-from .conftest import VIGNETTES
+from tests.conftest import VIGNETTES
 
 COLOUR = re.compile(r"\x1b\[(?:[0-9]+;)*(?:3[0-8]|9[0-7])[;m]")
 

@@ -15,8 +15,7 @@ from backpain_cli.core.policy import LEVELS
 from backpain_cli.core.questionnaire import BY_KEY
 from backpain_cli.core.validation import validate
 from backpain_cli.render.schema import answers_schema
-
-from .strategies import answers, edgy_answers
+from tests.strategies import answers, edgy_answers
 
 RED_FLAGS = BY_KEY["red_flags"].values
 RISK_FACTORS = BY_KEY["risk_factors"].values

@@ -15,8 +15,7 @@ import pytest
 from backpain_cli.faces import batch
 from backpain_cli.io.env import Environment
 from backpain_cli.io.reader import Record
-
-from .conftest import VIGNETTES
+from tests.conftest import VIGNETTES
 
 
 def line(i: int = 0) -> bytes:

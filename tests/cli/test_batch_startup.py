@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 #: Sends the signal to itself while the CLI is being imported, as a Ctrl-C in the first tenth of a second does.
 DURING_IMPORT = textwrap.dedent(

@@ -23,8 +23,7 @@ from backpain_cli.core.explain import ACTION
 from backpain_cli.core.policy import EMERGENCY
 from backpain_cli.core.questionnaire import BY_KEY
 from backpain_cli.core.validation import validate
-
-from .test_interactive import ANSI, CTRL_C, DOWN, ENTER, reachable, script_parts
+from tests.faces.test_interactive import ANSI, CTRL_C, DOWN, ENTER, reachable, script_parts
 
 TIMEOUT = 30  # seconds for any one thing to show; the machine may be busy
 TOTAL = len(flow.STEPS)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import VIGNETTES, assess_cli
+from tests.conftest import VIGNETTES, assess_cli
 
 ONE = json.dumps(VIGNETTES[0]["answers"])
 

@@ -22,8 +22,7 @@ from backpain_cli.core.validation import validate
 from backpain_cli.io import catalogs
 from backpain_cli.render.markdown import render_markdown
 from backpain_cli.render.report import render_text
-
-from .conftest import VIGNETTES
+from tests.conftest import VIGNETTES
 
 REGIONS = ("intl", "us", "gb", "ie", "ca", "au", "nz")
 #: What each region's emergency action says to call, and its care words.
@@ -216,8 +215,8 @@ def test_the_questions_speak_american_in_a_us_locale(
     """`LANG=en_US.UTF-8 backpain assess` at a terminal: the questions' options in American words."""
     import pexpect
 
-    from .test_interactive import ANSI, CTRL_C, keys_until
-    from .test_interactive_pty import spawn
+    from tests.faces.test_interactive import ANSI, CTRL_C, keys_until
+    from tests.faces.test_interactive_pty import spawn
 
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     child = spawn()

@@ -11,7 +11,7 @@ import pytest
 
 from backpain_cli.io import catalogs as runtime
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import catalogs  # noqa: E402  # tools/catalogs.py: extraction and compilation, with Babel (a dev dependency)

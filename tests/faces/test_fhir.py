@@ -17,9 +17,8 @@ from typer.testing import CliRunner
 
 from backpain_cli.cli.app import app
 from backpain_cli.core.questionnaire import BY_KEY, CONTRACT_VERSION, QUESTIONS
-
-from .fhir_helpers import emitted_questionnaire, response, validate_resource
-from .strategies import answers
+from tests.fhir_helpers import emitted_questionnaire, response, validate_resource
+from tests.strategies import answers
 
 pytest.importorskip("fhir.resources")
 
@@ -500,7 +499,7 @@ def test_the_docs_give_the_default_base_and_every_extension_url() -> None:
 
     from backpain_cli.core import fhir
 
-    text = (Path(__file__).parent.parent / "docs" / "fhir.md").read_text()
+    text = (Path(__file__).parent.parent.parent / "docs" / "fhir.md").read_text()
     for url in (fhir.DEFAULT_BASE, fhir.MIN_VALUE, fhir.OPTION_EXCLUSIVE, fhir.OPTIONS_TOGGLE):
         assert url in text
 
