@@ -233,8 +233,8 @@ def _cap(text: str) -> str:
 
 
 def _names(signs: tuple[str, ...]) -> str:
-    out = [f"{_RED_FLAGS.label(s)} ({s})" for s in signs if s in _FLAGS]
-    out += [f"weakness: {BY_KEY['weakness'].label(s).lower()} ({s})" for s in signs if s in WEAK]
+    out = [f"{_(_RED_FLAGS.label(s))} ({s})" for s in signs if s in _FLAGS]
+    out += [f"{_('weakness')}: {_(BY_KEY['weakness'].label(s)).lower()} ({s})" for s in signs if s in WEAK]
     return "; ".join(out)
 
 

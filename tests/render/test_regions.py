@@ -267,3 +267,14 @@ def test_a_catalog_is_read_only_for_a_region_that_has_one(env: dict[str, str], l
         env=environ, check=True,
     )  # fmt: skip
     assert proc.stderr.endswith(repr(loaded))
+
+
+def test_a_rejected_record_names_its_warning_signs_in_the_region_s_words() -> None:
+    """A record that is not assessed but gives warning signs: the signs themselves, not only the advice, in the
+    region's words (US: "anus", 911), with the contract's codes beside them unchanged."""
+    record = json.dumps({"age": 40, "red_flags": ["saddle_numbness"], "weakness": "worsening"})
+    us = json.loads(run("assess", "--region", "us", "--format", "json", input=record).stdout)["warning"]
+    gb = json.loads(run("assess", "--region", "gb", "--format", "json", input=record).stdout)["warning"]
+    assert "genitals, buttocks or anus (saddle_numbness)" in us and "911" in us
+    assert "back passage (saddle_numbness)" in gb and "999" in gb
+    assert "(worsening)" in us and "(worsening)" in gb
