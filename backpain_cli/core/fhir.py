@@ -16,6 +16,7 @@ Pure: no I/O, no third-party imports (docs/fhir.md describes the mapping).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -247,13 +248,23 @@ class Source:
         if self.id is not None:
             ref["reference"] = f"QuestionnaireResponse/{self.id}"
         ref["type"] = "QuestionnaireResponse"
-        if self.identifier is not None:
+        if self.identifier is not None and is_fhir_string(self.identifier.get("value")):
             ref["identifier"] = self.identifier
         return ref if len(ref) > 1 else None
 
 
 def _str(value: Any) -> str:
     return describe(value)
+
+
+#: What FHIR allows in a `string` (R4 datatypes: `[ \r\n\t\S]+`): no other control or space characters.
+_FHIR_STRING = re.compile(r"[ \r\n\t\S]+")
+
+
+def is_fhir_string(value: Any) -> bool:
+    """Whether `value` can be written as a FHIR `string` (a record id made only of, say, a form feed cannot: it is
+    then left out of the identifiers written, rather than writing an invalid resource)."""
+    return isinstance(value, str) and _FHIR_STRING.fullmatch(value) is not None
 
 
 def response_answers(
@@ -532,7 +543,7 @@ def result_bundle(
     ref = source.reference() if source is not None else None
     params_url, obs_url, guidance_url = _urn(), _urn(), _urn()
     guidance: dict[str, Any] = {"resourceType": "GuidanceResponse"}
-    if result.get("id") is not None:
+    if result.get("id") is not None and is_fhir_string(str(result["id"])):
         guidance["requestIdentifier"] = {"value": str(result["id"])}
     guidance["moduleUri"] = policy_uri(base)
     guidance["status"] = "success"

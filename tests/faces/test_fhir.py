@@ -212,6 +212,16 @@ def _versions(result: dict[str, Any]) -> dict[str, Any]:
     return {"policy_version": result["policy_version"], "contract_version": result["contract_version"]}
 
 
+@pytest.mark.parametrize("rid", ["\x0c", "a\x0bb", " "])
+def test_an_id_that_is_no_fhir_string_is_left_out_not_written_invalid(rid: str) -> None:
+    """Found by the property below: an id holding only a form feed made an invalid Bundle."""
+    result = _assess(json.dumps(response(Q, {**BASIC, "id": rid}, id="qr-1")), "--format", "fhir")
+    assert result.exit_code == 0, result.stderr
+    bundle = json.loads(result.stdout)
+    for resource in [bundle, *(entry["resource"] for entry in bundle["entry"])]:
+        validate_resource(resource)
+
+
 @given(answers(ids=st.text(min_size=1, max_size=12)))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_resource_written_for_a_result_is_valid_r4b(a: dict[str, Any]) -> None:
