@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from history_store import ANSWERS, store_row  # noqa: E402
+from history_store import bulk_load  # noqa: E402
 
 
 def _export(db: Path, fmt: str, env: dict[str, str]) -> tuple[float, int, int]:
@@ -47,22 +47,11 @@ def main() -> None:
     parser.add_argument("--formats", default="json,csv,answers")
     args = parser.parse_args()
 
-    from backpain_cli.core.engine import assess
-    from backpain_cli.core.validation import validate
-    from backpain_cli.storage.store import open_store
-
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "BACKPAIN_HOME": tmp}
         db = Path(tmp) / "big.sqlite3"
-        store = open_store(db)
-        assert store is not None
-        answers = validate(ANSWERS)
-        result = assess(answers)
         start = time.perf_counter()
-        with store, store._write() as conn:  # bulk-load in one transaction; the CLI saves one at a time
-            for i in range(args.records):
-                row_answers = dict(answers, pain_intensity=i % 11, id=f"bench-{i}")
-                store._insert(conn, store_row(row_answers, result))
+        bulk_load(db, args.records)
         print(
             f"{args.records} records loaded in {time.perf_counter() - start:.1f} s; "
             f"file {db.stat().st_size / 1e6:.1f} MB"

@@ -25,6 +25,22 @@ HERE = Path(__file__).resolve().parent
 ANSWERS = json.loads((HERE.parent / "tests" / "vignettes.jsonl").read_text().splitlines()[0])["answers"]
 
 
+def bulk_load(db: Path, records: int) -> None:
+    """`records` assessments saved to the history `db` in one transaction (the CLI saves one at a time)."""
+    from backpain_cli.core.engine import assess
+    from backpain_cli.core.validation import validate
+    from backpain_cli.storage.store import open_store
+
+    store = open_store(db)
+    assert store is not None
+    answers = validate(ANSWERS)
+    result = assess(answers)
+    with store, store._write() as conn:
+        for i in range(records):
+            row_answers = dict(answers, pain_intensity=i % 11, id=f"bench-{i}")
+            store._insert(conn, store_row(row_answers, result))
+
+
 def _wall(cmd: list[str], data: bytes, runs: int, env: dict[str, str]) -> float:
     times = []
     for _ in range(runs):
@@ -55,20 +71,15 @@ def main() -> None:
         print(f"assess -f json --save, one record: {saving:7.1f} ms (+{saving - plain:.1f} ms)")
 
         db = Path(tmp) / "big.sqlite3"
-        store = open_store(db)
-        assert store is not None
-        answers = validate(ANSWERS)
-        result = assess(answers)
         start = time.perf_counter()
-        with store, store._write() as conn:  # bulk-load in one transaction; the CLI saves one at a time
-            for i in range(args.records):
-                row_answers = dict(answers, pain_intensity=i % 11, id=f"bench-{i}")
-                store._insert(conn, store_row(row_answers, result))
+        bulk_load(db, args.records)
         print(
             f"\n{args.records} records loaded in {(time.perf_counter() - start) * 1000:.0f} ms; "
             f"file {db.stat().st_size / 1e6:.1f} MB"
         )
 
+        answers = validate(ANSWERS)
+        result = assess(answers)
         start = time.perf_counter()
         store = open_store(db)
         assert store is not None
