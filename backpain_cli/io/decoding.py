@@ -50,16 +50,28 @@ def _field_type(q: Question) -> Any:
 
 
 def _struct(name: str, questions: tuple[Question, ...]) -> type[msgspec.Struct]:
-    fields = [(q.key, _field_type(q)) if q.required else (q.key, _field_type(q), msgspec.UNSET) for q in questions]
+    fields = [(q.key, _field_type(q)) if q.required else (q.key, _field_type(q), _default(q)) for q in questions]
     return msgspec.defstruct(name, fields, forbid_unknown_fields=True, kw_only=True)
 
 
+def _default(q: Question) -> Any:
+    """What an optional key left out means: its default (so the answers come out whole, in the questionnaire's
+    order, as `validate` gives them), else UNSET (left out of the answers)."""
+    if q.default is None:
+        return msgspec.UNSET
+    default = list(q.default)
+    return msgspec.field(default_factory=list if not default else default.copy)  # a new list for each record
+
+
 AnswersStruct = _struct("AnswersStruct", QUESTIONS)
-_ORDER = tuple(q.key for q in QUESTIONS)
-_DEFAULTS = {q.key: q.default for q in QUESTIONS if not q.required and q.default is not None}
+#: The keys of the optional questions with a default, as they would appear in a record's text.
+_DEFAULTED = tuple(f'"{q.key}"'.encode() for q in QUESTIONS if not q.required and q.default is not None)
+#: The list answers, present in every record decoded (required, or given their default).
 _MULTI = tuple(q.key for q in QUESTIONS if q.kind == "multi")
+assert all(q.required or q.default is not None for q in QUESTIONS if q.kind == "multi")
 _STARTBACK = tuple(q.key for q in QUESTIONS if q.kind == "startback")
 _decode_struct: Callable[[bytes], Any] = msgspec.json.Decoder(AnswersStruct).decode
+_to_builtins: Callable[[Any], Any] = msgspec.to_builtins
 
 
 def fast_answers(raw: bytes) -> Answers | None:
@@ -68,12 +80,19 @@ def fast_answers(raw: bytes) -> Answers | None:
         s = _decode_struct(raw)
     except (msgspec.MsgspecError, ValueError, RecursionError):
         return None
-    out: dict[str, Any] = msgspec.to_builtins(s)
+    out: dict[str, Any] = _to_builtins(s)
     keys = _checked(out)
-    # Colons in the text bound the number of keys given; if they match the keys found, none was given twice.
-    if keys is None or (raw.count(b":") != keys and _keys_in_text(raw) != keys):
+    if keys is None:
         return None
-    return _with_defaults(out)
+    # The keys given: those found, less the defaults of keys left out. (A default's key that appears in the text
+    # only as a value counts as given: the counts then differ, and the thorough path decides.)
+    for key in _DEFAULTED:
+        if key not in raw:
+            keys -= 1
+    # Colons in the text bound the number of keys given; if they match the keys found, none was given twice.
+    if raw.count(b":") != keys and _keys_in_text(raw) != keys:
+        return None
+    return out
 
 
 def fast_value(obj: dict[str, Any]) -> Answers | None:
@@ -83,8 +102,8 @@ def fast_value(obj: dict[str, Any]) -> Answers | None:
         s = msgspec.convert(obj, AnswersStruct)
     except (msgspec.MsgspecError, ValueError, TypeError, RecursionError):
         return None
-    out: dict[str, Any] = msgspec.to_builtins(s)
-    return None if _checked(out) is None else _with_defaults(out)
+    out: dict[str, Any] = _to_builtins(s)
+    return None if _checked(out) is None else out
 
 
 def _checked(out: dict[str, Any]) -> int | None:
@@ -98,16 +117,10 @@ def _checked(out: dict[str, Any]) -> int | None:
             if sb["psychosocial"] > sb["total"]:
                 return None
     for key in _MULTI:
-        values = out.get(key)
-        if values and len(values) > 1 and len(set(values)) != len(values):
+        values = out[key]
+        if len(values) > 1 and len(set(values)) != len(values):
             return None
     return keys
-
-
-def _with_defaults(out: dict[str, Any]) -> Answers:
-    if len(out) != len(_ORDER) and any(k not in out for k in _DEFAULTS):
-        out = {k: out[k] if k in out else list(_DEFAULTS[k]) for k in _ORDER if k in out or k in _DEFAULTS}
-    return out
 
 
 # ── the thorough path ──
