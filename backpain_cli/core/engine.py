@@ -15,7 +15,16 @@ from functools import lru_cache
 from typing import Any
 
 from backpain_cli.core import explain, i18n
-from backpain_cli.core.policy import LEVELS, POLICY_VERSION, RULES_BY_ID, SPECIALIST, Evidence, Facts, evaluate, within
+from backpain_cli.core.policy import (
+    LEVELS,
+    POLICY_VERSION,
+    RULES_BY_ID,
+    SPECIALIST,
+    Evidence,
+    Facts,
+    evaluate_signed,
+    within,
+)
 from backpain_cli.core.questionnaire import BY_KEY, CONTRACT_VERSION, SHORT_NAMES
 from backpain_cli.core.regions import INTL
 from backpain_cli.core.validation import validate
@@ -72,6 +81,7 @@ def _name(key: str, region: str) -> str:
 
 
 _LEVEL = {r.id: r.level for r in RULES_BY_ID.values()}
+_NO_TEXTS: dict[tuple[Any, ...], str] = {}
 _RANK = {level: i for i, level in enumerate(LEVELS)}
 
 
@@ -82,24 +92,45 @@ def _reason_texts(region: str) -> tuple[str, dict[str, str]]:
     return _("{why} Your answers: {answers}."), {r.id: _(r.why) for r in RULES_BY_ID.values()}
 
 
+#: A reason's `because` by region and by the fired rule's signature (`policy.evaluate_signed`): the same rule with
+#: the same answers comes up again and again, and its words are made once. Emptied when full, so memory stays flat.
+_BECAUSE: dict[str, dict[tuple[Any, ...], str]] = {}
+BECAUSE_CACHE = 16384
+
+
+def because(rule_id: str, evidence: Evidence, region: str | None = None) -> str:
+    """Why a rule fired, in words, with the answers behind it (in `region`'s words; default: this process's)."""
+    template, why = _reason_texts(i18n.current() if region is None else region)
+    return template.format(why=why[rule_id], answers=answers_text(evidence, region))
+
+
+def _because(region: str, sign: tuple[Any, ...], evidence: Evidence) -> str:
+    texts = _BECAUSE.get(region)
+    if texts is None:
+        texts = _BECAUSE[region] = {}
+    elif len(texts) >= BECAUSE_CACHE:
+        texts.clear()
+    text = texts[sign] = because(sign[0], evidence, region)
+    return text
+
+
 def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
     """Assess valid answers (see `validation.validate`). Deterministic; no I/O. The texts (`action`, each
     `because`, the explanation) are in `region`'s words (a code of `regions`; default: this process's region,
     `intl` unless the command chose one); every code (level, rules, `within`, ids) is the same in every region."""
     region = i18n.current() if region is None else region
     f = Facts(answers)
-    fired = evaluate(f)
+    fired, signs = evaluate_signed(f)
     level_of = _LEVEL
-    template, why = _reason_texts(region)
-    reasons = [
-        {
-            "rule": rule_id,
-            "level": level_of[rule_id],
-            "because": template.format(why=why[rule_id], answers=answers_text(evidence, region)),
-            "answers": evidence,
-        }
-        for rule_id, evidence in fired.items()
-    ]
+    texts = _BECAUSE.get(region, _NO_TEXTS)
+    reasons = []
+    for rule_id, evidence in fired.items():
+        sign = signs[rule_id]
+        text = texts.get(sign)
+        if text is None:
+            text = _because(region, sign, evidence)
+            texts = _BECAUSE[region]
+        reasons.append({"rule": rule_id, "level": level_of[rule_id], "because": text, "answers": evidence})
     level: str = LEVELS[min([_RANK[level_of[rule_id]] for rule_id in fired])]
     result: Result = {}
     if "id" in answers:

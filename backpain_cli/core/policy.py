@@ -855,16 +855,29 @@ class _Cond:
         raise TypeError("a rule's condition is written with the combinators (all_of, any_of, ...), not if/else")
 
     def evidence(self, out: list[str], indent: str, seen: set[str]) -> None:
-        """Append the statements that add this condition's evidence to `ev`, given that it fired."""
+        """Append the statements that add this condition's evidence to `ev`, given that it fired, and the same
+        pieces, hashable, to `s`: the evidence's signature (`evaluate_signed`)."""
         for key, value in self.pieces:
             if key == "":  # a whole evidence dict (P4's screen)
-                out.append(f"{indent}{'_merge_into(ev, ' if seen else 'ev.update('}{value})")
+                out.append(f"{indent}d = {value}")
+                out.append(f"{indent}{'_merge_into(ev, ' if seen else 'ev.update('}d)")
+                out.append(f"{indent}s += ('', _hashable(d))")
                 seen.add("*")
-            elif key in seen or "*" in seen:  # a key an earlier part may have given: merged as _merge does
+                continue
+            if value.startswith("("):  # a list answer's values, as a tuple: a list in the evidence
+                out.append(f"{indent}t = {value}")
+                value, signed = "[*t]", "t"
+            elif value.startswith("a["):  # a whole answer, which may be a list
+                out.append(f"{indent}t = {value}")
+                value, signed = "t", "_hashable(t)"
+            else:
+                signed = value
+            if key in seen or "*" in seen:  # a key an earlier part may have given: merged as _merge does
                 out.append(f"{indent}_merge_into(ev, {{{key!r}: {value}}})")
             else:
                 out.append(f"{indent}ev[{key!r}] = {value}")
                 seen.add(key)
+            out.append(f"{indent}s += ({key!r}, {signed})")
         for part in self.parts:
             if self.every:
                 part.evidence(out, indent, seen)
@@ -912,7 +925,7 @@ class _SymbolicFacts(Facts):
     def has(self, key: str, *values: str) -> Evidence:
         self.lists[key] = None
         # Once it fired, one value is known present: its evidence is that value, with no need to look again.
-        present = f"[{values[0]!r}]" if len(values) == 1 else f"[*filter(L_{key}.__contains__, {values!r})]"
+        present = f"({values[0]!r},)" if len(values) == 1 else f"(*filter(L_{key}.__contains__, {values!r}),)"
         return _cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})", (key, present))
 
     def among(self, key: str, *values: str) -> Evidence:
@@ -982,9 +995,21 @@ class _SymbolicFired(dict[str, Evidence]):
         self.above = above
 
 
-def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], dict[str, Evidence]]]:
-    """The source of `_evaluate(f)`, every rule of `rules` that fires for facts `f` with its evidence; and the
-    function."""
+def _hashable(value: Any) -> Any:
+    """An answer, or a whole evidence dict, as a hashable value that tells it apart from any other."""
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple((k, _hashable(v)) for k, v in value.items())
+    return value
+
+
+Signed = tuple[dict[str, Evidence], dict[str, tuple[Any, ...]]]
+
+
+def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], Signed]]:
+    """The source of `_evaluate(f)`, every rule of `rules` that fires for facts `f` with its evidence, and each
+    one's signature; and the function."""
     sym = _SymbolicFacts()
     body: list[str] = []
     real = {name: globals()[name] for name in _SYMBOLIC}
@@ -995,21 +1020,30 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], dict[str, Eviden
             body.append(f"    F_{r.id} = {cond.code}")
             body.append(f"    if F_{r.id}:")
             body.append("        ev = {}")
+            body.append(f"        s = ({r.id!r},)")
             cond.evidence(body, "        ", set())
             body.append(f"        fired[{r.id!r}] = ev")
+            body.append(f"        signs[{r.id!r}] = s")
     finally:
         globals().update(real)
-    head = ["def _evaluate(f):", "    a = f.a", "    fired = {}"]
+    head = ["def _evaluate(f):", "    a = f.a", "    fired = {}", "    signs = {}"]
     head += [f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
     head += [f"    G_{k} = a.get({k!r})" for k in sym.values]
-    source = "\n".join([*head, *body, "    return fired", ""])
-    namespace: dict[str, Any] = {"_merge_into": _merge_into}
+    source = "\n".join([*head, *body, "    return fired, signs", ""])
+    namespace: dict[str, Any] = {"_merge_into": _merge_into, "_hashable": _hashable}
     exec(compile(source, "<policy: compiled rules>", "exec"), namespace)
     return source, namespace["_evaluate"]
 
 
 def evaluate(facts: Facts) -> dict[str, Evidence]:
     """Every rule that fires, in table order, with the answers behind it."""
+    return _evaluate(facts)[0]
+
+
+def evaluate_signed(facts: Facts) -> Signed:
+    """`evaluate`, and beside it each fired rule's signature: the rule's id, then its evidence's keys and values in
+    the order they were found, as one hashable tuple. Two fired rules with the same signature are the same rule
+    with the same evidence (which reads the same in words), so what is made from them can be made once."""
     return _evaluate(facts)
 
 
