@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from backpain_cli import __version__
-from backpain_cli.core.i18n import N_
+from backpain_cli.core.i18n import N_, _
 from backpain_cli.io.process import EXIT_HELP, HISTORY_EXIT_HELP, TOP_EXIT_HELP, ExitStatus
 
 if TYPE_CHECKING:
@@ -99,8 +99,6 @@ def _help_region() -> None:
 
 def _said(message: str) -> str:
     """`message` in the words of the region of the environment, for an error found while the options are read."""
-    from backpain_cli.core.i18n import _
-
     _help_region()
     return _(message)
 
@@ -120,8 +118,6 @@ def _help(message: str, *parts: str) -> str:
 
 def _in_region(text: str | None) -> str | None:
     """A help text (as typer has it) in the words of this process's region."""
-    from backpain_cli.core.i18n import _
-
     if not text:
         return text
     source = _HELP_SOURCES.get(text)
@@ -343,11 +339,11 @@ def _assess_command(
     output: str | None,
     region: str | None,
 ) -> None:
+    if not _use_region(env, region):  # first, so that every message after it is in the region's words
+        raise typer.Exit(int(ExitStatus.USAGE))
     if db is not None and not _db_folder_exists(env, db):
         raise typer.Exit(int(ExitStatus.USAGE))
     if not _not_the_history(env, db, (("--output", output), ("--save-answers", save_answers))):
-        raise typer.Exit(int(ExitStatus.USAGE))
-    if not _use_region(env, region):
         raise typer.Exit(int(ExitStatus.USAGE))
     opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs, save_answers)
     try:
@@ -356,7 +352,7 @@ def _assess_command(
         else:
             status = _to_stdout(env, lambda guarded: _assess(guarded, opts))
     except KeyboardInterrupt:
-        env.message("interrupted")
+        env.message(_("interrupted"))
         status = ExitStatus.INTERRUPTED
     raise typer.Exit(int(status))
 
@@ -373,7 +369,7 @@ def _to_stdout(env: Environment, command: Callable[[Environment], ExitStatus]) -
         return command(dataclasses.replace(env, stdout=cast(IO[bytes], GuardedOutput(env.stdout, "stdout"))))
     except OutputError as exc:
         to_devnull(env.stdout)
-        env.message(f"cannot write the output to stdout: {exc.error.strerror or exc.error}")
+        env.message(_("cannot write the output to stdout: {why}").format(why=exc.error.strerror or exc.error))
         return ExitStatus.USAGE
 
 
@@ -395,13 +391,16 @@ def _db_folder_exists(env: Environment, db: Path) -> bool:
     """An explicit `--db PATH` must be a file path (not a folder: `--db ""` is `.`) in a folder that exists: a
     mistyped path is refused, never created. (Only the default location's folder is made, with mode 0700.)"""
     if db.expanduser().is_dir():
-        env.message(f"--db must be a file path, not a folder ({str(db) or '.'} is a folder).")
+        env.message(_("--db must be a file path, not a folder ({path} is a folder).").format(path=str(db) or "."))
         return False
     folder = db.expanduser().parent
     if folder.is_dir():
         return True
-    what = "is not a folder" if folder.exists() else "does not exist"
-    env.message(f"--db {db}: {folder} {what}. Create the folder first, or give another path.")
+    if folder.exists():
+        text = _("--db {path}: {folder} is not a folder. Create the folder first, or give another path.")
+    else:
+        text = _("--db {path}: {folder} does not exist. Create the folder first, or give another path.")
+    env.message(text.format(path=db, folder=folder))
     return False
 
 
@@ -417,7 +416,9 @@ def _not_the_history(env: Environment, db: Path | None, outputs: tuple[tuple[str
     for option, path in given:
         if is_same_file(path, history):
             env.message(
-                f"{option} {path} is your history database ({history}): it would be replaced. Use another path."
+                _(
+                    "{option} {path} is your history database ({history}): it would be replaced. Use another path."
+                ).format(option=option, path=path, history=history)
             )
             return False
     return True
@@ -431,12 +432,12 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
     from backpain_cli.faces.sinks import AtomicFile, GuardedOutput, OutputError, format_for_path
 
     if not path:
-        env.message("--output needs a file path.")
+        env.message(_("--output needs a file path."))
         return ExitStatus.USAGE
     try:
         target = AtomicFile(path)
     except OSError as exc:
-        env.message(f"cannot write to {path}: {exc.strerror or exc}")
+        env.message(_("cannot write to {path}: {why}").format(path=path, why=exc.strerror or exc))
         return ExitStatus.USAGE
     opts = dataclasses.replace(opts, fmt=opts.fmt or OutputFormat(format_for_path(path)))
     if _asks(env, opts):
@@ -458,7 +459,7 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
             try:
                 target.commit()
             except OSError as exc:
-                env.message(f"cannot write to {path}: {exc.strerror or exc}")
+                env.message(_("cannot write to {path}: {why}").format(path=path, why=exc.strerror or exc))
                 status = ExitStatus.USAGE
         else:
             target.discard()
@@ -487,12 +488,15 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
         if opts.no_input:
             from backpain_cli.faces.batch import NO_ANSWERS
 
-            env.message(NO_ANSWERS)
+            env.message(_(NO_ANSWERS))
             return ExitStatus.USAGE
         return _interactive(env, opts)
     if opts.save_answers is not None:
         env.message(
-            "--save-answers saves answers given at the questions; with --answers or piped input there are none to save."
+            _(
+                "--save-answers saves answers given at the questions; with --answers or piped input there are none "
+                "to save."
+            )
         )
         return ExitStatus.USAGE
     if opts.answers is None or opts.answers == "-":
@@ -500,7 +504,7 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
     try:
         stream = Path(opts.answers).open("rb")  # noqa: SIM115 - closed below, once it is known to be open
     except OSError as exc:
-        env.message(f"cannot read answers from {opts.answers}: {exc.strerror or exc}")
+        env.message(_("cannot read answers from {path}: {why}").format(path=opts.answers, why=exc.strerror or exc))
         return ExitStatus.USAGE
     with stream:
         return _run(env, stream, opts)
@@ -519,12 +523,12 @@ def _run(env: Environment, stream: IO[bytes], opts: AssessOptions) -> ExitStatus
         if opts.jobs > 1:
             from backpain_cli.faces.batch import JOBS_JSON_ONLY
 
-            env.message(JOBS_JSON_ONLY)
+            env.message(_(JOBS_JSON_ONLY))
         from backpain_cli.storage.store import resolve_path
 
         return run_save(env, stream, fmt, input_format, resolve_path(opts.db, env.environ))
     if opts.db is not None:
-        env.message("nothing saved: --db says where to save, --save asks to save.")
+        env.message(_("nothing saved: --db says where to save, --save asks to save."))
     return run(env, stream, fmt, input_format, opts.jobs)
 
 
@@ -572,22 +576,24 @@ def history(
     from backpain_cli.storage.store import resolve_path
 
     env = Environment.from_sys()
-    if db is not None and not _db_folder_exists(env, db):
+    if not _use_region(env, region):  # first, so that every message after it is in the region's words
         raise typer.Exit(int(ExitStatus.USAGE))
-    if not _use_region(env, region):
+    if db is not None and not _db_folder_exists(env, db):
         raise typer.Exit(int(ExitStatus.USAGE))
     chosen = sum(x is not None and x is not False for x in (export, delete, delete_all))
     if chosen > 1:
-        env.message("choose one of --export, --delete and --delete-all.")
+        env.message(_("choose one of --export, --delete and --delete-all."))
         raise typer.Exit(int(ExitStatus.USAGE))
     if format is not None and chosen:
         env.message(
-            "--format chooses how the history is shown; --export has formats of its own (json, csv, answers) "
-            "and --delete shows nothing."
+            _(
+                "--format chooses how the history is shown; --export has formats of its own (json, csv, answers) "
+                "and --delete shows nothing."
+            )
         )
         raise typer.Exit(int(ExitStatus.USAGE))
     if yes and delete is None and not delete_all:
-        env.message("--yes answers the question before a deletion; it goes with --delete ID or --delete-all.")
+        env.message(_("--yes answers the question before a deletion; it goes with --delete ID or --delete-all."))
         raise typer.Exit(int(ExitStatus.USAGE))
     fmt = format or (ListFormat.text if env.stdout_isatty else ListFormat.json)
     try:
@@ -604,7 +610,7 @@ def history(
             ),
         )
     except KeyboardInterrupt:
-        env.message("interrupted")
+        env.message(_("interrupted"))
         status = ExitStatus.INTERRUPTED
     raise typer.Exit(int(status))
 
@@ -686,17 +692,18 @@ def main() -> None:
     try:
         app(prog_name="backpain")
     except KeyboardInterrupt:
-        sys.stderr.write("backpain: interrupted\n")
+        sys.stderr.write(f"backpain: {_('interrupted')}\n")
         raise SystemExit(ExitStatus.INTERRUPTED) from None
     except Exception as exc:
         if isinstance(exc, OSError) and exc.errno in _OUTPUT_FAILED:
             # The output could not be written (`backpain schema > /dev/full`): the machine's state, not a bug.
             from backpain_cli.io.env import to_devnull
 
-            sys.stderr.write(f"backpain: cannot write the output: {exc.strerror}\n")
+            sys.stderr.write("backpain: " + _("cannot write the output: {why}").format(why=exc.strerror) + "\n")
             to_devnull(sys.stdout.buffer)
             raise SystemExit(ExitStatus.USAGE) from None
-        sys.stderr.write(f"backpain: internal error ({type(exc).__name__}: {exc}); please report it\n")  # a bug
+        said = _("internal error ({error}); please report it").format(error=f"{type(exc).__name__}: {exc}")
+        sys.stderr.write(f"backpain: {said}\n")  # a bug
         raise SystemExit(ExitStatus.INTERNAL) from None
 
 

@@ -65,9 +65,9 @@ HISTORY_EXIT_HELP = N_(
 
 #: What each signal says, and its exit status.
 STOPS: dict[int, tuple[str, ExitStatus]] = {
-    signal.SIGINT: ("interrupted", ExitStatus.INTERRUPTED),
-    signal.SIGTERM: ("terminated", ExitStatus.TERMINATED),
-    signal.SIGHUP: ("hung up", ExitStatus.HANGUP),
+    signal.SIGINT: (N_("interrupted"), ExitStatus.INTERRUPTED),
+    signal.SIGTERM: (N_("terminated"), ExitStatus.TERMINATED),
+    signal.SIGHUP: (N_("hung up"), ExitStatus.HANGUP),
 }
 
 
