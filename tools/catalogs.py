@@ -7,9 +7,10 @@
 
 The messages are the `intl` wording, in the code: every string passed to `_` or marked with `N_` in
 backpain_cli (Babel's Python extractor), and the questionnaire's and the policy's texts, which are data
-(questionnaire.QUESTIONS: prompts, help, options, sections, short names; policy.RULES: each rule's `why`). A
-region's catalog is `backpain_cli/locale/<ll_CC>/LC_MESSAGES/backpain.po`; the .mo beside it is what the
-package reads at run time (stdlib gettext), committed, and checked current by tests/io/test_catalogs.py.
+(questionnaire.QUESTIONS: prompts, help, options, sections, short names, of every question, those a clinic
+gives included; policy.RULES: each rule's `why`). A region's catalog is
+`backpain_cli/locale/<ll_CC>/LC_MESSAGES/backpain.po`; the .mo beside it is what the package reads at run time
+(stdlib gettext), committed, and checked current by tests/io/test_catalogs.py.
 
 Babel is a development dependency only (the `dev` extra); the installed package needs nothing but the stdlib.
 """
@@ -54,11 +55,10 @@ def _data_messages() -> Iterator[tuple[str, str]]:
     """(message, where) for the texts that are data: the questionnaire's and the policy's."""
     from backpain_cli.core import policy, questionnaire
 
-    for q in questionnaire.QUESTIONS:
-        if not q.interactive:
-            continue
+    for q in questionnaire.QUESTIONS:  # every one: those a clinic gives are in `backpain questions` and the schema
         where = f"questionnaire:{q.key}"
         yield from ((text, where) for text in (q.prompt, q.help, q.refuse_message) if text)
+        yield from ((text, where) for f in q.fields for text in (f.prompt, f.help) if text)
         yield from ((text, where) for g in q.groups for text in (g.prompt, g.help) if text)
         yield from ((c.label, where) for c in q.choices)
     for section in questionnaire.SECTIONS:

@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from backpain_cli import __version__
+from backpain_cli.core.i18n import N_, _
 from backpain_cli.io.process import EXIT_HELP, HISTORY_EXIT_HELP, TOP_EXIT_HELP, ExitStatus
 
 if TYPE_CHECKING:
@@ -58,11 +59,15 @@ def _fhir_base(value: Optional[str]) -> Optional[str]:
     if value is not None:
         scheme, sep, rest = value.partition("://")
         if not (sep and scheme.isalpha() and rest.strip("/")) or any(c.isspace() or c in "|#?" for c in value):
-            raise typer.BadParameter(f"expected an absolute URL such as https://fhir.example.org, got {value!r}.")
+            raise typer.BadParameter(
+                _said("expected an absolute URL such as https://fhir.example.org, got {value}.").format(
+                    value=repr(value)
+                )
+            )
     return value
 
 
-FHIR_BASE_HELP = "The base of the FHIR canonical URLs (default: see docs/fhir.md)."
+FHIR_BASE_HELP = N_("The base of the FHIR canonical URLs (default: see docs/fhir.md).")
 
 
 def _plain_flags(params: list[Any]) -> list[Any]:
@@ -73,14 +78,86 @@ def _plain_flags(params: list[Any]) -> list[Any]:
     return params
 
 
+def _help_region() -> None:
+    """The region of a help text or of an error found while the options are read, before `--region` is known:
+    $BACKPAIN_REGION, else the locale, else intl (an unknown code gives intl here; the command itself says so).
+    Called only on those paths, so that a command that runs reads no catalog for its help."""
+    import os
+
+    from backpain_cli.core import i18n
+    from backpain_cli.core.regions import INTL, UnknownRegion, choose
+    from backpain_cli.io.catalogs import available, install
+
+    try:
+        region = choose(None, os.environ, available)
+    except UnknownRegion:
+        region = INTL
+    if region != INTL:
+        install()
+    i18n.use(region)
+
+
+def _said(message: str) -> str:
+    """`message` in the words of the region of the environment, for an error found while the options are read."""
+    _help_region()
+    return _(message)
+
+
+#: Each command's help as typer has it (the intl words), with the message and parts it was made of (`_help`).
+_HELP_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def _help(message: str, *parts: str) -> str:
+    """A command's help as typer is given it, in the intl words: `message` (marked with N_) with its paragraphs
+    each on one line and `parts` (messages too) in its `{}`s, remembered so that `--help` can say it in the
+    region's words."""
+    text = _paragraphs(message).format(*parts)
+    _HELP_SOURCES[text] = (message, parts)
+    return text
+
+
+def _in_region(text: str | None) -> str | None:
+    """A help text (as typer has it) in the words of this process's region."""
+    if not text:
+        return text
+    source = _HELP_SOURCES.get(text)
+    if source is None:
+        return _(text)
+    message, parts = source
+    return _paragraphs(_(message)).format(*(_(p) for p in parts))
+
+
+def _translate_help(command: Any) -> None:
+    """Put a command's help, epilog and options' help in the region's words, just before the help is shown:
+    only then, so that running a command costs nothing for it."""
+    command.help = _in_region(command.help)
+    command.short_help = _in_region(command.short_help)
+    command.epilog = _in_region(command.epilog)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _in_region(param.help)
+
+
 class _Command(TyperCommand):
     def get_params(self, ctx: Any) -> list[Any]:
         return _plain_flags(super().get_params(ctx))
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _help_region()
+        _translate_help(self)
+        super().format_help(ctx, formatter)
 
 
 class _Group(TyperGroup):
     def get_params(self, ctx: Any) -> list[Any]:
         return _plain_flags(super().get_params(ctx))
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _help_region()
+        _translate_help(self)
+        for command in self.commands.values():  # their short help, in the list of commands
+            _translate_help(command)
+        super().format_help(ctx, formatter)
 
 
 app = typer.Typer(
@@ -88,8 +165,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="A back and neck pain questionnaire that suggests a next step, with its reasons. "
-    "Not a diagnosis. Nothing leaves your machine.",
+    help=N_(
+        "A back and neck pain questionnaire that suggests a next step, with its reasons. "
+        "Not a diagnosis. Nothing leaves your machine."
+    ),
     epilog=TOP_EXIT_HELP,
 )
 
@@ -103,7 +182,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))
     ] = False,
 ) -> None:
     pass
@@ -112,17 +191,17 @@ def _main(
 def _at_least_one(value: int) -> int:
     """--jobs N: checked here rather than with `min=1`, which would print a range beside the N in the help."""
     if value < 1:
-        raise typer.BadParameter(f"expected 1 or more, got {value}.")
+        raise typer.BadParameter(_said("expected 1 or more, got {value}.").format(value=value))
     return value
 
 
-DB_HELP = (
+DB_HELP = N_(
     "The history database, in a folder that exists (default: history.sqlite3 in $BACKPAIN_HOME, else in your "
     "user data folder). It and its folder must be yours alone (0600, 0700; a sticky folder such as /tmp will do)."
 )
 
 
-REGION_HELP = (
+REGION_HELP = N_(
     "Words, spelling and emergency number of a region: us, gb, ie, ca, au, nz, or intl (default: "
     "$BACKPAIN_REGION, else your locale, else intl)."
 )
@@ -157,7 +236,7 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
 
 
-ASSESS_HELP = f"""Answer the questionnaire, or assess answers given as JSON.
+ASSESS_HELP = N_("""Answer the questionnaire, or assess answers given as JSON.
 
 In a terminal, asks the questions. When stdin is not a terminal, or with --answers, reads answers instead:
 one JSON object, a JSON array of objects, or JSON Lines; or, with --input-format csv or redcap, a spreadsheet or
@@ -169,41 +248,45 @@ HL7 FHIR: a QuestionnaireResponse, a Bundle of them or NDJSON (one a line) is re
 "resourceType", or --input-format fhir), and --format fhir writes each result as a Bundle (GuidanceResponse,
 Parameters, Observation), each rejection as an OperationOutcome. See docs/fhir.md.
 
-{EXIT_HELP}"""
+{}""")
 
 
-@app.command(cls=_Command, help=_paragraphs(ASSESS_HELP))
+@app.command(cls=_Command, help=_help(ASSESS_HELP, EXIT_HELP))
 def assess(
     answers: Annotated[
         Optional[str],
-        typer.Option("--answers", "-a", metavar="PATH", help="Read answers from PATH ('-' for stdin)."),
+        typer.Option("--answers", "-a", metavar="PATH", help=N_("Read answers from PATH ('-' for stdin).")),
     ] = None,
     format: Annotated[
         Optional[OutputFormat],
-        typer.Option("--format", "-f", help="Output format (default: text in a terminal, json otherwise)."),
+        typer.Option("--format", "-f", help=N_("Output format (default: text in a terminal, json otherwise).")),
     ] = None,
     input_format: Annotated[
         Optional[InputFormat],
         typer.Option(
             "--input-format",
-            help="Say what the input is instead of telling it from its start: csv is a spreadsheet with a header "
-            "of answer keys, redcap a REDCap export of raw data (an --answers name ending .csv means csv).",
+            help=N_(
+                "Say what the input is instead of telling it from its start: csv is a spreadsheet with a header "
+                "of answer keys, redcap a REDCap export of raw data (an --answers name ending .csv means csv)."
+            ),
         ),
     ] = None,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask questions; fail if no answers.")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help=N_("Never ask questions; fail if no answers."))] = False,
     output: Annotated[
         Optional[str],
         typer.Option(
             "--output",
             "-o",
             metavar="PATH",
-            help="Write the output to PATH (mode 0600; written in full or not at all) instead of stdout. "
-            "Without --format, the name chooses: .md Markdown, .txt text, .csv CSV, anything else JSON.",
+            help=N_(
+                "Write the output to PATH (mode 0600; written in full or not at all) instead of stdout. "
+                "Without --format, the name chooses: .md Markdown, .txt text, .csv CSV, anything else JSON."
+            ),
         ),
     ] = None,
     save: Annotated[
         bool,
-        typer.Option("--save", help="Keep the answers and result in your history on this machine (see: history)."),
+        typer.Option("--save", help=N_("Keep the answers and result in your history on this machine (see: history).")),
     ] = False,
     db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=DB_HELP)] = None,
     jobs: Annotated[
@@ -213,7 +296,7 @@ def assess(
             "-j",
             callback=_at_least_one,
             metavar="N",
-            help="Worker processes for large batches with JSON output (default 1).",
+            help=N_("Worker processes for large batches with JSON output (default 1)."),
         ),
     ] = 1,
     save_answers: Annotated[
@@ -221,7 +304,7 @@ def assess(
         typer.Option(
             "--save-answers",
             metavar="PATH",
-            help="After the questions, save your answers to PATH (private to you) to assess again with --answers.",
+            help=N_("After the questions, save your answers to PATH (private to you) to assess again with --answers."),
         ),
     ] = None,
     fhir_base: Annotated[
@@ -256,11 +339,11 @@ def _assess_command(
     output: str | None,
     region: str | None,
 ) -> None:
+    if not _use_region(env, region):  # first, so that every message after it is in the region's words
+        raise typer.Exit(int(ExitStatus.USAGE))
     if db is not None and not _db_folder_exists(env, db):
         raise typer.Exit(int(ExitStatus.USAGE))
     if not _not_the_history(env, db, (("--output", output), ("--save-answers", save_answers))):
-        raise typer.Exit(int(ExitStatus.USAGE))
-    if not _use_region(env, region):
         raise typer.Exit(int(ExitStatus.USAGE))
     opts = AssessOptions(answers, format, input_format, no_input, save, db, jobs, save_answers)
     try:
@@ -269,7 +352,7 @@ def _assess_command(
         else:
             status = _to_stdout(env, lambda guarded: _assess(guarded, opts))
     except KeyboardInterrupt:
-        env.message("interrupted")
+        env.message(_("interrupted"))
         status = ExitStatus.INTERRUPTED
     raise typer.Exit(int(status))
 
@@ -286,7 +369,7 @@ def _to_stdout(env: Environment, command: Callable[[Environment], ExitStatus]) -
         return command(dataclasses.replace(env, stdout=cast(IO[bytes], GuardedOutput(env.stdout, "stdout"))))
     except OutputError as exc:
         to_devnull(env.stdout)
-        env.message(f"cannot write the output to stdout: {exc.error.strerror or exc.error}")
+        env.message(_("cannot write the output to stdout: {why}").format(why=exc.error.strerror or exc.error))
         return ExitStatus.USAGE
 
 
@@ -308,13 +391,16 @@ def _db_folder_exists(env: Environment, db: Path) -> bool:
     """An explicit `--db PATH` must be a file path (not a folder: `--db ""` is `.`) in a folder that exists: a
     mistyped path is refused, never created. (Only the default location's folder is made, with mode 0700.)"""
     if db.expanduser().is_dir():
-        env.message(f"--db must be a file path, not a folder ({str(db) or '.'} is a folder).")
+        env.message(_("--db must be a file path, not a folder ({path} is a folder).").format(path=str(db) or "."))
         return False
     folder = db.expanduser().parent
     if folder.is_dir():
         return True
-    what = "is not a folder" if folder.exists() else "does not exist"
-    env.message(f"--db {db}: {folder} {what}. Create the folder first, or give another path.")
+    if folder.exists():
+        text = _("--db {path}: {folder} is not a folder. Create the folder first, or give another path.")
+    else:
+        text = _("--db {path}: {folder} does not exist. Create the folder first, or give another path.")
+    env.message(text.format(path=db, folder=folder))
     return False
 
 
@@ -330,7 +416,9 @@ def _not_the_history(env: Environment, db: Path | None, outputs: tuple[tuple[str
     for option, path in given:
         if is_same_file(path, history):
             env.message(
-                f"{option} {path} is your history database ({history}): it would be replaced. Use another path."
+                _(
+                    "{option} {path} is your history database ({history}): it would be replaced. Use another path."
+                ).format(option=option, path=path, history=history)
             )
             return False
     return True
@@ -344,12 +432,12 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
     from backpain_cli.faces.sinks import AtomicFile, GuardedOutput, OutputError, format_for_path
 
     if not path:
-        env.message("--output needs a file path.")
+        env.message(_("--output needs a file path."))
         return ExitStatus.USAGE
     try:
         target = AtomicFile(path)
     except OSError as exc:
-        env.message(f"cannot write to {path}: {exc.strerror or exc}")
+        env.message(_("cannot write to {path}: {why}").format(path=path, why=exc.strerror or exc))
         return ExitStatus.USAGE
     opts = dataclasses.replace(opts, fmt=opts.fmt or OutputFormat(format_for_path(path)))
     if _asks(env, opts):
@@ -371,7 +459,7 @@ def _assess_to_file(env: Environment, path: str, opts: AssessOptions) -> ExitSta
             try:
                 target.commit()
             except OSError as exc:
-                env.message(f"cannot write to {path}: {exc.strerror or exc}")
+                env.message(_("cannot write to {path}: {why}").format(path=path, why=exc.strerror or exc))
                 status = ExitStatus.USAGE
         else:
             target.discard()
@@ -400,12 +488,15 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
         if opts.no_input:
             from backpain_cli.faces.batch import NO_ANSWERS
 
-            env.message(NO_ANSWERS)
+            env.message(_(NO_ANSWERS))
             return ExitStatus.USAGE
         return _interactive(env, opts)
     if opts.save_answers is not None:
         env.message(
-            "--save-answers saves answers given at the questions; with --answers or piped input there are none to save."
+            _(
+                "--save-answers saves answers given at the questions; with --answers or piped input there are none "
+                "to save."
+            )
         )
         return ExitStatus.USAGE
     if opts.answers is None or opts.answers == "-":
@@ -413,7 +504,7 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
     try:
         stream = Path(opts.answers).open("rb")  # noqa: SIM115 - closed below, once it is known to be open
     except OSError as exc:
-        env.message(f"cannot read answers from {opts.answers}: {exc.strerror or exc}")
+        env.message(_("cannot read answers from {path}: {why}").format(path=opts.answers, why=exc.strerror or exc))
         return ExitStatus.USAGE
     with stream:
         return _run(env, stream, opts)
@@ -438,12 +529,12 @@ def _run(env: Environment, stream: IO[bytes], opts: AssessOptions) -> ExitStatus
         if opts.jobs > 1:
             from backpain_cli.faces.batch import JOBS_JSON_ONLY
 
-            env.message(JOBS_JSON_ONLY)
+            env.message(_(JOBS_JSON_ONLY))
         from backpain_cli.storage.store import resolve_path
 
         return run_save(env, stream, fmt, input_format, resolve_path(opts.db, env.environ))
     if opts.db is not None:
-        env.message("nothing saved: --db says where to save, --save asks to save.")
+        env.message(_("nothing saved: --db says where to save, --save asks to save."))
     return run(env, stream, fmt, input_format, opts.jobs)
 
 
@@ -453,7 +544,7 @@ class ExportFormat(enum.StrEnum):
     answers = "answers"
 
 
-HISTORY_HELP = f"""Show your saved assessments: a table, a chart of pain impact and its three 0-10 items over time,
+HISTORY_HELP = N_("""Show your saved assessments: a table, a chart of pain impact and its three 0-10 items over time,
 and the change since the first and the previous one. A drop in pain impact of 30% or more is a meaningful
 improvement, 50% or more a substantial one (IMMPACT, Dworkin et al. 2008).
 
@@ -462,25 +553,27 @@ an assessment) or answers (JSON Lines of answers, ready for 'backpain assess', e
 assessment's number); --format does not apply to it. --delete and --delete-all remove data for good (they ask
 first unless --yes).
 
-{HISTORY_EXIT_HELP}"""
+{}""")
 
 
 @app.command(
     cls=_Command,
-    help=_paragraphs(HISTORY_HELP),
-    short_help="Show your saved assessments and how the pain has changed over time.",
+    help=_help(HISTORY_HELP, HISTORY_EXIT_HELP),
+    short_help=N_("Show your saved assessments and how the pain has changed over time."),
 )
 def history(
     format: Annotated[
         Optional[ListFormat],
-        typer.Option("--format", "-f", help="Output format (default: text in a terminal, json otherwise)."),
+        typer.Option("--format", "-f", help=N_("Output format (default: text in a terminal, json otherwise).")),
     ] = None,
-    export: Annotated[Optional[ExportFormat], typer.Option("--export", help="Export every saved assessment.")] = None,
+    export: Annotated[
+        Optional[ExportFormat], typer.Option("--export", help=N_("Export every saved assessment."))
+    ] = None,
     delete: Annotated[
-        Optional[int], typer.Option("--delete", metavar="ID", help="Delete the saved assessment numbered ID.")
+        Optional[int], typer.Option("--delete", metavar="ID", help=N_("Delete the saved assessment numbered ID."))
     ] = None,
-    delete_all: Annotated[bool, typer.Option("--delete-all", help="Delete every saved assessment.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking first.")] = False,
+    delete_all: Annotated[bool, typer.Option("--delete-all", help=N_("Delete every saved assessment."))] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=N_("Delete without asking first."))] = False,
     db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help=DB_HELP)] = None,
     region: Annotated[Optional[str], typer.Option("--region", metavar="CODE", help=REGION_HELP)] = None,
 ) -> None:
@@ -489,22 +582,24 @@ def history(
     from backpain_cli.storage.store import resolve_path
 
     env = Environment.from_sys()
-    if db is not None and not _db_folder_exists(env, db):
+    if not _use_region(env, region):  # first, so that every message after it is in the region's words
         raise typer.Exit(int(ExitStatus.USAGE))
-    if not _use_region(env, region):
+    if db is not None and not _db_folder_exists(env, db):
         raise typer.Exit(int(ExitStatus.USAGE))
     chosen = sum(x is not None and x is not False for x in (export, delete, delete_all))
     if chosen > 1:
-        env.message("choose one of --export, --delete and --delete-all.")
+        env.message(_("choose one of --export, --delete and --delete-all."))
         raise typer.Exit(int(ExitStatus.USAGE))
     if format is not None and chosen:
         env.message(
-            "--format chooses how the history is shown; --export has formats of its own (json, csv, answers) "
-            "and --delete shows nothing."
+            _(
+                "--format chooses how the history is shown; --export has formats of its own (json, csv, answers) "
+                "and --delete shows nothing."
+            )
         )
         raise typer.Exit(int(ExitStatus.USAGE))
     if yes and delete is None and not delete_all:
-        env.message("--yes answers the question before a deletion; it goes with --delete ID or --delete-all.")
+        env.message(_("--yes answers the question before a deletion; it goes with --delete ID or --delete-all."))
         raise typer.Exit(int(ExitStatus.USAGE))
     fmt = format or (ListFormat.text if env.stdout_isatty else ListFormat.json)
     try:
@@ -521,39 +616,60 @@ def history(
             ),
         )
     except KeyboardInterrupt:
-        env.message("interrupted")
+        env.message(_("interrupted"))
         status = ExitStatus.INTERRUPTED
     raise typer.Exit(int(status))
 
 
-@app.command(cls=_Command)
-def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of the answers."""
+def _region_only(region: str | None) -> None:
+    """A command with nothing else to check: choose its region, or end with a usage error (exit 2)."""
+    from backpain_cli.io.env import Environment
+
+    if not _use_region(Environment.from_sys(), region):
+        raise typer.Exit(int(ExitStatus.USAGE))
+
+
+@app.command(
+    cls=_Command,
+    help=N_(
+        "Print the JSON Schema (draft 2020-12) of the answers. Its descriptions are in the region's words; its "
+        "keys and values are the same in every region."
+    ),
+    short_help=N_("Print the JSON Schema (draft 2020-12) of the answers."),
+)
+def schema(
+    region: Annotated[Optional[str], typer.Option("--region", metavar="CODE", help=REGION_HELP)] = None,
+) -> None:
     import json
 
     from backpain_cli.render.schema import answers_schema
 
+    _region_only(region)
     print(json.dumps(answers_schema(), indent=2, ensure_ascii=False))
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, help=N_("List every question: its key, the allowed answers and when it is asked."))
 def questions(
     format: Annotated[
         QuestionsFormat,
         typer.Option(
             "--format",
             "-f",
-            help="Output format: text, json, fhir (an HL7 FHIR R4 Questionnaire), redcap (a REDCap data dictionary "
-            "to upload) or csv-template (an empty spreadsheet for --input-format csv: the header and one example "
-            "row).",
+            help=N_(
+                "Output format: text, json, fhir (an HL7 FHIR R4 Questionnaire), redcap (a REDCap data dictionary "
+                "to upload) or csv-template (an empty spreadsheet for --input-format csv: the header and one example "
+                "row)."
+            ),
         ),
     ] = QuestionsFormat.text,
     fhir_base: Annotated[
         Optional[str], typer.Option("--fhir-base", metavar="URL", callback=_fhir_base, help=FHIR_BASE_HELP)
     ] = None,
+    region: Annotated[Optional[str], typer.Option("--region", metavar="CODE", help=REGION_HELP)] = None,
 ) -> None:
-    """List every question: its key, the allowed answers and when it is asked."""
     from backpain_cli.render.questions import questions_json, questions_text
+
+    _region_only(region)
 
     if format is QuestionsFormat.fhir:
         import json
@@ -582,17 +698,18 @@ def main() -> None:
     try:
         app(prog_name="backpain")
     except KeyboardInterrupt:
-        sys.stderr.write("backpain: interrupted\n")
+        sys.stderr.write(f"backpain: {_('interrupted')}\n")
         raise SystemExit(ExitStatus.INTERRUPTED) from None
     except Exception as exc:
         if isinstance(exc, OSError) and exc.errno in _OUTPUT_FAILED:
             # The output could not be written (`backpain schema > /dev/full`): the machine's state, not a bug.
             from backpain_cli.io.env import to_devnull
 
-            sys.stderr.write(f"backpain: cannot write the output: {exc.strerror}\n")
+            sys.stderr.write("backpain: " + _("cannot write the output: {why}").format(why=exc.strerror) + "\n")
             to_devnull(sys.stdout.buffer)
             raise SystemExit(ExitStatus.USAGE) from None
-        sys.stderr.write(f"backpain: internal error ({type(exc).__name__}: {exc}); please report it\n")  # a bug
+        said = _("internal error ({error}); please report it").format(error=f"{type(exc).__name__}: {exc}")
+        sys.stderr.write(f"backpain: {said}\n")  # a bug
         raise SystemExit(ExitStatus.INTERNAL) from None
 
 

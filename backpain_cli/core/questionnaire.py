@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from backpain_cli.core.i18n import N_, _
+
 CONTRACT_VERSION = 2
 
 Kind = Literal["integer", "number", "boolean", "choice", "multi", "id", "startback"]
@@ -86,20 +88,31 @@ class Question:
 
     def expected(self) -> str:
         """What a valid answer looks like, in words (used in error messages and `backpain questions`)."""
+        low, high = number_text(self.minimum), number_text(self.maximum)
+        values = ", ".join(self.values)  # codes: the same in every region
         if self.kind == "integer":
-            return f"a whole number from {number_text(self.minimum)} to {number_text(self.maximum)}"
+            return _("a whole number from {low} to {high}").format(low=low, high=high)
         if self.kind == "number":
-            return f"a number from {number_text(self.minimum)} to {number_text(self.maximum)}"
+            return _("a number from {low} to {high}").format(low=low, high=high)
         if self.kind == "boolean":
-            return "true or false"
+            return _("true or false")
         if self.kind == "choice":
-            return "one of " + ", ".join(self.values)
+            return _("one of {values}").format(values=values)
         if self.kind == "multi":
-            head = "a non-empty list" if self.min_items else "a list"
-            return f"{head} of unique values from " + ", ".join(self.values)
+            if self.min_items:
+                return _("a non-empty list of unique values from {values}").format(values=values)
+            return _("a list of unique values from {values}").format(values=values)
         if self.kind == "id":
-            return "a string or a whole number"
-        return "an object with " + " and ".join(f"{f.key} ({f.expected()})" for f in self.fields)
+            return _("a string or a whole number")
+        fields = [f"{f.key} ({f.expected()})" for f in self.fields]
+        return _("an object with {fields}").format(fields=and_list(fields))
+
+
+def and_list(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`, in the region's words."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def number_text(x: float | None, places: int | None = None) -> str:
@@ -125,8 +138,8 @@ def _leg_pain_over_50(a: Mapping[str, Any]) -> bool:
     return a["age"] >= 50 and bool(legs.intersection(a["radiating_pain"]))
 
 
-LONG_AND_EARLY = Condition("the pain has lasted 12 weeks or more and began before age 45", _long_and_early)
-LEG_PAIN_OVER_50 = Condition("there is leg pain and the person is 50 or older", _leg_pain_over_50)
+LONG_AND_EARLY = Condition(N_("the pain has lasted 12 weeks or more and began before age 45"), _long_and_early)
+LEG_PAIN_OVER_50 = Condition(N_("there is leg pain and the person is 50 or older"), _leg_pain_over_50)
 
 WARNING = "Warning signs"
 ABOUT = "About you"

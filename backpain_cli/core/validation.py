@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from backpain_cli.core import i18n
+from backpain_cli.core.i18n import _
 from backpain_cli.core.questionnaire import BY_KEY, QUESTIONS, Question, number_text
 from backpain_cli.core.warning_signs import (
     SIGN_LEVEL,
@@ -47,21 +49,25 @@ class InvalidAnswers(ValueError):
 
 
 def describe(value: Any) -> str:
-    """A JSON value as the user wrote it, with its JSON type, for error messages."""
+    """A JSON value as the user wrote it, with its JSON type (in the region's words), for error messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
+        return _("{value} (a boolean)").format(value=str(value).lower())
     if isinstance(value, (int, float)):
-        return f"{value!r} (a number)"
+        return _("{value} (a number)").format(value=repr(value))
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f'"{shown}" (a string)'
+        return _("{value} (a string)").format(value=f'"{shown}"')
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "an object"
+        return _("an object")
     return type(value).__name__
+
+
+def _got(q: Question, value: Any) -> str:
+    return _("expected {expected}, got {value}").format(expected=q.expected(), value=describe(value))
 
 
 def _is_number(v: Any) -> bool:
@@ -86,66 +92,80 @@ def _check(q: Question, value: Any, key: str, problems: list[Problem]) -> Any:
 def _check_number(q: Question, value: Any, bad: Bad) -> Any:
     """An integer or number question: a finite JSON number (a whole one for an integer), within range."""
     if not _is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
-        bad(f"expected {q.expected()}, got {describe(value)}")
+        bad(_got(q, value))
         return value
     if q.kind == "integer" and isinstance(value, float):
         if not value.is_integer():
-            bad(f"expected {q.expected()}, got {describe(value)}")
+            bad(_got(q, value))
             return value
         value = int(value)
     if q.refuse_below is not None and value < q.refuse_below:
-        bad(f"{value} is under {number_text(q.refuse_below)}: {q.refuse_message}")
+        bad(
+            _("{value} is under {limit}: {why}").format(
+                value=value, limit=number_text(q.refuse_below), why=_(q.refuse_message)
+            )
+        )
     elif (q.minimum is not None and value < q.minimum) or (q.maximum is not None and value > q.maximum):
-        bad(f"expected {q.expected()}, got {describe(value)}")
+        bad(_got(q, value))
     return value
 
 
 def _check_boolean(q: Question, value: Any, bad: Bad) -> Any:
     if not isinstance(value, bool):
-        bad(f"expected true or false, got {describe(value)}")
+        bad(_got(q, value))
     return value
 
 
 def _check_choice(q: Question, value: Any, bad: Bad) -> Any:
     if not isinstance(value, str) or value not in q.values:
-        bad(f"expected {q.expected()}, got {describe(value)}")
+        bad(_got(q, value))
     return value
 
 
 def _check_list(q: Question, value: Any, bad: Bad) -> Any:
     """A list question: a list of its values, each once, not empty when it must not be."""
     if not isinstance(value, list):
-        bad(f"expected {q.expected()}, got {describe(value)}")
+        bad(_got(q, value))
         return value
     allowed = _VALUES[id(q)]
     unknown = [v for v in value if not isinstance(v, str) or v not in allowed]
     if unknown:
-        shown = ", ".join(describe(v) for v in unknown[:MAX_NAMED]) + _more(len(unknown), "unknown value")
-        bad(f"unknown value{'s' if len(unknown) > 1 else ''} {shown}; allowed: {', '.join(q.values)}")
+        shown = ", ".join(describe(v) for v in unknown[:MAX_NAMED]) + _more(len(unknown))
+        text = (
+            _("unknown values {values}; allowed: {allowed}")
+            if len(unknown) > 1
+            else _("unknown value {values}; allowed: {allowed}")
+        )
+        bad(text.format(values=shown, allowed=", ".join(q.values)))
     seen: set[Any] = set()
     repeated = [v for v in value if isinstance(v, str) and (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
     if repeated:
-        bad("repeated value " + ", ".join(f'"{v}"' for v in dict.fromkeys(repeated)) + "; list each once")
+        shown = ", ".join(f'"{v}"' for v in dict.fromkeys(repeated))
+        bad(_("repeated value {values}; list each once").format(values=shown))
     if len(value) < q.min_items:
-        bad(f"must not be empty; expected {q.expected()}")
+        bad(_("must not be empty; expected {expected}").format(expected=q.expected()))
     return value
 
 
 def _check_id(q: Question, value: Any, bad: Bad) -> Any:
     if not (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
-        bad(f"expected a string or a whole number, got {describe(value)}")
+        bad(_got(q, value))
     return value
 
 
 def _check_startback(q: Question, value: Any, key: str, problems: list[Problem], bad: Bad) -> Any:
     """An object of integer sub-fields (STarT Back), whose psychosocial score may not exceed its total."""
     if not isinstance(value, dict):
-        bad(f"expected {q.expected()}, got {describe(value)}")
+        bad(_got(q, value))
         return value
     before = len(problems)
     out = _check_object(value, q.fields, problems, prefix=key + ".")
     if len(problems) == before and out["psychosocial"] > out["total"]:
-        bad(f"psychosocial ({out['psychosocial']}) may not exceed total ({out['total']})")
+        bad(
+            _("psychosocial ({psychosocial}) may not exceed total ({total})").format(
+                psychosocial=out["psychosocial"], total=out["total"]
+            )
+        )
     return out
 
 
@@ -166,15 +186,16 @@ def _check_object(
     out: Answers = {}
     unknown = [key for key in obj if key not in known]
     for key in unknown[:MAX_NAMED]:
-        problems.append(Problem(prefix + str(key), "unknown key" + _suggest(str(key), known)))
+        problems.append(Problem(prefix + str(key), _("unknown key") + _suggest(str(key), known)))
     if len(unknown) > MAX_NAMED:
         more = len(unknown) - MAX_NAMED
-        problems.append(Problem("(more keys)", f"{more:,} more unknown key{'s' if more > 1 else ''}, not named here"))
+        text = _("{n} more unknown keys, not named here") if more > 1 else _("{n} more unknown key, not named here")
+        problems.append(Problem("(more keys)", text.format(n=f"{more:,}")))
     for q in questions:
         if q.key in obj:
             out[q.key] = _check(q, obj[q.key], prefix + q.key, problems)
         elif q.required:
-            problems.append(Problem(prefix + q.key, f"missing; expected {q.expected()}"))
+            problems.append(Problem(prefix + q.key, _("missing; expected {expected}").format(expected=q.expected())))
         elif q.default is not None:
             out[q.key] = list(q.default)
     return out
@@ -203,22 +224,26 @@ def _tables(questions: tuple[Question, ...]) -> None:
 _tables(QUESTIONS)
 
 
-def _more(count: int, noun: str) -> str:
+def _more(count: int) -> str:
+    """How many unknown values of a list are left unnamed."""
     more = count - MAX_NAMED
-    return f" and {more:,} more {noun}{'s' if more > 1 else ''}" if more > 0 else ""
+    if more <= 0:
+        return ""
+    text = _(" and {n} more unknown values") if more > 1 else _(" and {n} more unknown value")
+    return text.format(n=f"{more:,}")
 
 
 def _suggest(key: str, known: Mapping[str, Question]) -> str:
     if len(key) > 200:
-        return " (not in the answers contract)"
+        return _(" (not in the answers contract)")
     names = _NAMES.get(id(known))
-    return _suggestion(key, names) if names is not None else _suggestion_in(key, known)
+    return _suggestion(key, names, i18n.current()) if names is not None else _suggestion_in(key, known)
 
 
 @lru_cache(maxsize=4096)
-def _suggestion(key: str, names: tuple[str, ...]) -> str:
-    """The suggestion for an unknown key, made once per key: a batch with the same slip in every record pays for
-    difflib once."""
+def _suggestion(key: str, names: tuple[str, ...], region: str) -> str:
+    """The suggestion for an unknown key, made once per key (and region: its words): a batch with the same slip
+    in every record pays for difflib once."""
     return _suggestion_in(key, _BY_NAMES[names])
 
 
@@ -228,9 +253,9 @@ def _suggestion_in(key: str, known: Mapping[str, Question]) -> str:
         # A red flag or other list value given as a key is a common slip: point to its list.
         for q in known.values():
             if key in q.values:
-                return f' (did you mean to put "{key}" in {q.key}?)'
-        return " (not in the answers contract)"
-    return f" (did you mean {close}?)"
+                return _(' (did you mean to put "{value}" in {key}?)').format(value=key, key=q.key)
+        return _(" (not in the answers contract)")
+    return _(" (did you mean {key}?)").format(key=close)
 
 
 def _plain(text: str) -> str:
@@ -267,7 +292,9 @@ def check(obj: Any) -> tuple[Answers, list[Problem]]:
     """The answers normalised, and every problem (none: valid); unlike `validate`, no warning signs are looked
     for (a caller with the record's text looks for them once, in both)."""
     if not isinstance(obj, dict):
-        return {}, [Problem("(record)", f"expected a JSON object of answers, got {describe(obj)}")]
+        return {}, [
+            Problem("(record)", _("expected a JSON object of answers, got {value}").format(value=describe(obj)))
+        ]
     problems: list[Problem] = []
     out = _check_object(obj, QUESTIONS, problems)
     return out, problems

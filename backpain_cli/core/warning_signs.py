@@ -27,7 +27,7 @@ from backpain_cli.core.i18n import _
 from backpain_cli.core.policy import EMERGENCY, NOW, PRIMARY_CARE, RANK, TODAY, URGENT, WITHIN_48H
 from backpain_cli.core.questionnaire import BY_KEY
 
-#: Every warning about a record not assessed begins so, wherever it is shown.
+#: Every warning about a record not assessed begins so, wherever it is shown, in every region (a marker to look for).
 WARNING_START = "NOT ASSESSED"
 #: The values of `weakness` that are a warning sign, least worrying first (`known_stable` is not one).
 WEAK = ("stable", "worsening")
@@ -205,27 +205,39 @@ class Warning:
         return SIGN_URGENCY[sign]
 
     def __str__(self) -> str:
+        """The warning in the region's words; `WARNING_START` and the signs' codes as they are in every region."""
         if self.given:
             most = self.urgency(self.given)
-            text = f"{WARNING_START}, but warning signs were given: {_names(self.given)}. {_cap(ADVICE[most])}"
+            text = _("{start}, but warning signs were given: {signs}. {advice}").format(
+                start=WARNING_START, signs=_names(self.given), advice=_cap(ADVICE[most])
+            )
             if self.mentioned:
                 also = self.urgency(self.mentioned)
-                text += f". It also mentions {_names(self.mentioned)}: check it"
+                text += ". " + _("It also mentions {signs}: check it").format(signs=_names(self.mentioned))
                 if _rank(also) < _rank(most):  # a mention more urgent than what was given: its own advice
-                    text += f", and if {_this_is(self.mentioned)} present, {ADVICE[also]}"
+                    more = (
+                        _(", and if this is present, {advice}")
+                        if len(self.mentioned) == 1
+                        else _(", and if these are present, {advice}")
+                    )
+                    text += more.format(advice=ADVICE[also])
             return text
-        return (
-            f"{WARNING_START}: this record mentions {_names(self.mentioned)}; it was not assessed: check it, and if "
-            f"{_this_is(self.mentioned)} present, {ADVICE[self.urgency(self.mentioned)]}"
+        if len(self.mentioned) == 1:
+            text = _(
+                "{start}: this record mentions {signs}; it was not assessed: check it, and if this is present, {advice}"
+            )
+        else:
+            text = _(
+                "{start}: this record mentions {signs}; it was not assessed: check it, and if these are present, "
+                "{advice}"
+            )
+        return text.format(
+            start=WARNING_START, signs=_names(self.mentioned), advice=ADVICE[self.urgency(self.mentioned)]
         )
 
 
 def _rank(urgency: tuple[str, str | None]) -> tuple[int, int]:
     return RANK[urgency[0]], _SOON[urgency[1]]
-
-
-def _this_is(signs: tuple[str, ...]) -> str:
-    return "this is" if len(signs) == 1 else "these are"
 
 
 def _cap(text: str) -> str:

@@ -23,6 +23,7 @@ from itertools import chain
 from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from backpain_cli.core.engine import assess
+from backpain_cli.core.i18n import N_, _
 from backpain_cli.core.policy import LEVELS
 from backpain_cli.core.validation import record_id
 from backpain_cli.io.csv_reader import CsvReader, open_reader
@@ -40,7 +41,7 @@ Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 #: Rejections also told on stderr, one line each, up to this many (all of them are in the output in place).
 MAX_MESSAGES = 20
 #: Said once when --jobs cannot apply.
-JOBS_JSON_ONLY = "--jobs applies to JSON and CSV output only; running in one process"
+JOBS_JSON_ONLY = N_("--jobs applies to JSON and CSV output only; running in one process")
 #: The output formats that --jobs workers make (the parent writes their bytes in input order).
 PARALLEL_FORMATS = ("json", "csv")
 #: A progress bar appears (on a terminal only) once a batch has taken this long, in seconds.
@@ -84,14 +85,14 @@ def assess_one(record: Record) -> Outcome:
     return True, assess(valid), valid
 
 
-NO_ANSWERS = (
+NO_ANSWERS = N_(
     "no answers to assess. Pipe answers in as JSON (backpain assess < answers.json, or --answers PATH), "
     "or run 'backpain assess' in a terminal to answer the questions."
 )
 
 
 class Tally:
-    """What the summary line reports."""
+    """What the summary line reports, in the region's words (the levels as the batch table names them)."""
 
     def __init__(self) -> None:
         self.read = 0
@@ -117,18 +118,28 @@ class Tally:
         self.rejected += 1
         if self.rejected == MAX_MESSAGES + 1:
             env.message(
-                "more records rejected; each is reported in place in the output (and here, if it gives warning signs)"
+                _(
+                    "more records rejected; each is reported in place in the output (and here, if it gives warning "
+                    "signs)"
+                )
             )
         if self.rejected <= MAX_MESSAGES or "warning" in rejected:  # warnings: always
-            where = f"record {rejected['line']}" + (f" (id {_short(rejected['id'])!r})" if "id" in rejected else "")
-            env.message(f"{where} rejected: {rejected['error']}")
+            if "id" in rejected:
+                where = _("record {line} (id {id})").format(line=rejected["line"], id=repr(_short(rejected["id"])))
+            else:
+                where = _("record {line}").format(line=rejected["line"])
+            env.message(_("{record} rejected: {error}").format(record=where, error=rejected["error"]))
 
     def line(self, blank: int) -> str:
+        from backpain_cli.render.words import LEVEL_NAMES  # at the end of a batch only
+
         assessed = self.read - self.rejected
-        levels = ", ".join(f"{level.replace('_', ' ')} {n}" for level, n in self.levels.items())
-        text = f"{_n(self.read, 'record')} read: {assessed} assessed ({levels}), {self.rejected} rejected"
+        levels = ", ".join(f"{LEVEL_NAMES.get(level) or level} {n}" for level, n in self.levels.items())
+        text = _("{records} read: {assessed} assessed ({levels}), {rejected} rejected").format(
+            records=_records(self.read), assessed=assessed, levels=levels, rejected=self.rejected
+        )
         if blank:
-            text += f"; {_n(blank, 'blank line')} skipped"
+            text += "; " + (_("1 blank line skipped") if blank == 1 else _("{n} blank lines skipped").format(n=blank))
         return text
 
 
@@ -138,8 +149,8 @@ def _short(rid: Any, width: int = 40) -> Any:
     return rid[: width - 1] + "…" if isinstance(rid, str) and len(rid) > width else rid
 
 
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+def _records(count: int) -> str:
+    return _("1 record") if count == 1 else _("{n} records").format(n=count)
 
 
 class Keeper(Protocol):
@@ -168,11 +179,11 @@ def run(
     summary, and the status of the records read so far."""
     env = dataclasses.replace(env, stderr=cast(IO[str], _Stderr(env.stderr)))
     if jobs > 1 and (fmt not in PARALLEL_FORMATS or keeper is not None):
-        env.message(JOBS_JSON_ONLY)
+        env.message(_(JOBS_JSON_ONLY))
         jobs = 1
     cpus = os.cpu_count() or 1
     if jobs > cpus:
-        env.message(f"--jobs {jobs} is more than the {cpus} CPUs here; using {cpus}")
+        env.message(_("--jobs {jobs} is more than the {cpus} CPUs here; using {cpus}").format(jobs=jobs, cpus=cpus))
         jobs = cpus
     with Signals() as signals:
         try:
@@ -198,7 +209,7 @@ def _run(
     try:
         reader = open_reader(stream, input_format)
     except NoInput:
-        env.message(NO_ANSWERS)
+        env.message(_(NO_ANSWERS))
         return ExitStatus.USAGE
     records, batch = _look_ahead(reader, input_format)
     buffered = _Buffer(env.stdout, signals, after=keeper.written if keeper is not None else None)
@@ -228,11 +239,15 @@ def _run(
         return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
     except WorkerKilled as exc:
         _flush_what_is_made(buffered, signals)
-        why = ", perhaps for lack of memory" if exc.signum == signal.SIGKILL else ""
-        env.message(
-            f"a worker process was killed (signal {exc.signum}){why}; {_n(tally.read, 'record')} were written; "
-            "the batch stopped there"
+        text = (
+            _(
+                "a worker process was killed (signal {signal}), perhaps for lack of memory; {records} were written; "
+                "the batch stopped there"
+            )
+            if exc.signum == signal.SIGKILL
+            else _("a worker process was killed (signal {signal}); {records} were written; the batch stopped there")
         )
+        env.message(text.format(signal=exc.signum, records=_records(tally.read)))
         return ExitStatus.WORKER_KILLED
     except Interrupted:
         _flush_what_is_made(buffered, signals)  # a second Ctrl-C waits for them
@@ -292,7 +307,7 @@ def _flush_what_is_made(buffered: _Buffer, signals: Signals) -> None:
 
 #: Seconds of silence on a pipe before a person at the terminal is told what backpain is waiting for.
 WAIT_HINT_AFTER = 2.0
-WAITING = "waiting for answers as JSON on stdin; end the input with Ctrl-D, or cancel with Ctrl-C."
+WAITING = N_("waiting for answers as JSON on stdin; end the input with Ctrl-D, or cancel with Ctrl-C.")
 
 
 def _say_if_waiting(env: Environment, stream: IO[bytes]) -> None:
@@ -308,9 +323,9 @@ def _say_if_waiting(env: Environment, stream: IO[bytes]) -> None:
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode):
         import select
 
-        ready, _, _ = select.select([fd], [], [], WAIT_HINT_AFTER)
+        ready = select.select([fd], [], [], WAIT_HINT_AFTER)[0]
         if not ready:
-            env.message(WAITING)
+            env.message(_(WAITING))
 
 
 class _Buffer:
@@ -417,11 +432,12 @@ class _Progress:
             console = make_console(self.env.stderr, None, True, self.env.environ)
             self.bar = Progress(console=console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("Assessing", total=self.total)
+            self.task = self.bar.add_task(_("Assessing"), total=self.total)
+        description = _("Assessed {n}").format(n=done)
         if self.total is not None:
-            self.bar.update(self.task, completed=self.reader.consumed, description=f"Assessed {done}")
+            self.bar.update(self.task, completed=self.reader.consumed, description=description)
         else:
-            self.bar.update(self.task, description=f"Assessed {done}")
+            self.bar.update(self.task, description=description)
 
     def stop(self) -> None:
         if self.bar is not None:

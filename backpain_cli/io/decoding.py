@@ -16,10 +16,11 @@ from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
+from backpain_cli.core.i18n import _
 from backpain_cli.core.questionnaire import QUESTIONS, Question
 from backpain_cli.core.validation import Answers, InvalidAnswers, Problem, check, unassessed_warning
 from backpain_cli.io import fhir_io
-from backpain_cli.io.json_text import Rejected, Unreadable, _keys_in_text, decode_json, duplicate_keys
+from backpain_cli.io.json_text import GIVEN_TWICE, Rejected, Unreadable, _keys_in_text, decode_json, duplicate_keys
 
 # ── the generated struct ──
 
@@ -143,9 +144,7 @@ def answers(raw: bytes) -> Answers:
         return fhir_io.response_answers(raw, value)
     given: list[tuple[str, Any]] = []
     repeated = duplicate_keys(raw, value, given)
-    problems = [
-        Problem(key, "given more than once; give each key once, so that no answer hides another") for key in repeated
-    ]
+    problems = [Problem(key, _(GIVEN_TWICE)) for key in repeated]
     out, invalid = check(value)
     problems.extend(invalid)
     if problems:

@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from backpain_cli.core.i18n import _
 from backpain_cli.io.process import ExitStatus, Interrupted, command_started, stop_word
 
 
@@ -76,7 +77,7 @@ def to_devnull(stream: IO[Any]) -> bool:
 
 
 def stopped(env: Environment, exc: Interrupted) -> ExitStatus:
-    """Say which signal stopped the command; its exit status."""
+    """Say which signal stopped the command (in the region's words); its exit status."""
     word, status = stop_word(exc.signum)
-    env.message(word)
+    env.message(_(word))
     return status

@@ -10,8 +10,10 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from backpain_cli.core.i18n import _
 from backpain_cli.io import json_text
 from backpain_cli.io.env import Environment
+from backpain_cli.io.json_text import GIVEN_TWICE
 from backpain_cli.io.reader import Record
 
 if TYPE_CHECKING:
@@ -74,7 +76,7 @@ def expand(records: Iterator[Record], numbered: bool) -> Iterator[Record]:
             continue
         entries = value.get("entry", [])
         if not isinstance(entries, list) or not entries:
-            yield Record(record.line, error="a Bundle without entries: no QuestionnaireResponse to assess")
+            yield Record(record.line, error=_("a Bundle without entries: no QuestionnaireResponse to assess"))
             continue
         n = 0
         for entry in entries:
@@ -84,7 +86,7 @@ def expand(records: Iterator[Record], numbered: bool) -> Iterator[Record]:
             n += 1
             line = n if numbered else record.line
             if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
-                yield Record(line, error=f"Bundle entry {n}: expected an entry with a resource")
+                yield Record(line, error=_("Bundle entry {n}: expected an entry with a resource").format(n=n))
             else:
                 yield Record(line, encode(entry["resource"]))
 
@@ -101,15 +103,14 @@ def response_answers(raw: bytes, value: dict[str, Any]) -> dict[str, Any]:
         problems = (
             []
             if json_text.duplicate_keys(raw, value)
-            else [Problem("Bundle", "a Bundle in input that did not begin as FHIR; say --input-format fhir to read it")]
+            else [
+                Problem("Bundle", _("a Bundle in input that did not begin as FHIR; say --input-format fhir to read it"))
+            ]
         )
         source = None
     else:
         mapped, problems, source = fhir.response_answers(value, _base())
-    problems += [
-        Problem(key, "given more than once; give each key once, so that no answer hides another")
-        for key in json_text.duplicate_keys(raw, value)
-    ]
+    problems += [Problem(key, _(GIVEN_TWICE)) for key in json_text.duplicate_keys(raw, value)]
     if any(p.key in ("resourceType", "questionnaire", "Bundle") for p in problems):
         # Not a response to this questionnaire: its items are not ours to judge, one by one.
         problems = [p for p in problems if fhir.record_level(p.key) or p.key == "Bundle"]

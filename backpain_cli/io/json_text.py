@@ -12,7 +12,13 @@ from typing import Any
 
 import msgspec
 
+from backpain_cli.core.i18n import N_, _
+
 _decode_any: Callable[[bytes], Any] = msgspec.json.Decoder().decode
+
+
+#: A key given twice in one object (JSON or FHIR).
+GIVEN_TWICE = N_("given more than once; give each key once, so that no answer hides another")
 
 
 class Rejected(ValueError):
@@ -50,18 +56,20 @@ def decode_json(raw: bytes) -> Any:
         if not_utf8 is not None:
             raise Unreadable(not_utf8) from None
         if isinstance(exc, RecursionError):
-            raise Unreadable("invalid JSON: nested too deeply") from None
+            raise Unreadable(_("invalid JSON: nested too deeply")) from None
         if isinstance(exc, msgspec.ValidationError):  # the only check a plain decode makes
-            raise Unreadable("invalid JSON: a number too large to read") from None
-        message = str(exc).removeprefix("JSON is malformed: ")
-        raise Unreadable(f"invalid JSON: {_lower(_from_1(message))}") from None
+            raise Unreadable(_("invalid JSON: a number too large to read")) from None
+        message = str(exc).removeprefix("JSON is malformed: ")  # msgspec's own words, in English
+        raise Unreadable(_("invalid JSON: {detail}").format(detail=_lower(_from_1(message)))) from None
 
 
 def _not_utf8(raw: bytes) -> str | None:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"not valid UTF-8 at byte {exc.start + 1} ({raw[exc.start]:#04x}); save the answers as UTF-8 text"
+        return _("not valid UTF-8 at byte {n} ({byte}); save the answers as UTF-8 text").format(
+            n=exc.start + 1, byte=f"{raw[exc.start]:#04x}"
+        )
     return None
 
 
@@ -107,7 +115,7 @@ def duplicate_keys(raw: bytes, value: Any, given: list[tuple[str, Any]] | None =
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
-        for key, _ in items:
+        for key, _value in items:
             if key in seen:
                 repeated[key] = None
             seen.add(key)

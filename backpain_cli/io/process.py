@@ -33,7 +33,13 @@ class ExitStatus(IntEnum):
     TERMINATED = 143  #: stopped by SIGTERM (128 + 15, as a shell reports a process it ended)
 
 
-EXIT_HELP = (
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (as `core.i18n.N_` does), without importing anything on this, the first
+    module of every start-up: `--help` puts it in the region's words."""
+    return message
+
+
+EXIT_HELP = N_(
     "Exit status: 0 every record assessed, or the questionnaire ended with advice instead of a result; 1 one or "
     "more records rejected (the rest still assessed and printed); 2 usage error (bad option, unreadable file, no "
     "input) or output that could not be written; 3 assessed and printed, but not saved to the history as asked "
@@ -43,13 +49,13 @@ EXIT_HELP = (
 )
 
 #: The top-level help: the codes every command shares; each command's --help says what its own mean.
-TOP_EXIT_HELP = (
+TOP_EXIT_HELP = N_(
     "Exit status: 0 done; 2 usage error; 70 internal error (a bug: please report it); 130 interrupted or "
     "cancelled; 129 and 143 stopped by SIGHUP or SIGTERM. assess also exits 1 (records rejected), 3 (not saved "
     "to the history) and 71 (a worker killed): see backpain assess --help, and backpain history --help."
 )
 
-HISTORY_EXIT_HELP = (
+HISTORY_EXIT_HELP = N_(
     "Exit status: 0 done; 2 usage error, output that could not be written, or a database that is not a sound "
     "backpain history or not private to you (it is left untouched); 70 internal error (a bug: please report "
     "it); 130 interrupted (Ctrl-C), also at the question before a deletion (nothing is deleted); 129 and 143 "
@@ -59,9 +65,9 @@ HISTORY_EXIT_HELP = (
 
 #: What each signal says, and its exit status.
 STOPS: dict[int, tuple[str, ExitStatus]] = {
-    signal.SIGINT: ("interrupted", ExitStatus.INTERRUPTED),
-    signal.SIGTERM: ("terminated", ExitStatus.TERMINATED),
-    signal.SIGHUP: ("hung up", ExitStatus.HANGUP),
+    signal.SIGINT: (N_("interrupted"), ExitStatus.INTERRUPTED),
+    signal.SIGTERM: (N_("terminated"), ExitStatus.TERMINATED),
+    signal.SIGHUP: (N_("hung up"), ExitStatus.HANGUP),
 }
 
 

@@ -5,26 +5,35 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from backpain_cli.core.i18n import _
 from backpain_cli.core.questionnaire import QUESTIONS, Question
 
 
 def _when(q: Question) -> str:
     if not q.interactive:
-        return "not asked; given in JSON by a clinic or clinician"
-    conditional = {c.asked_when.text for c in q.choices if c.asked_when}
+        return _("not asked; given in JSON by a clinic or clinician")
+    conditional = {_(c.asked_when.text) for c in q.choices if c.asked_when}
     if conditional:
-        return "always; some options only when " + " / ".join(sorted(conditional))
-    return "always"
+        return _("always; some options only when {conditions}").format(conditions=" / ".join(sorted(conditional)))
+    return _("always")
+
+
+def _said(text: str) -> str:
+    """A text of the questionnaire in the region's words (an empty one stays empty: gettext would give the
+    catalog's header for it)."""
+    return _(text) if text else text
 
 
 def questions_json() -> list[dict[str, Any]]:
+    """Every question as JSON: its words (question, help, labels, expected, asked) in the region's words; its
+    keys, values, types and the rest the same in every region."""
     out = []
     for q in QUESTIONS:
         item: dict[str, Any] = {
             "key": q.key,
-            "section": q.section,
-            "question": q.prompt,
-            "help": q.help,
+            "section": _said(q.section),
+            "question": _said(q.prompt),
+            "help": _said(q.help),
             "required": q.required,
             "type": q.kind,
             "expected": q.expected(),
@@ -32,7 +41,11 @@ def questions_json() -> list[dict[str, Any]]:
         }
         if q.choices:
             item["choices"] = [
-                {"value": c.value, "label": c.label, **({"asked_when": c.asked_when.text} if c.asked_when else {})}
+                {
+                    "value": c.value,
+                    "label": _said(c.label),
+                    **({"asked_when": _said(c.asked_when.text)} if c.asked_when else {}),
+                }
                 for c in q.choices
             ]
         if q.fields:
@@ -42,21 +55,24 @@ def questions_json() -> list[dict[str, Any]]:
 
 
 def questions_text() -> str:
+    """Every question as text, in the region's words; keys and values as they are in JSON."""
     lines: list[str] = []
     section = None
     for n, q in enumerate(QUESTIONS, 1):
         if q.section != section:
             section = q.section
-            lines += ["", f"== {section} =="]
-        need = "required" if q.required else "optional"
-        lines.append(f"{n}. {q.key} ({need}): {q.prompt}")
+            lines += ["", f"== {_said(section)} =="]
+        need = _("required") if q.required else _("optional")
+        lines.append(f"{n}. {q.key} ({need}): {_said(q.prompt)}")
         if q.help:
-            lines += textwrap.wrap(q.help, 76, initial_indent="   ", subsequent_indent="   ")
-        lines.append(f"   asked: {_when(q)}")
+            lines += textwrap.wrap(_said(q.help), 76, initial_indent="   ", subsequent_indent="   ")
+        lines.append("   " + _("asked: {when}").format(when=_when(q)))
         if q.choices:
             for c in q.choices:
-                extra = f"  [only when {c.asked_when.text}]" if c.asked_when else ""
-                lines.append(f"   - {c.value}: {c.label}{extra}")
+                extra = (
+                    "  " + _("[only when {condition}]").format(condition=_(c.asked_when.text)) if c.asked_when else ""
+                )
+                lines.append(f"   - {c.value}: {_said(c.label)}{extra}")
         else:
-            lines.append(f"   answer: {q.expected()}")
+            lines.append("   " + _("answer: {expected}").format(expected=q.expected()))
     return "\n".join(lines[1:]) + "\n"

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from backpain_cli.core.i18n import _
 from backpain_cli.core.questionnaire import CONTRACT_VERSION, QUESTIONS, Question
 
 
 def _property(q: Question) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": q.prompt + (f" {q.help}" if q.help else "")}
+    """A question's schema: its description in the region's words; its keys, types and values the same in every
+    region."""
+    out: dict[str, Any] = {"description": _(q.prompt) + (f" {_(q.help)}" if q.help else "")}
     if q.kind in ("integer", "number"):
         out.update(type=q.kind, minimum=q.minimum, maximum=q.maximum)
         if q.refuse_below is not None:
-            out["description"] += f" Under {q.refuse_below:g}: {q.refuse_message}."
+            out["description"] += " " + _("Under {n}: {why}.").format(n=f"{q.refuse_below:g}", why=_(q.refuse_message))
     elif q.kind == "boolean":
         out["type"] = "boolean"
     elif q.kind == "choice":
@@ -43,8 +46,8 @@ def answers_schema() -> dict[str, Any]:
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:backpain:answers:v{CONTRACT_VERSION}",
-        "title": f"backpain answers, contract version {CONTRACT_VERSION}",
-        "description": "One assessment's answers. Unknown keys are errors; an empty list means none apply.",
+        "title": _("backpain answers, contract version {version}").format(version=CONTRACT_VERSION),
+        "description": _("One assessment's answers. Unknown keys are errors; an empty list means none apply."),
     }
     schema.update(_object(QUESTIONS))
     return schema

@@ -72,8 +72,9 @@ def test_summary_is_one_stderr_line_with_the_counts() -> None:
     assert len(lines) == 2
     assert "5 records read: 4 assessed" in summary and "1 rejected" in summary
     assert "1 blank line skipped" in summary
-    for level in ("emergency", "urgent", "specialist", "primary_care", "self_care"):
-        assert f"{level.replace('_', ' ')} {levels.count(level)}" in summary
+    # each level in the words of the batch table (intl here: "GP or physio", "self-care")
+    for level, name in (("emergency", "emergency"), ("primary_care", "GP or physio"), ("self_care", "self-care")):
+        assert f"{name} {levels.count(level)}" in summary
 
 
 def test_all_assessed_exits_0() -> None:
