@@ -71,8 +71,24 @@ _DEFAULTED = tuple(f'"{q.key}"'.encode() for q in QUESTIONS if not q.required an
 _MULTI = tuple(q.key for q in QUESTIONS if q.kind == "multi")
 assert all(q.required or q.default is not None for q in QUESTIONS if q.kind == "multi")
 _STARTBACK = tuple(q.key for q in QUESTIONS if q.kind == "startback")
+#: The optional keys with no default: left out of the answers when not given.
+_UNSET = tuple(q.key for q in QUESTIONS if not q.required and q.default is None)
+assert all(q.kind in ("choice", "id", "startback") for q in QUESTIONS if q.key in _UNSET)  # no list to copy
 _decode_struct: Callable[[bytes], Any] = msgspec.json.Decoder(AnswersStruct).decode
-_to_builtins: Callable[[Any], Any] = msgspec.to_builtins
+_asdict: Callable[[Any], dict[str, Any]] = msgspec.structs.asdict
+
+
+def _to_builtins(s: Any) -> dict[str, Any]:
+    """The struct as the answers dict: its fields in order, those not given left out, STarT Back as a dict.
+    (What msgspec.to_builtins gives, made in half the time: the lists are the decoder's own, not copies.)"""
+    out = _asdict(s)
+    for key in _UNSET:
+        if out[key] is msgspec.UNSET:
+            del out[key]
+    for key in _STARTBACK:
+        if key in out:
+            out[key] = _asdict(out[key])
+    return out
 
 
 def fast_answers(raw: bytes) -> Answers | None:
