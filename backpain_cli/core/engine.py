@@ -16,6 +16,7 @@ from typing import Any
 
 from backpain_cli.core import explain, i18n
 from backpain_cli.core.policy import (
+    EMERGENCY,
     LEVELS,
     POLICY_VERSION,
     RULES_BY_ID,
@@ -81,8 +82,9 @@ def _name(key: str, region: str) -> str:
 
 
 _LEVEL = {r.id: r.level for r in RULES_BY_ID.values()}
+if [*_LEVEL.values()] != sorted(_LEVEL.values(), key=LEVELS.index):  # `assess` takes the first rule fired's level
+    raise RuntimeError("the policy's rules are not in table order, most urgent level first")
 _NO_TEXTS: dict[tuple[Any, ...], str] = {}
-_RANK = {level: i for i, level in enumerate(LEVELS)}
 
 
 @lru_cache(maxsize=16)
@@ -131,41 +133,45 @@ def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
             text = _because(region, sign, evidence)
             texts = _BECAUSE[region]
         reasons.append({"rule": rule_id, "level": level_of[rule_id], "because": text, "answers": evidence})
-    level: str = LEVELS[min([_RANK[level_of[rule_id]] for rule_id in fired])]
-    result: Result = {}
-    if "id" in answers:
-        result["id"] = answers["id"]
+    level: str = level_of[next(iter(fired))]  # the rules are in table order: the most urgent level first
     when = within(level, f, fired)
     action = explain.action(level, when)
     if level == SPECIALIST and "S3" in fired:
         action = explain.RHEUMATOLOGY_ACTION
-    result["level"] = level
-    if when is not None:
-        result["within"] = when
-    scores = {
-        "pain_impact": f.pain_impact,
-        "duration": f.duration,
-        "risk_group": f.risk_group,
-        "screen_total": f.screen_total,
-        "screen_psychosocial": f.screen_psychosocial,
-        "screen_source": f.screen_source,
+    # Made whole at once, in the contract's order; the keys that do not apply are taken out after.
+    result: Result = {
+        "id": answers.get("id"),
+        "level": level,
+        "within": when,
+        "action": action,
+        "reasons": reasons,
+        "scores": {
+            "pain_impact": f.pain_impact,
+            "duration": f.duration,
+            "risk_group": f.risk_group,
+            "screen_total": f.screen_total,
+            "screen_psychosocial": f.screen_psychosocial,
+            "screen_source": f.screen_source,
+            "screen_note": explain.SCREEN_NOTE,
+        },
+        "contributors": explain.contributors(f, fired),
+        "rule_out": explain.rule_out(fired),
+        "care_ladder": explain.care_ladder(f, level, fired),
+        "notes": explain.personal_notes(f, level),
+        "safety_net": None if level == EMERGENCY else explain.SAFETY_NET,
+        "disclaimer": explain.DISCLAIMER,
+        "region": region,
+        "policy_version": POLICY_VERSION,
+        "contract_version": CONTRACT_VERSION,
     }
-    if f.screen_source == "built_in":
-        scores["screen_note"] = explain.SCREEN_NOTE
-    result["action"] = action
-    result["reasons"] = reasons
-    result["scores"] = scores
-    result["contributors"] = explain.contributors(f, fired)
-    result["rule_out"] = explain.rule_out(fired)
-    result["care_ladder"] = explain.care_ladder(f, level, fired)
-    result["notes"] = explain.personal_notes(f, level)
-    result["safety_net"] = None if level == "emergency" else explain.SAFETY_NET
-    result["disclaimer"] = explain.DISCLAIMER
+    if "id" not in answers:
+        del result["id"]
+    if when is None:
+        del result["within"]
+    if f.screen_source != "built_in":
+        del result["scores"]["screen_note"]
     if region != INTL:  # the shared English texts, as copies in the region's words
         _translate(result, i18n.translator(region))
-    result["region"] = region
-    result["policy_version"] = POLICY_VERSION
-    result["contract_version"] = CONTRACT_VERSION
     return result
 
 
