@@ -66,22 +66,22 @@ def test_output_is_left_alone_on_a_usage_error(tmp_path: Path) -> None:
 
 def test_output_is_never_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Interrupted after the first records were written: the old file stays whole, the partial one goes."""
-    from backpain_cli.faces import sinks
+    from backpain_cli.faces import batch
 
     path = tmp_path / "results.jsonl"
     path.write_text("old")
-    written = []
-    real = sinks.JsonSink.write
+    assessed = []
+    real = batch.assess_one
 
-    def write_then_interrupt(self: Any, ok: bool, out: dict[str, Any], answers: Any = None) -> None:
-        if len(written) == 3:
+    def assess_then_interrupt(record: Any) -> Any:
+        if len(assessed) == 3:  # three results made (and written to the private file): then Ctrl-C
             raise KeyboardInterrupt
-        written.append(out)
-        real(self, ok, out, answers)
+        assessed.append(record)
+        return real(record)
 
-    monkeypatch.setattr(sinks.JsonSink, "write", write_then_interrupt)
+    monkeypatch.setattr(batch, "assess_one", assess_then_interrupt)
     result = assess_cli(["-f", "json", "-o", str(path)], ALL)
-    assert result.exit_code == 130
+    assert result.exit_code == 130 and len(assessed) == 3
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.jsonl"]
 
