@@ -1043,7 +1043,8 @@ def evaluate(facts: Facts) -> dict[str, Evidence]:
 def evaluate_signed(facts: Facts) -> Signed:
     """`evaluate`, and beside it each fired rule's signature: the rule's id, then its evidence's keys and values in
     the order they were found, as one hashable tuple. Two fired rules with the same signature are the same rule
-    with the same evidence (which reads the same in words), so what is made from them can be made once."""
+    with evidence that reads the same in words (equal numbers are one, as 3 and 3.0 are, and read alike), so
+    their reason in words can be made once."""
     return _evaluate(facts)
 
 

@@ -728,3 +728,48 @@ def test_a_rule_written_with_if_else_is_refused_when_compiled() -> None:
 
     with pytest.raises(TypeError, match="combinators"):
         _compile([Rule("X1", "urgent", "x", "x", "x", bad)])
+
+
+# --- the signatures behind the cached reasons ---
+
+_SEEN: dict[tuple[Any, ...], str] = {}  # every signature met so far in this run, with its reason in words
+
+
+@settings(max_examples=1000)
+@given(st.one_of(strategies.answers(), edgy_answers()))
+def test_a_signature_stands_for_one_rule_with_one_reason(a: dict[str, Any]) -> None:
+    """Reasons are made once per signature, so two fired rules with the same signature must read the same (their
+    evidence may differ only as 3 and 3.0 do, which read alike); and every fired rule has one, starting with its
+    id."""
+    from backpain_cli.core.engine import because
+    from backpain_cli.core.policy import evaluate_signed
+
+    fired, signs = evaluate_signed(Facts(validate(a)))
+    assert fired == evaluate_slowly(Facts(validate(a)))
+    assert list(signs) == list(fired)
+    for rule_id, sign in signs.items():
+        assert sign[0] == rule_id
+        words = because(rule_id, fired[rule_id], "intl")
+        assert _SEEN.setdefault(sign, words) == words
+
+
+def test_reasons_read_the_same_whether_their_words_are_made_or_kept(
+    base_answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words kept by signature are the words made afresh, also when the cache is emptied as it fills."""
+    from backpain_cli.core import engine
+
+    monkeypatch.setattr(engine, "BECAUSE_CACHE", 3)
+    monkeypatch.setattr(engine, "_BECAUSE", {})
+    variants = [
+        {},
+        {"red_flags": ["saddle_numbness"], "weakness": "stable"},
+        {"duration_weeks": 20, "trend": "same", "pain_intensity": 9},
+        {"age": 70, "pain_areas": ["mid_back"], "past_two_weeks": ["low_mood", "fear_of_movement"]},
+    ]
+    for _ in range(2):  # the second time round, from the kept words (or made again after emptying)
+        for changes in variants:
+            result = run(base_answers, **changes)
+            for reason in result["reasons"]:
+                assert reason["because"] == engine.because(reason["rule"], reason["answers"], "intl")
+    assert 0 < len(engine._BECAUSE["intl"]) <= 3

@@ -180,6 +180,17 @@ def test_a_write_cut_short_is_written_on() -> None:
     assert out.getvalue() == lines
 
 
+def test_a_large_write_goes_out_after_what_is_held_and_before_what_follows() -> None:
+    out = io.BytesIO()
+    buffered = batch._Buffer(out, size=100)
+    buffered.write(b"a" * 10)
+    buffered.write(b"B" * 500)  # a worker's chunk: written as it is, after the 10 bytes held
+    assert out.getvalue() == b"a" * 10 + b"B" * 500
+    buffered.write(b"c" * 10)
+    buffered.flush()
+    assert out.getvalue() == b"a" * 10 + b"B" * 500 + b"c" * 10
+
+
 # -- Ctrl-C and SIGTERM: stop at once, say so in one line, keep the output whole --
 
 
