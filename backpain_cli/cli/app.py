@@ -511,13 +511,7 @@ def _assess(env: Environment, opts: AssessOptions) -> ExitStatus:
 
 
 def _run(env: Environment, stream: IO[bytes], opts: AssessOptions) -> ExitStatus:
-    import gc
-
     from backpain_cli.faces.batch import run
-
-    # What start-up made lives as long as the process: a batch's garbage collections need not walk it again
-    # (and --jobs workers, forked, then leave its pages shared).
-    gc.freeze()
 
     fmt = (opts.fmt or (OutputFormat.text if env.stdout_isatty else OutputFormat.json)).value
     input_format = opts.input_format.value if opts.input_format else None
