@@ -1,0 +1,115 @@
+"""Where batch time goes, counted in machine instructions rather than seconds: the same stages as bench/stages.py,
+each run under valgrind's callgrind, which counts the instructions executed. On a shared or virtual machine, where
+wall and CPU times vary by a fifth from one run to the next, the counts do not move, so a change of a few percent
+can be seen and kept or dropped with confidence.
+
+    .venv/bin/python bench/instructions.py [--records 1000] [stage ...]
+
+Stages: floor (msgspec decoding each line and encoding its result, as the floor of bench/throughput.py), decode
+(the batch's fast path, `decoding.fast_answers`), facts, evaluate (the compiled rules, with signatures), assess
+(the whole engine), encode (a result as one JSON line), pipeline (decode, assess and encode one line). Each runs
+over random records (bench/records.py) after 500 records that warm the engine's caches, as a long batch has them;
+only the stage itself is counted (collection is on inside functools.reduce, which drives it). Needs valgrind
+(`apt install valgrind`); about 20 seconds a stage, two at a time. Instructions are not time (a memory copy does
+more per instruction than the interpreter), so the time goals are still checked with bench/throughput.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STAGES = ("floor", "decode", "facts", "evaluate", "assess", "encode", "pipeline")
+WARM = 500
+
+
+def child(stage: str, n: int) -> None:
+    """Run `stage` over `n` records, with nothing else inside functools.reduce (what callgrind counts)."""
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE.parent))
+    from functools import reduce
+
+    import msgspec
+    import records
+
+    from backpain_cli.core.engine import assess
+    from backpain_cli.core.policy import Facts, evaluate_signed
+    from backpain_cli.io.decoding import fast_answers
+
+    lines = list(records.lines(WARM + n))
+    answers = [fast_answers(line) for line in lines]
+    results = [assess(a) for a in answers]  # type: ignore[arg-type]  # also warms the caches
+    facts = [Facts(a) for a in answers]  # type: ignore[arg-type]
+    decode = msgspec.json.Decoder().decode
+    encode = msgspec.json.Encoder().encode
+    stages: dict[str, Callable[[int], object]] = {
+        "floor": lambda i: (decode(lines[i]), encode(results[i])),
+        "decode": lambda i: fast_answers(lines[i]),
+        "facts": lambda i: Facts(answers[i]),  # type: ignore[arg-type]
+        "evaluate": lambda i: evaluate_signed(facts[i]),
+        "assess": lambda i: assess(answers[i]),  # type: ignore[arg-type]
+        "encode": lambda i: encode(results[i]),
+        "pipeline": lambda i: encode(assess(fast_answers(lines[i]))) + b"\n",  # type: ignore[arg-type]
+    }
+    run = stages[stage]
+    reduce(lambda _, i: run(i), range(WARM, WARM + n), None)
+
+
+def count(stage: str, n: int) -> int:
+    out = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--toggle-collect=functools_reduce",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            "--child",
+            stage,
+            "--records",
+            str(n),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in out.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split()[-1])
+    raise RuntimeError(f"no count from callgrind for {stage}:\n{out.stderr[-2000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stages", nargs="*", help=f"any of {', '.join(STAGES)} (default: all)")
+    parser.add_argument("--records", type=int, default=1000)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.records)
+        return
+    unknown = set(args.stages) - set(STAGES)
+    if unknown:
+        parser.error(f"unknown stage {', '.join(sorted(unknown))}: choose from {', '.join(STAGES)}")
+    if shutil.which("valgrind") is None:
+        sys.exit("bench/instructions.py needs valgrind (apt install valgrind)")
+    stages = args.stages or list(STAGES)
+    with ThreadPoolExecutor(2) as pool:
+        counts = dict(zip(stages, pool.map(lambda s: count(s, args.records), stages), strict=True))
+    floor = counts.get("floor")
+    print(f"thousands of instructions a record, over {args.records} records (callgrind)")
+    for stage, total in counts.items():
+        per = total / args.records / 1000
+        ratio = f"  {total / floor:.2f}x the floor" if floor else ""
+        print(f"  {stage:10} {per:8.1f}{ratio}")
+
+
+if __name__ == "__main__":
+    main()
