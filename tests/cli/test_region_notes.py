@@ -157,3 +157,23 @@ def test_an_array_s_errors_read_as_in_intl_in_the_us_and_gb(region: str) -> None
     assert [json.loads(line).get("error") for line in result.stdout.splitlines()][1] == (
         "invalid JSON: an empty element in the array"
     )
+
+
+def test_the_errors_of_fhir_answers_go_through_the_region_s_catalog(marked: None) -> None:
+    from backpain_cli.io.fhir_io import response_answers
+
+    value = {"resourceType": "QuestionnaireResponse", "status": "in-progress"}
+    with pytest.raises(Rejected) as error:
+        response_answers(json.dumps(value).encode(), value)
+    said = str(error.value)
+    assert "status: ‹expected completed or amended, got ‹" in said
+    assert "questionnaire: ‹missing; expected https://" in said
+
+
+def test_why_a_file_cannot_be_written_goes_through_the_region_s_catalog(marked: None, tmp_path: Path) -> None:
+    """What --output and --save-answers say of a path they refuse."""
+    from backpain_cli.io.files import target_problem
+
+    assert target_problem(str(tmp_path)) == "‹is a directory›"
+    missing = tmp_path / "no-such-folder"
+    assert target_problem(str(missing / "x.json")) == f"‹the folder {missing} does not exist›"
