@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from backpain_cli.core.i18n import _
 from backpain_cli.core.policy import POLICY_VERSION
 from backpain_cli.core.questionnaire import (
     CONTRACT_VERSION,
@@ -278,25 +279,32 @@ def response_answers(
     source = Source()
     kind = value.get("resourceType")
     if kind != "QuestionnaireResponse":
-        got = "none" if kind is None else _str(kind)
-        problems.append(Problem("resourceType", f"expected a QuestionnaireResponse (or a Bundle of them), got {got}"))
+        got = _("none") if kind is None else _str(kind)
+        problems.append(
+            Problem(
+                "resourceType", _("expected a QuestionnaireResponse (or a Bundle of them), got {got}").format(got=got)
+            )
+        )
         return out, problems, source
     _record_id(value, out, source, problems)
     for key in value:
         if key not in RESPONSE_ELEMENTS:
-            problems.append(Problem(f"QuestionnaireResponse.{key}", "not an element of a QuestionnaireResponse"))
+            problems.append(Problem(f"QuestionnaireResponse.{key}", _("not an element of a QuestionnaireResponse")))
     if value.get("modifierExtension"):
-        problems.append(Problem("modifierExtension", "not understood, and it may change what the answers mean"))
+        problems.append(Problem("modifierExtension", _("not understood, and it may change what the answers mean")))
     _check_questionnaire(value.get("questionnaire"), base, problems)
     status = value.get("status")
     if status not in STATUSES:
-        got = "none" if status is None else _str(status)
+        got = _("none") if status is None else _str(status)
         problems.append(
-            Problem("status", f"expected completed or amended, got {got}: only a finished response is assessed")
+            Problem(
+                "status",
+                _("expected completed or amended, got {got}: only a finished response is assessed").format(got=got),
+            )
         )
     items = value.get("item", [])
     if not isinstance(items, list):
-        problems.append(Problem("item", f"expected a list of items, got {_str(items)}"))
+        problems.append(Problem("item", _("expected a list of items, got {got}").format(got=_str(items))))
         items = []
     _items(items, _TOP, "", base, out, problems, source.codes)
     return out, problems, source
@@ -312,7 +320,9 @@ def _record_id(value: Mapping[str, Any], out: dict[str, Any], source: Source, pr
             source.identifier = {k: identifier[k] for k in ("system", "value") if isinstance(identifier.get(k), str)}
             out["id"] = identifier["value"]
         else:
-            problems.append(Problem("identifier", f"expected one Identifier with a value, got {_str(identifier)}"))
+            problems.append(
+                Problem("identifier", _("expected one Identifier with a value, got {got}").format(got=_str(identifier)))
+            )
     if "id" not in out and source.id is not None:
         out["id"] = source.id
 
@@ -320,18 +330,30 @@ def _record_id(value: Mapping[str, Any], out: dict[str, Any], source: Source, pr
 def _check_questionnaire(named: Any, base: str, problems: list[Problem]) -> None:
     ours = questionnaire_url(base)
     if named is None:
-        problems.append(Problem("questionnaire", f"missing; expected {ours} (or {ours}|{CONTRACT_VERSION})"))
+        problems.append(
+            Problem(
+                "questionnaire",
+                _("missing; expected {url} (or {url}|{version})").format(url=ours, version=CONTRACT_VERSION),
+            )
+        )
         return
     if not isinstance(named, str):
-        problems.append(Problem("questionnaire", f"expected {ours}, got {_str(named)}"))
+        problems.append(Problem("questionnaire", _("expected {url}, got {got}").format(url=ours, got=_str(named))))
         return
-    url, _, version = named.partition("|")
+    url, _bar, version = named.partition("|")
     if url != ours:
-        problems.append(Problem("questionnaire", f'answers "{named}", not this questionnaire ({ours})'))
+        problems.append(
+            Problem(
+                "questionnaire", _('answers "{named}", not this questionnaire ({url})').format(named=named, url=ours)
+            )
+        )
     elif version and version != str(CONTRACT_VERSION):
         problems.append(
             Problem(
-                "questionnaire", f"answers version {version} of the questionnaire; this is version {CONTRACT_VERSION}"
+                "questionnaire",
+                _("answers version {version} of the questionnaire; this is version {ours}").format(
+                    version=version, ours=CONTRACT_VERSION
+                ),
             )
         )
 
@@ -349,31 +371,37 @@ def _items(
     seen: set[str] = set()
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict) or not isinstance(item.get("linkId"), str):
-            problems.append(Problem(f"{prefix or ''}item[{n}]", f"expected an item with a linkId, got {_str(item)}"))
+            problems.append(
+                Problem(
+                    f"{prefix or ''}item[{n}]", _("expected an item with a linkId, got {got}").format(got=_str(item))
+                )
+            )
             continue
         link_id: str = item["linkId"]
         key = link_id.removeprefix(prefix) if prefix and link_id.startswith(prefix) else None if prefix else link_id
         q = known.get(key) if key is not None else None
         if q is None:
-            problems.append(Problem(link_id, "unknown linkId" + _suggest(link_id, known, prefix)))
+            problems.append(Problem(link_id, _("unknown linkId") + _suggest(link_id, known, prefix)))
             continue
         if link_id in seen:
             problems.append(
-                Problem(link_id, "given more than once; give each item once, so that no answer hides another")
+                Problem(link_id, _("given more than once; give each item once, so that no answer hides another"))
             )
             continue
         seen.add(link_id)
         for element in item:
             if element not in ITEM_ELEMENTS:
-                problems.append(Problem(link_id, f"{element} is not an element of an item"))
+                problems.append(Problem(link_id, _("{element} is not an element of an item").format(element=element)))
         if item.get("modifierExtension"):
-            problems.append(Problem(link_id, "modifierExtension not understood; it may change what the answer means"))
+            problems.append(
+                Problem(link_id, _("modifierExtension not understood; it may change what the answer means"))
+            )
         if q.kind == "startback":
             if item.get("answer"):
-                problems.append(Problem(link_id, "a group has no answers of its own; answer its items"))
+                problems.append(Problem(link_id, _("a group has no answers of its own; answer its items")))
             children = item.get("item", [])
             if not isinstance(children, list):
-                problems.append(Problem(link_id, f"expected a list of items, got {_str(children)}"))
+                problems.append(Problem(link_id, _("expected a list of items, got {got}").format(got=_str(children))))
                 continue
             group: dict[str, Any] = {}
             _items(children, {f.key: f for f in q.fields}, link_id + ".", base, group, problems, codes)
@@ -381,7 +409,7 @@ def _items(
                 out[q.key] = group
             continue
         if item.get("item"):
-            problems.append(Problem(link_id, "an answer item has no nested items"))
+            problems.append(Problem(link_id, _("an answer item has no nested items")))
         answer = _answer(q, link_id, item.get("answer", []), base, problems, codes)
         if answer is not _MISSING:
             out[q.key] = answer
@@ -394,9 +422,9 @@ def _suggest(link_id: str, known: Mapping[str, Question], prefix: str) -> str:
     from backpain_cli.core.validation import close_key
 
     if not prefix and link_id.startswith("startback."):
-        return " (it belongs in the startback group)"
+        return _(" (it belongs in the startback group)")
     close = close_key(link_id, tuple(prefix + k for k in known))
-    return f" (did you mean {close}?)" if close is not None else " (not in the questionnaire)"
+    return _(" (did you mean {key}?)").format(key=close) if close is not None else _(" (not in the questionnaire)")
 
 
 def _answer(
@@ -404,7 +432,7 @@ def _answer(
 ) -> Any:
     """The contract value of one item's answers; `_MISSING` for none (a missing answer is validation's to say)."""
     if not isinstance(answers, list):
-        problems.append(Problem(link_id, f"expected a list of answers, got {_str(answers)}"))
+        problems.append(Problem(link_id, _("expected a list of answers, got {got}").format(got=_str(answers))))
         return _MISSING
     if not answers:
         return _MISSING
@@ -413,21 +441,36 @@ def _answer(
     for answer in answers:
         got = [k for k in answer if k.startswith("value")] if isinstance(answer, dict) else []
         if not isinstance(answer, dict) or len(got) != 1:
-            shown = ", ".join(got) if got else _str(answer) if not isinstance(answer, dict) else "no value[x]"
-            problems.append(Problem(link_id, f"expected an answer with one {want} ({q.expected()}), got {shown}"))
+            shown = ", ".join(got) if got else _str(answer) if not isinstance(answer, dict) else _("no value[x]")
+            problems.append(
+                Problem(
+                    link_id,
+                    _("expected an answer with one {value} ({expected}), got {got}").format(
+                        value=want, expected=q.expected(), got=shown
+                    ),
+                )
+            )
             return _MISSING
         if got[0] != want:
             shown = f"{got[0]} {_str(answer[got[0]])}" if not isinstance(answer[got[0]], dict) else got[0]
-            problems.append(Problem(link_id, f"expected {want} ({q.expected()}), got {shown}"))
+            problems.append(
+                Problem(
+                    link_id,
+                    _("expected {value} ({expected}), got {got}").format(value=want, expected=q.expected(), got=shown),
+                )
+            )
             return _MISSING
         for element in answer:
             if element not in ("id", "extension", want):
-                what = "has no nested items" if element == "item" else f"has no element {element}"
-                problems.append(Problem(link_id, f"an answer here {what}"))
+                if element == "item":
+                    text = _("an answer here has no nested items")
+                else:
+                    text = _("an answer here has no element {element}").format(element=element)
+                problems.append(Problem(link_id, text))
         values.append(answer[want])
     if q.kind not in ("choice", "multi"):
         if len(values) > 1:
-            problems.append(Problem(link_id, f"{len(values)} answers given; give one"))
+            problems.append(Problem(link_id, _("{n} answers given; give one").format(n=len(values))))
             return _MISSING
         return values[0]
     codes = [_code(q, link_id, coding, base, problems) for coding in values]
@@ -437,13 +480,23 @@ def _answer(
     if q.kind == "choice":
         if len(codes) > 1:
             shown = ", ".join(map(str, codes))
-            problems.append(Problem(link_id, f"a single choice: {len(codes)} answers given ({shown}); give one"))
+            problems.append(
+                Problem(
+                    link_id,
+                    _("a single choice: {n} answers given ({values}); give one").format(n=len(codes), values=shown),
+                )
+            )
             return _MISSING
         return codes[0]
     if has_none_option(q) and NONE in codes:
         if len(codes) > 1:
             others = ", ".join(str(c) for c in codes if c != NONE)
-            problems.append(Problem(link_id, f'"none" given with {others}; none means none of these, so give it alone'))
+            problems.append(
+                Problem(
+                    link_id,
+                    _('"none" given with {others}; none means none of these, so give it alone').format(others=others),
+                )
+            )
             return _MISSING
         return []
     return codes
@@ -452,15 +505,17 @@ def _answer(
 def _code(q: Question, link_id: str, coding: Any, base: str, problems: list[Problem]) -> Any:
     ours = code_system(q.key, base)
     if not isinstance(coding, dict):
-        problems.append(Problem(link_id, f"expected valueCoding to be a Coding, got {_str(coding)}"))
+        problems.append(Problem(link_id, _("expected valueCoding to be a Coding, got {got}").format(got=_str(coding))))
         return _MISSING
     extra = [k for k in coding if k not in CODING_ELEMENTS]
     if extra:
-        problems.append(Problem(link_id, f"{', '.join(map(str, extra))} is not an element of a Coding"))
+        problems.append(
+            Problem(link_id, _("{elements} is not an element of a Coding").format(elements=", ".join(map(str, extra))))
+        )
         return _MISSING
     if coding.get("system") != ours:
-        got = "no system" if "system" not in coding else f"system {_str(coding['system'])}"
-        problems.append(Problem(link_id, f"expected a code of {ours}, got {got}"))
+        got = _("no system") if "system" not in coding else _("system {system}").format(system=_str(coding["system"]))
+        problems.append(Problem(link_id, _("expected a code of {url}, got {got}").format(url=ours, got=got)))
         return _MISSING
     return coding.get("code")
 

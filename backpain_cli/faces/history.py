@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from backpain_cli.core.i18n import N_, _
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
 from backpain_cli.render.spreadsheet import csv_cell as _csv_cell
@@ -106,7 +107,7 @@ def change_words(before: float, after: float, change: Mapping[str, Any]) -> str:
 SAVE_ATTEMPT = 0.25
 #: Seconds before a save is tried again once the history was found busy while a batch is being read.
 RETRY_AFTER = 1.0
-SAVE_WAITING = "saving to your history: waiting for another backpain using it (Ctrl-C stops waiting)…"
+SAVE_WAITING = N_("saving to your history: waiting for another backpain using it (Ctrl-C stops waiting)…")
 
 
 def save_result(
@@ -211,8 +212,10 @@ class _Saver:
             self.failure = str(error)
             return
         self.env.message(
-            f"the history database {self.db_path} is busy (another backpain is writing to it): the result is shown "
-            "without the change since your last saved assessment, and saved once it is shown."
+            _(
+                "the history database {path} is busy (another backpain is writing to it): the result is shown "
+                "without the change since your last saved assessment, and saved once it is shown."
+            ).format(path=self.db_path)
         )
 
     def _attempt(self, timeout: float) -> bool:
@@ -256,7 +259,7 @@ class _Saver:
 
         if self.busy_since is None or time.monotonic() - self.busy_since < BUSY_TIMEOUT:
             return False
-        self._fail(self.busy_error or f"the history database {self.db_path} is busy")
+        self._fail(self.busy_error or _("the history database {path} is busy").format(path=self.db_path))
         return True
 
     def written(self) -> None:
@@ -279,7 +282,7 @@ class _Saver:
                     return
             if not told:
                 told = True
-                self.env.message(SAVE_WAITING)
+                self.env.message(_(SAVE_WAITING))
             rest = SAVE_ATTEMPT - (time.monotonic() - started)
             if rest > 0:  # SQLite said busy without waiting: do not spin
                 time.sleep(rest)
@@ -307,7 +310,7 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
     from backpain_cli.io.env import stopped
     from backpain_cli.io.process import STOPS, Interrupted, Signals
 
-    by_signal = {status for _, status in STOPS.values()}
+    by_signal = {status for _action, status in STOPS.values()}
     saver = _Saver(env, db_path)
     try:
         status = run(env, stream, fmt, input_format, keeper=saver)
@@ -320,21 +323,25 @@ def run_save(env: Environment, stream: IO[bytes], fmt: str, input_format: str | 
     finally:
         saver.close()
     saved, assessed, failure = saver.saved, saver.assessed, saver.failure
-    what = "1 assessment" if saved == 1 else f"{saved} assessments"
+    what = _("1 assessment") if saved == 1 else _("{n} assessments").format(n=saved)
     if failure is None and saver.pending:  # stopped by a signal while the history was busy
         failure = (
-            f"stopped while the history database {db_path} was busy (another backpain is using it)"
+            _("stopped while the history database {path} was busy (another backpain is using it)").format(path=db_path)
             if saver.busy_error is not None
-            else "stopped before the results were saved"
+            else _("stopped before the results were saved")
         )
     if failure is not None:
         if saved:
-            env.message(f"saved {what} to {db_path}, then could not save the other {assessed - saved}: {failure}")
+            env.message(
+                _("saved {what} to {path}, then could not save the other {n}: {reason}").format(
+                    what=what, path=db_path, n=assessed - saved, reason=failure
+                )
+            )
         else:
-            env.message(f"not saved to your history: {failure}")
+            env.message(_("not saved to your history: {reason}").format(reason=failure))
         return status if status in by_signal else ExitStatus.NOT_SAVED
     if saved:
-        env.message(f"saved {what} to {db_path} (see them with: backpain history)")
+        env.message(_("saved {what} to {path} (see them with: backpain history)").format(what=what, path=db_path))
     return status
 
 
@@ -396,7 +403,7 @@ def chart(records: Sequence[Record], width: int) -> list[Text]:
         line = Text(f"{row:>2} " + ("┤" if row % 2 == 0 else "│"), style="dim")
         for record in shown:
             line.append(" ")
-            for key, _, fill, style in SERIES:
+            for key, _name, fill, style in SERIES:
                 line.append(_cell(float(getattr(record, key)), row, fill), style=style)
         lines.append(line)
     lines.append(Text(" 0 └" + "─" * (GROUP * len(shown)), style="dim"))
@@ -554,13 +561,13 @@ def export_csv(records: Iterable[Record]) -> Iterable[bytes]:
     buffer = io.StringIO()
     # RFC 4180's CRLF: with it, csv quotes a cell holding a bare CR too, which would otherwise split the row.
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(summary + [name for name, _ in answer_columns])
+    writer.writerow(summary + [name for name, _get in answer_columns])
     for r in records:
         result, answers = r.result or {}, r.answers or {}
         scores = result.get("scores", {})
         row = [r.id, r.date, r.level, " ".join(x["rule"] for x in result.get("reasons", [])), r.pain_impact]
         row += [r.risk_group, r.duration, scores.get("screen_total"), scores.get("screen_psychosocial")]
-        row += [r.policy_version] + [get(answers) for _, get in answer_columns]
+        row += [r.policy_version] + [get(answers) for _name, get in answer_columns]
         writer.writerow(["" if v is None else _csv_cell(v) for v in row])
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode()
@@ -627,31 +634,33 @@ def _delete(env: Environment, store: Store | None, db_path: Path, delete: int | 
     count = store.count() if store else 0
     if delete is not None:
         if store is None or not store.exists(delete):
-            env.message(f"there is no saved assessment #{delete} in {db_path}; nothing deleted.")
+            env.message(
+                _("there is no saved assessment #{id} in {path}; nothing deleted.").format(id=delete, path=db_path)
+            )
             return ExitStatus.USAGE
-        question = f"Delete saved assessment #{delete} for good?"
+        question = _("Delete saved assessment #{id} for good?").format(id=delete)
     else:
         if not count:
-            env.message(f"there are no saved assessments in {db_path}; nothing deleted.")
+            env.message(_("there are no saved assessments in {path}; nothing deleted.").format(path=db_path))
             return ExitStatus.OK
-        question = f"Delete all {count} saved assessments for good?"
+        question = _("Delete all {n} saved assessments for good?").format(n=count)
     assert store is not None
     if not yes:
         answer = _confirm(env, question)
         if answer is None:
-            env.message("nothing deleted: no answer to the question. Add --yes to delete without asking.")
+            env.message(_("nothing deleted: no answer to the question. Add --yes to delete without asking."))
             return ExitStatus.USAGE
         if not answer:
-            env.message("nothing deleted.")
+            env.message(_("nothing deleted."))
             return ExitStatus.OK
     if delete is not None:
         if not store.delete(delete):
-            env.message(f"saved assessment #{delete} was already gone; nothing deleted.")
+            env.message(_("saved assessment #{id} was already gone; nothing deleted.").format(id=delete))
             return ExitStatus.USAGE
-        env.message(f"deleted assessment #{delete}.")
+        env.message(_("deleted assessment #{id}.").format(id=delete))
     else:
         n = store.delete_all()
-        env.message(f"deleted all {n} saved assessments.")
+        env.message(_("deleted all {n} saved assessments.").format(n=n))
     return ExitStatus.OK
 
 

@@ -36,7 +36,7 @@ _SKIP = "\x00skip"
 _DONE = "\x00done"
 _YES, _NO = "yes", "no"
 
-CANCELLED = "cancelled; nothing was saved."
+CANCELLED = N_("cancelled; nothing was saved.")
 #: Said when the person stops at the emergency advice, just before the advice's action is repeated as the last line.
 STOPPED = N_("You chose to stop here: no report was made and nothing was saved.")
 #: Said when the questionnaire is not for the person (under 16), after any emergency advice.
@@ -50,7 +50,7 @@ INSTEAD = N_(
 #: Before that, when a warning sign was ticked that did not already bring the emergency advice.
 SIGNS_GIVEN = N_("You ticked warning signs: get medical advice today.")
 #: True wherever the result went (the screen, stdout redirected to a file, or `-o FILE`): only the save is cancelled.
-SAVE_CANCELLED = "cancelled; this result was not saved to your history."
+SAVE_CANCELLED = N_("cancelled; this result was not saved to your history.")
 
 STYLE = merge_styles(
     [
@@ -456,14 +456,14 @@ def run_interactive(
             NO_ANSWERS,  # one wording for "no answers and no terminal", whichever face meets it
         )
 
-        env.message(NO_ANSWERS)
+        env.message(_(NO_ANSWERS))
         return ExitStatus.USAGE
     if save_answers is not None:
         from backpain_cli.io.answers_file import check_target
 
         problem = check_target(save_answers)
         if problem:
-            env.message(f"cannot save answers to {save_answers}: {problem}")
+            env.message(_("cannot save answers to {path}: {why}").format(path=save_answers, why=problem))
             return ExitStatus.USAGE
     if output is None:
         # Questions go to the terminal; with stdout redirected they go to stderr, leaving stdout for the result.
@@ -488,7 +488,7 @@ def run_interactive(
         return ExitStatus.OK
     except (KeyboardInterrupt, EOFError):
         screen.pending.clear()
-        env.message(CANCELLED)
+        env.message(_(CANCELLED))
         if questionnaire.warned:  # the advice shown stays the last word, however the questionnaire ends
             _end_with_emergency(screen)
         return ExitStatus.INTERRUPTED
@@ -563,7 +563,11 @@ def finish(
     try:
         valid = validate(answers)
     except InvalidAnswers as exc:  # a bug: the questionnaire only offers valid answers
-        env.message(f"internal error: the questionnaire built answers that are not valid ({exc}); please report it")
+        env.message(
+            _("internal error: the questionnaire built answers that are not valid ({error}); please report it").format(
+                error=exc
+            )
+        )
         return ExitStatus.INTERNAL
     ending = _Ending(env, screen or ask, assess(valid), valid)
     if save_answers is not None:
@@ -604,10 +608,12 @@ class _Ending:
         try:
             write_private(path, data)
         except OSError as exc:
-            self.tell(f"could not save answers to {path}: {exc.strerror or exc}")
+            self.tell(_("could not save answers to {path}: {why}").format(path=path, why=exc.strerror or exc))
             self.status = ExitStatus.USAGE
         else:
-            self.tell(f"answers saved; assess them again with: backpain assess --answers {quote(path)}")
+            self.tell(
+                _("answers saved; assess them again with: backpain assess --answers {path}").format(path=quote(path))
+            )
 
     def deliver(self, fmt: str | None) -> None:
         """The result on stdout; if stdout cannot be written (`> /dev/full`), on the screen all the same."""
@@ -623,7 +629,7 @@ class _Ending:
             to_devnull(self.env.stdout)
             if not self.env.stdout_isatty:
                 _show_on_screen(self.env, self.result, self.valid)
-            self.tell(f"cannot write the output to stdout: {exc.error.strerror or exc.error}")
+            self.tell(_("cannot write the output to stdout: {why}").format(why=exc.error.strerror or exc.error))
             self.status = ExitStatus.USAGE
             self.said_after = True
 
@@ -641,7 +647,7 @@ class _Ending:
                 )
             except (KeyboardInterrupt, EOFError):
                 ask.pending.clear()
-                self.tell(SAVE_CANCELLED)
+                self.tell(_(SAVE_CANCELLED))
                 _repeat_action(ask, self.result)
                 return ExitStatus.INTERRUPTED
             if not yes:
@@ -740,12 +746,12 @@ def _report_to_file(
     except OSError as exc:  # a full disk, say: the file is left as it was (the caller discards the temporary one)
         if screen is not None:
             screen.flush()
-        env.message(f"cannot write to {path}: {exc.strerror or exc}")
+        env.message(_("cannot write to {path}: {why}").format(path=path, why=exc.strerror or exc))
         return ExitStatus.USAGE
     if screen is not None:
         screen.say(_("Report written to {path}.").format(path=path))
     else:
-        env.message(f"report written to {path}")
+        env.message(_("report written to {path}").format(path=path))
     return None
 
 
@@ -768,12 +774,14 @@ def _save(
 
     try:
         path = history()
-        record = save_result(path, answers, result, on_wait=lambda: tell(SAVE_WAITING))
+        record = save_result(path, answers, result, on_wait=lambda: tell(_(SAVE_WAITING)))
     except (StoreError, OSError) as exc:
         reason = str(exc)
         if isinstance(exc, OSError) and exc.strerror:
             reason = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
-        return ExitStatus.NOT_SAVED, f"not saved to your history: {reason}"
+        return ExitStatus.NOT_SAVED, _("not saved to your history: {reason}").format(reason=reason)
     except KeyboardInterrupt:  # Ctrl-C while the history is busy: cancels the save, nothing else
-        return ExitStatus.INTERRUPTED, SAVE_CANCELLED
-    return ExitStatus.OK, f"saved as assessment {record.id} in {path} (see them with: backpain history)"
+        return ExitStatus.INTERRUPTED, _(SAVE_CANCELLED)
+    return ExitStatus.OK, _("saved as assessment {id} in {path} (see them with: backpain history)").format(
+        id=record.id, path=path
+    )

@@ -18,6 +18,7 @@ import csv
 from collections.abc import Callable, Iterator
 from typing import IO
 
+from backpain_cli.core.i18n import _
 from backpain_cli.io.csv_rows import DIALECTS, Layout
 from backpain_cli.io.reader import BOM, CHUNK, MAX_RECORD, NoInput, Reader, Record
 
@@ -67,7 +68,7 @@ class CsvReader:
             buf += chunk
             if b"\n" not in chunk:
                 if len(buf) > self.max_record:  # one endless line: not kept
-                    self._bad[self.physical + 1] = f"a line longer than {self.max_record} bytes; not read"
+                    self._bad[self.physical + 1] = _("a line longer than {n} bytes; not read").format(n=self.max_record)
                     buf = self._skip_line()
                     yield self._decode(b"\n", first)
                     first = False
@@ -99,8 +100,10 @@ class CsvReader:
         except UnicodeDecodeError as exc:
             self._bad.setdefault(
                 self.physical,
-                f"not valid UTF-8 at byte {exc.start + 1} of line {self.physical} ({line[exc.start]:#04x}); save the "
-                'spreadsheet as UTF-8 text (in Excel: "CSV UTF-8 (Comma delimited)")',
+                _(
+                    "not valid UTF-8 at byte {byte} of line {line} ({value}); save the spreadsheet as UTF-8 text "
+                    '(in Excel: "CSV UTF-8 (Comma delimited)")'
+                ).format(byte=exc.start + 1, line=self.physical, value=f"{line[exc.start]:#04x}"),
             )
             text = line.decode("utf-8", errors="replace")
             self._taken.append(text)
@@ -116,7 +119,7 @@ class CsvReader:
         except StopIteration:
             return None, None, [], start
         except csv.Error as exc:
-            return [], f"cannot be read as CSV: {exc}", self._taken, start
+            return [], _("cannot be read as CSV: {why}").format(why=exc), self._taken, start
         return cells, None, self._taken, start
 
     def _error(self, first: int, last: int) -> str | None:
@@ -125,7 +128,7 @@ class CsvReader:
 
     def _header(self) -> list[str] | None:
         while True:
-            cells, _, _, _ = self._next()
+            cells, _why, _lines, _start = self._next()
             if cells is None:
                 return None
             self.number += 1

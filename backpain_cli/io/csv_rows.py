@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from backpain_cli.core.columns import NONE, SEP, startback_columns, wide_codes
+from backpain_cli.core.i18n import N_, _
 from backpain_cli.core.questionnaire import QUESTIONS, Question
 from backpain_cli.core.validation import Answers, InvalidAnswers, Problem, check, close_key, unassessed_warning
 from backpain_cli.io.decoding import fast_value
@@ -35,12 +36,16 @@ DIALECTS = ("csv", "redcap")
 #: The column of the record's reference, by dialect.
 ID_COLUMN = {"csv": "id", "redcap": "record_id"}
 
-RAW_EXPORT_HINT = (
+RAW_EXPORT_HINT = N_(
     'export the raw data instead: in REDCap, "Data Exports, Reports, and Stats", "Export Data", format '
     '"CSV / Microsoft Excel (raw data)" (through the API: rawOrLabel=raw, rawOrLabelHeaders=raw)'
 )
-LABEL_EXPORT = "this is a REDCap export of labels, not of raw codes; " + RAW_EXPORT_HINT
-COMMAS = 'save the spreadsheet as comma-separated values (in Excel: "CSV UTF-8 (Comma delimited)")'
+LABEL_EXPORT = N_("this is a REDCap export of labels, not of raw codes; {hint}")
+COMMAS = N_('save the spreadsheet as comma-separated values (in Excel: "CSV UTF-8 (Comma delimited)")')
+
+
+def _label_export() -> str:
+    return _(LABEL_EXPORT).format(hint=_(RAW_EXPORT_HINT))
 
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
@@ -121,47 +126,66 @@ class Layout:
                     self.wide.setdefault(base, []).append((i, code))
                 else:
                     allowed = ", ".join(wide_codes(by_key[base]))
-                    self._problem(base, name, f"unknown column: {code!r} is not an option of {base} ({allowed})")
+                    self._problem(
+                        base,
+                        name,
+                        _("unknown column: {code} is not an option of {key} ({allowed})").format(
+                            code=repr(code), key=base, allowed=allowed
+                        ),
+                    )
             else:
                 self.unknown.append((i, name))
         self._check()
 
     def _check(self) -> None:
         if self.width == 1 and self.unknown and any(sep in self.names[0] for sep in (";", "\t")):
-            sep = "';'" if ";" in self.names[0] else "tabs"
-            message = f"the header is one cell: the columns are separated by {sep}, not commas; {COMMAS}"
+            sep = "';'" if ";" in self.names[0] else _("tabs")
+            message = _("the header is one cell: the columns are separated by {sep}, not commas; {hint}").format(
+                sep=sep, hint=_(COMMAS)
+            )
             self.problems = [("(header)", Problem("(header)", message))]
             return
         for i, name in self.unknown:
-            self._problem(name, name or f"(column {i + 1})", "unknown column" + self._suggest(name))
+            self._problem(name, name or f"(column {i + 1})", _("unknown column") + self._suggest(name))
         if self.unknown and self._labels():
-            self.problems = [("(header)", Problem("(header)", LABEL_EXPORT))]
+            self.problems = [("(header)", Problem("(header)", _label_export()))]
             return
-        for key in {k for _, _, q in self.lists for k in [q.key]} & self.wide.keys():
-            self._problem(key, key, f"given twice: as the column {key} and as {key}{SEP}... columns; keep one")
+        for key in {k for _i, _c, q in self.lists for k in [q.key]} & self.wide.keys():
+            self._problem(
+                key,
+                key,
+                _("given twice: as the column {key} and as {key}{sep}... columns; keep one").format(key=key, sep=SEP),
+            )
         for key, columns in self.wide.items():
             q = next(q for q in QUESTIONS if q.key == key)
-            missing = [c for c in wide_codes(q) if c not in {code for _, code in columns}]
+            missing = [c for c in wide_codes(q) if c not in {code for _i, code in columns}]
             if missing:
                 names = ", ".join(f"{key}{SEP}{c}" for c in missing)
-                self._problem(key, key, f"no column for {names}: every option needs one, so that none goes unseen")
+                self._problem(
+                    key,
+                    key,
+                    _("no column for {names}: every option needs one, so that none goes unseen").format(names=names),
+                )
         for key, parts in self.startback.items():
             q = next(q for q in QUESTIONS if q.key == key)
-            have = {field for _, _, field in parts}
+            have = {field for _i, _c, field in parts}
             for col, field in startback_columns(q):
                 if field not in have:
-                    self._problem(key, col, f"no column; {key} needs every one of its columns")
+                    self._problem(key, col, _("no column; {key} needs every one of its columns").format(key=key))
         given = (
-            {q.key for _, _, q in self.scalars} | {q.key for _, _, q in self.lists} | self.wide.keys()
+            {q.key for _i, _c, q in self.scalars} | {q.key for _i, _c, q in self.lists} | self.wide.keys()
         ) | self.startback.keys()
         for q in QUESTIONS:
             if q.required and q.key not in given:
-                how = f" ({q.key}{SEP}<option> columns)" if q.kind == "multi" and self.dialect == "redcap" else ""
-                self._problem(q.key, q.key, f"no column{how} in the header; expected {q.expected()}")
+                if q.kind == "multi" and self.dialect == "redcap":
+                    text = _("no column ({key}{sep}<option> columns) in the header; expected {expected}")
+                else:
+                    text = _("no column in the header; expected {expected}")
+                self._problem(q.key, q.key, text.format(key=q.key, sep=SEP, expected=q.expected()))
 
     def _labels(self) -> bool:
         """A header of field labels rather than names ("Record ID", "... (choice=...)", "Complete?")."""
-        odd = [n for _, n in self.unknown if not _NAME.fullmatch(n)]
+        odd = [n for _i, n in self.unknown if not _NAME.fullmatch(n)]
         return bool(odd) and (
             any("(choice=" in n or n.endswith("Complete?") or n == "Record ID" for n in odd)
             or len(odd) * 2 > self.width
@@ -169,20 +193,20 @@ class Layout:
 
     def _suggest(self, name: str) -> str:
         if self.dialect == "csv" and (name == "record_id" or name.startswith("redcap_") or name.endswith("_complete")):
-            return " (is this a REDCap export? then use --input-format redcap)"
+            return _(" (is this a REDCap export? then use --input-format redcap)")
         if self.dialect == "redcap" and name == "id":
-            return " (in a REDCap export the reference is record_id; for a plain spreadsheet use --input-format csv)"
+            return _(" (in a REDCap export the reference is record_id; for a plain spreadsheet use --input-format csv)")
         known = [ID_COLUMN[self.dialect]]
         for q in QUESTIONS:
             if q.kind == "multi":
                 known += [q.key] if self.dialect == "csv" else []
                 known += [f"{q.key}{SEP}{c}" for c in wide_codes(q)]
             elif q.fields:
-                known += [col for col, _ in startback_columns(q)]
+                known += [col for col, _f in startback_columns(q)]
             elif q.kind != "id":
                 known.append(q.key)
         close = close_key(name, tuple(known))
-        return f" (did you mean {close}?)" if close else " (not in the answers contract)"
+        return _(" (did you mean {key}?)").format(key=close) if close else _(" (not in the answers contract)")
 
 
 def _number(cell: str) -> int | float | None:
@@ -196,6 +220,16 @@ def _number(cell: str) -> int | float | None:
 
 def _shown(cell: str) -> str:
     return f'"{cell}"' if len(cell) <= 40 else f'"{cell[:37]}..."'
+
+
+def _under(cell: str, column: str) -> str:
+    """A cell of a REDCap export of labels, named by its column."""
+    return _("{value} under {column}").format(value=_shown(cell), column=column)
+
+
+def _expected_got() -> str:
+    """validation's wording of "expected ..., got ...", said of a cell."""
+    return _("expected {expected}, got {value}")
 
 
 class _Row:
@@ -221,12 +255,16 @@ class _Row:
                 self.obj["id"] = cells[i]
         for i in layout.nameless:  # empty, as a spreadsheet saves columns once used: nothing lost
             if cells[i].strip():
-                self.bad(f"(column {i + 1})", f"(column {i + 1})", f"{_shown(cells[i])} under no column name")
+                self.bad(
+                    f"(column {i + 1})",
+                    f"(column {i + 1})",
+                    _("{value} under no column name").format(value=_shown(cells[i])),
+                )
         for i, col, q in layout.scalars:
             cell = cells[i].strip()
             if cell == "":
                 if q.required:
-                    self.bad(q.key, col, f"empty; expected {q.expected()}")
+                    self.bad(q.key, col, _("empty; expected {expected}").format(expected=q.expected()))
                 continue
             self.obj[q.key] = self.scalar(q, col, cell, redcap)
         for i, col, q in layout.lists:
@@ -241,7 +279,7 @@ class _Row:
         if kind in ("integer", "number"):
             value = _number(cell)
             if value is None:
-                self.bad(q.key, col, f"expected {q.expected()}, got {_shown(cell)}")
+                self.bad(q.key, col, _expected_got().format(expected=q.expected(), value=_shown(cell)))
                 return cell
             return value
         if kind == "boolean":
@@ -250,22 +288,26 @@ class _Row:
                 if cell in ("1", "0"):
                     return cell == "1"
                 if low in _LABEL_YESNO:
-                    self.label = f"{_shown(cell)} under {col}"
-                self.bad(q.key, col, f"expected 1 (yes) or 0 (no), got {_shown(cell)}")
+                    self.label = _under(cell, col)
+                self.bad(q.key, col, _("expected 1 (yes) or 0 (no), got {value}").format(value=_shown(cell)))
                 return cell
             if low in _TRUE:
                 return True
             if low in _FALSE:
                 return False
-            self.bad(q.key, col, f"expected true or false (or yes or no), got {_shown(cell)}")
+            self.bad(q.key, col, _("expected true or false (or yes or no), got {value}").format(value=_shown(cell)))
             return cell
         # choice: the code as it is; validation says when it is not one
         if cell not in _VALUES[q.key]:
             code = next((c.value for c in q.choices if c.label.casefold() == cell.casefold()), None)
             if code is not None:
                 if redcap:
-                    self.label = f"{_shown(cell)} under {col}"
-                self.bad(q.key, col, f"{_shown(cell)} is the label of {code}; write the code {code}")
+                    self.label = _under(cell, col)
+                self.bad(
+                    q.key,
+                    col,
+                    _("{value} is the label of {code}; write the code {code}").format(value=_shown(cell), code=code),
+                )
                 if q.key == "weakness":
                     self.loose[q.key] = code
         return cell
@@ -273,8 +315,12 @@ class _Row:
     def split(self, q: Question, col: str, cell: str) -> None:
         if cell == "":
             if q.required:
-                hint = "" if q.min_items else ", or none if none apply"
-                self.bad(q.key, col, f"empty; expected {q.expected()}{hint}")
+                text = (
+                    _("empty; expected {expected}")
+                    if q.min_items
+                    else _("empty; expected {expected}, or none if none apply")
+                )
+                self.bad(q.key, col, text.format(expected=q.expected()))
             return
         items = [p.strip() for p in cell.split(";")]
         if items == [NONE]:
@@ -282,9 +328,13 @@ class _Row:
             return
         self.loose[q.key] = [p for p in items if p != NONE]
         if NONE in items:
-            self.bad(q.key, col, f"none given with other values ({cell}); give none alone, or only the others")
+            self.bad(
+                q.key,
+                col,
+                _("none given with other values ({values}); give none alone, or only the others").format(values=cell),
+            )
         elif "" in items:
-            self.bad(q.key, col, f'an empty value between ";" in {_shown(cell)}')
+            self.bad(q.key, col, _('an empty value between ";" in {value}').format(value=_shown(cell)))
         else:
             self.obj[q.key] = items
 
@@ -297,8 +347,10 @@ class _Row:
             if cell not in _TICK_CELLS:
                 bad = True
                 if cell.casefold() in _LABEL_TICKS:
-                    self.label = f"{_shown(cell)} under {key}{SEP}{code}"
-                self.bad(key, f"{key}{SEP}{code}", f"expected 1 (ticked) or 0, got {_shown(cell)}")
+                    self.label = _under(cell, f"{key}{SEP}{code}")
+                self.bad(
+                    key, f"{key}{SEP}{code}", _("expected 1 (ticked) or 0, got {value}").format(value=_shown(cell))
+                )
         if odd:
             ticked = [code for i, code in columns if cells[i].strip() == "1"]
         else:
@@ -311,13 +363,18 @@ class _Row:
             self.bad(
                 key,
                 f"{key}{SEP}{NONE}",
-                f"none is ticked with other options ({', '.join(chosen)}); tick none alone, or only the others",
+                _("none is ticked with other options ({values}); tick none alone, or only the others").format(
+                    values=", ".join(chosen)
+                ),
             )
         elif ticked:
             self.obj[key] = chosen
         elif (q := _BY_KEY[key]).required:
-            hint = f"; tick {key}{SEP}{NONE} if none apply" if not q.min_items else ""
-            self.bad(key, f"{key}{SEP}*", f"nothing ticked: not answered{hint}")
+            if q.min_items:
+                text = _("nothing ticked: not answered")
+            else:
+                text = _("nothing ticked: not answered; tick {column} if none apply").format(column=f"{key}{SEP}{NONE}")
+            self.bad(key, f"{key}{SEP}*", text)
 
     def scores(self, key: str, columns: list[tuple[int, str, str]]) -> None:
         values: dict[str, Any] = {}
@@ -330,10 +387,12 @@ class _Row:
             value = _number(cell)
             if value is None:
                 q = next(f for q in QUESTIONS if q.key == key for f in q.fields if f.key == field)
-                self.bad(key, col, f"expected {q.expected()}, got {_shown(cell)}")
+                self.bad(key, col, _expected_got().format(expected=q.expected(), value=_shown(cell)))
             values[field] = cell if value is None else value
         if values and empty:
-            self.bad(key, empty[0], f"empty; give every one of {key}'s columns, or leave them all empty")
+            self.bad(
+                key, empty[0], _("empty; give every one of {key}'s columns, or leave them all empty").format(key=key)
+            )
         elif values:
             self.obj[key] = values
 
@@ -356,7 +415,7 @@ def row_answers(layout: Layout, cells: Sequence[str], error: str | None = None) 
     if first:
         _reject(row, first)
     if row.label is not None and layout.dialect == "redcap":
-        _reject(row, [Problem("(row)", f"{LABEL_EXPORT} ({row.label})")])
+        _reject(row, [Problem("(row)", f"{_label_export()} ({row.label})")])
     if not row.problems:
         fast = fast_value(row.obj)
         if fast is not None:
@@ -364,17 +423,24 @@ def row_answers(layout: Layout, cells: Sequence[str], error: str | None = None) 
     out, invalid = check(row.obj)
     if not row.problems and not invalid:
         return out
-    said = {key for key, _ in row.problems}  # what the typing said already is not said again
+    said = {key for key, _p in row.problems}  # what the typing said already is not said again
     more = [Problem(row.column(p.key), p.message) for p in invalid if p.key.split(".")[0] not in said]
-    _reject(row, [p for _, p in row.problems] + more)
+    _reject(row, [p for _k, p in row.problems] + more)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _ragged(n: int, width: int) -> str:
-    return (
-        f"{n} cell{'' if n == 1 else 's'} where the header has {width}: a cell is missing, or a cell holding a comma "
-        "or a line break is not in double quotes"
-    )
+    if n == 1:
+        text = _(
+            "{n} cell where the header has {width}: a cell is missing, or a cell holding a comma or a line break is "
+            "not in double quotes"
+        )
+    else:
+        text = _(
+            "{n} cells where the header has {width}: a cell is missing, or a cell holding a comma or a line break is "
+            "not in double quotes"
+        )
+    return text.format(n=n, width=width)
 
 
 def _reject(row: _Row, problems: list[Problem], ragged: bool = False) -> None:
@@ -390,7 +456,7 @@ def _reject(row: _Row, problems: list[Problem], ragged: bool = False) -> None:
         given = {**row.obj, **row.loose}
         for i, name in layout.unknown:  # a misspelt column (`red_flag___saddle_numbness`) still gives its sign
             if cells[i].strip().casefold() not in _NO:
-                base, _, code = name.partition(SEP)
+                base, _sep, code = name.partition(SEP)
                 if code:
                     given.setdefault(base, []).append(code)
                 else:

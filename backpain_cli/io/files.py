@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from backpain_cli.core.i18n import _
+
 
 def target_problem(path: str) -> str | None:
     """Why `path` cannot be written by `AtomicFile`, in words, or None. The rules `--output` and
@@ -26,8 +28,8 @@ def target_problem(path: str) -> str | None:
       with `/` (or is `.` or `..`), which names a folder however it is spelt: `-o name/` never creates `name`."""
     if os.path.basename(path) in ("", ".", ".."):
         if os.path.isdir(path):
-            return "is a directory"
-        return "is not a file name (it ends with /)" if path.endswith("/") else "is not a file name"
+            return _("is a directory")
+        return _("is not a file name (it ends with /)") if path.endswith("/") else _("is not a file name")
     try:
         st = os.stat(path)  # follows symlinks: what the name leads to is what counts
     except FileNotFoundError:
@@ -40,9 +42,9 @@ def target_problem(path: str) -> str | None:
         return _kind(st.st_mode)
     folder = Path(os.path.realpath(path)).parent
     if not folder.is_dir():
-        return f"the folder {folder} does not exist"
+        return _("the folder {folder} does not exist").format(folder=folder)
     if not os.access(folder, os.W_OK | os.X_OK):
-        return f"cannot write in the folder {folder}"
+        return _("cannot write in the folder {folder}").format(folder=folder)
     return None
 
 
@@ -121,9 +123,9 @@ def write_whole(path: str, data: bytes) -> None:
 def _kind(mode: int) -> str:
     """Why a path that exists cannot take the output, in words."""
     if stat.S_ISDIR(mode):
-        return "is a directory"
+        return _("is a directory")
     if stat.S_ISSOCK(mode):
-        return "is a socket; only a file, a FIFO or a character device is written to"
+        return _("is a socket; only a file, a FIFO or a character device is written to")
     if stat.S_ISBLK(mode):
-        return "is a block device (a disk); only a file, a FIFO or a character device is written to"
-    return "is not a file; only a file, a FIFO or a character device is written to"
+        return _("is a block device (a disk); only a file, a FIFO or a character device is written to")
+    return _("is not a file; only a file, a FIFO or a character device is written to")

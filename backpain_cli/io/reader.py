@@ -36,6 +36,8 @@ from typing import IO, Any, NamedTuple
 
 import msgspec
 
+from backpain_cli.core.i18n import _
+
 BOM = b"\xef\xbb\xbf"
 #: JSON's white space (RFC 8259): what a blank line may hold. Not `\v` or `\f`, which bytes.isspace() allows.
 WS = b" \t\r\n"
@@ -64,8 +66,8 @@ class Record(NamedTuple):
 
 
 def _too_long(limit: int) -> str:
-    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
-    return f"longer than {size}; not read"
+    size = _("{n} MB").format(n=limit // (1024 * 1024)) if limit >= 1024 * 1024 else _("{n} bytes").format(n=limit)
+    return _("longer than {size}; not read").format(size=size)
 
 
 _WS_CODES = frozenset(WS)
@@ -398,7 +400,7 @@ def _split_array(reader: Reader, first: bytes) -> Iterator[Record]:
                 element = buf[start : m.start()]
                 if c == 0x7D:
                     index += 1
-                    yield Record(index, error="invalid JSON: `}` where the array should end with `]`")
+                    yield Record(index, error=_("invalid JSON: `}` where the array should end with `]`"))
                     yield from _after_array(reader, b"", index + 1)
                     return
                 if oversize or len(element) > limit:
@@ -410,7 +412,7 @@ def _split_array(reader: Reader, first: bytes) -> Iterator[Record]:
                     yield Record(index, element)
                 elif c == 0x2C or index:  # `[,`, `,,` or `,]`: a missing element
                     index += 1
-                    yield Record(index, error="invalid JSON: an empty element in the array")
+                    yield Record(index, error=_("invalid JSON: an empty element in the array"))
                 start = m.end()
                 if c == 0x5D:
                     yield from _after_array(reader, buf[start:], index + 1)
@@ -432,7 +434,7 @@ def _split_array(reader: Reader, first: bytes) -> Iterator[Record]:
         chunk = reader.read(read_size)
         if not chunk:
             index += 1
-            yield Record(index, error="invalid JSON: the input ended before the array was closed with `]`")
+            yield Record(index, error=_("invalid JSON: the input ended before the array was closed with `]`"))
             return
         buf += chunk
         # A string longer than a chunk: read more at a time, so as not to rescan it again and again.
@@ -449,4 +451,4 @@ def _after_array(reader: Reader, rest: bytes, index: int) -> Iterator[Record]:
         extra = not _blank(chunk)
     while reader.read():
         pass
-    yield Record(index, error="invalid JSON: more input after the end of the array")
+    yield Record(index, error=_("invalid JSON: more input after the end of the array"))

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from backpain_cli.core.i18n import _
 from backpain_cli.storage.paths import DB_NAME as DB_NAME
 from backpain_cli.storage.paths import HOME_VARIABLE as HOME_VARIABLE
 from backpain_cli.storage.paths import default_path as default_path
@@ -307,15 +308,19 @@ def _record(row: tuple[Any, ...]) -> Record:
 
 def _not_ours(path: Path, what: str) -> StoreError:
     return StoreError(
-        f"{path} is not a backpain history database ({what}). It was left untouched. "
-        "Move it away, or point backpain at another file with --db PATH or BACKPAIN_HOME."
+        _(
+            "{path} is not a backpain history database ({what}). It was left untouched. "
+            "Move it away, or point backpain at another file with --db PATH or BACKPAIN_HOME."
+        ).format(path=path, what=what)
     )
 
 
 def _damaged(path: Path, problem: str) -> StoreError:
     return StoreError(
-        f"the history database {path} is damaged (SQLite says: {problem}). It was left untouched. "
-        "Move it away (a copy may be recoverable with the sqlite3 tool's .recover), or use --db PATH."
+        _(
+            "the history database {path} is damaged (SQLite says: {problem}). It was left untouched. "
+            "Move it away (a copy may be recoverable with the sqlite3 tool's .recover), or use --db PATH."
+        ).format(path=path, problem=problem)
     )
 
 
@@ -370,15 +375,18 @@ def _check_private(path: Path, st: os.stat_result, what: str, private: int) -> N
         return
     mode = stat.S_IMODE(st.st_mode)
     if st.st_uid != uid:
-        problem, fix = f"belongs to another user (uid {st.st_uid})", "use a history of your own"
+        problem = _("belongs to another user (uid {uid})").format(uid=st.st_uid)
+        fix = _("use a history of your own")
     elif mode & 0o077:
-        problem = f"can be read or written by others (mode {mode:04o})"
-        fix = f"make it private (chmod {private:o} {path}), or use another history"
+        problem = _("can be read or written by others (mode {mode})").format(mode=f"{mode:04o}")
+        fix = _("make it private (chmod {mode} {path}), or use another history").format(mode=f"{private:o}", path=path)
     else:
         return
     raise StoreError(
-        f"{what} {problem}, so it was not used: someone else could read or change your answers. It was left "
-        f"untouched; {fix} (--db PATH or BACKPAIN_HOME)."
+        _(
+            "{what} {problem}, so it was not used: someone else could read or change your answers. It was left "
+            "untouched; {fix} (--db PATH or BACKPAIN_HOME)."
+        ).format(what=what, problem=problem, fix=fix)
     )
 
 
@@ -387,14 +395,21 @@ def _check_ownership(path: Path, st: os.stat_result) -> None:
     folder holding it (0700 or less) -- unless that folder is sticky (like /tmp), where no one else can rename
     or delete our file. The files SQLite keeps beside it, if any, must be ours and private too (another user's
     journal could otherwise be rolled back into the history)."""
-    _check_private(path, st, f"the history file {path}", 0o600)
+    _check_private(path, st, _("the history file {path}").format(path=path), 0o600)
     folder = Path(os.path.realpath(path)).parent
     try:
         folder_st = os.stat(folder)
     except OSError as exc:
-        raise StoreError(f"cannot use the folder of the history database {path}: {exc.strerror or exc}") from None
+        raise StoreError(
+            _("cannot use the folder of the history database {path}: {why}").format(path=path, why=exc.strerror or exc)
+        ) from None
     if not folder_st.st_mode & stat.S_ISVTX:
-        _check_private(folder, folder_st, f"the folder {folder} holding the history {path}", 0o700)
+        _check_private(
+            folder,
+            folder_st,
+            _("the folder {folder} holding the history {path}").format(folder=folder, path=path),
+            0o700,
+        )
     for suffix in SIDECARS:
         side = Path(str(path) + suffix)
         try:
@@ -402,10 +417,14 @@ def _check_ownership(path: Path, st: os.stat_result) -> None:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise StoreError(f"cannot use the history database {path}: {side}: {exc.strerror or exc}") from None
+            raise StoreError(
+                _("cannot use the history database {path}: {file}: {why}").format(
+                    path=path, file=side, why=exc.strerror or exc
+                )
+            ) from None
         if not stat.S_ISREG(side_st.st_mode):
-            raise _not_ours(path, f"{side} beside it is not a regular file")
-        _check_private(side, side_st, f"the file {side} beside the history", 0o600)
+            raise _not_ours(path, _("{file} beside it is not a regular file").format(file=side))
+        _check_private(side, side_st, _("the file {file} beside the history").format(file=side), 0o600)
 
 
 def _check_file(path: Path) -> None:
@@ -414,9 +433,11 @@ def _check_file(path: Path) -> None:
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise StoreError(f"cannot open the history database {path}: {exc.strerror or exc}") from None
+        raise StoreError(
+            _("cannot open the history database {path}: {why}").format(path=path, why=exc.strerror or exc)
+        ) from None
     if not stat.S_ISREG(st.st_mode):
-        raise _not_ours(path, "it is not a regular file")
+        raise _not_ours(path, _("it is not a regular file"))
     _check_ownership(path, st)
     if st.st_size == 0:
         return  # a new database (ours, created just now, or by a process stopped before its first commit)
@@ -424,9 +445,11 @@ def _check_file(path: Path) -> None:
         with open(path, "rb") as f:
             head = f.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise StoreError(f"cannot read the history database {path}: {exc.strerror or exc}") from None
+        raise StoreError(
+            _("cannot read the history database {path}: {why}").format(path=path, why=exc.strerror or exc)
+        ) from None
     if head != SQLITE_MAGIC:
-        raise _not_ours(path, "it is not an SQLite database, or its start is damaged")
+        raise _not_ours(path, _("it is not an SQLite database, or its start is damaged"))
 
 
 def _sidecar_size(path: Path, suffix: str) -> int:
@@ -446,14 +469,16 @@ def _identify(path: Path) -> None:
         with open(path, "rb") as f:
             head = f.read(100)
     except OSError as exc:
-        raise StoreError(f"cannot read the history database {path}: {exc.strerror or exc}") from None
+        raise StoreError(
+            _("cannot read the history database {path}: {why}").format(path=path, why=exc.strerror or exc)
+        ) from None
     wal = _sidecar_size(path, "-wal")
     if not head:
         if wal:
-            raise _not_ours(path, "it is some other program's SQLite database, in its write-ahead log")
+            raise _not_ours(path, _("it is some other program's SQLite database, in its write-ahead log"))
         return  # new (a journal beside an empty file can only roll it back to empty)
     if len(head) < 100:
-        raise _not_ours(path, "it is not an SQLite database, or its start is damaged")
+        raise _not_ours(path, _("it is not an SQLite database, or its start is damaged"))
     app_id = int.from_bytes(head[68:72], "big")
     version = int.from_bytes(head[60:64], "big")
     if app_id == APPLICATION_ID:
@@ -463,7 +488,7 @@ def _identify(path: Path) -> None:
     # WAL mode (header bytes 18-19), or with a log or an unfinished transaction's journal beside it, is another
     # program's. (Our own first transaction writes our application_id in the same commit as the schema.)
     if app_id or version or head[18] == 2 or head[19] == 2 or wal or _sidecar_size(path, "-journal"):
-        raise _not_ours(path, "it is some other program's SQLite database")
+        raise _not_ours(path, _("it is some other program's SQLite database"))
     try:
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True, isolation_level=None)
         try:
@@ -473,7 +498,7 @@ def _identify(path: Path) -> None:
     except sqlite3.Error as exc:
         raise store_error(path, exc) from None
     if objects:
-        raise _not_ours(path, "it is some other program's SQLite database")
+        raise _not_ours(path, _("it is some other program's SQLite database"))
 
 
 def open_store(path: Path, create: bool = True, timeout: float | None = None) -> Store | None:
@@ -489,7 +514,9 @@ def open_store(path: Path, create: bool = True, timeout: float | None = None) ->
             _make_private_dir(path.parent)
             _create_private_file(path)
         except OSError as exc:
-            raise StoreError(f"cannot create the history database {path}: {exc.strerror or exc}") from None
+            raise StoreError(
+                _("cannot create the history database {path}: {why}").format(path=path, why=exc.strerror or exc)
+            ) from None
     _check_file(path)
     _identify(path)  # read-only: nothing is written to a file that is not ours
     try:
@@ -501,7 +528,7 @@ def open_store(path: Path, create: bool = True, timeout: float | None = None) ->
             isolation_level=None,
         )
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot open the history database {path}: {exc}") from None
+        raise StoreError(_("cannot open the history database {path}: {why}").format(path=path, why=exc)) from None
     try:
         store = Store(conn, path)
         _prepare(store)
@@ -519,14 +546,21 @@ def store_error(path: Path, exc: BaseException) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(
-            f"the history database {path} is busy (another backpain is writing to it); nothing was changed. Try again.",
+            _(
+                "the history database {path} is busy (another backpain is writing to it); nothing was changed. "
+                "Try again."
+            ).format(path=path),
             busy=True,
         )
     if "malformed" in text:
         return _damaged(path, text)
     if isinstance(exc, sqlite3.DatabaseError) and "not a database" in text:
-        return _not_ours(path, f"SQLite says: {text}")
-    return StoreError(f"the history database {path} could not be used: {text}. Nothing was changed.")
+        return _not_ours(path, _("SQLite says: {problem}").format(problem=text))
+    return StoreError(
+        _("the history database {path} could not be used: {problem}. Nothing was changed.").format(
+            path=path, problem=text
+        )
+    )
 
 
 def _identity(conn: sqlite3.Connection) -> tuple[int, int, int]:
@@ -543,12 +577,14 @@ def _check_identity(path: Path, app_id: int, version: int, objects: int) -> None
     if app_id == 0 and version == 0 and objects == 0:
         return  # empty: a new database
     if app_id != APPLICATION_ID:
-        raise _not_ours(path, "it is some other program's SQLite database")
+        raise _not_ours(path, _("it is some other program's SQLite database"))
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"the history database {path} was written by a newer version of backpain (history schema "
-            f"{version}; this version knows up to {SCHEMA_VERSION}). It was left untouched: upgrade backpain "
-            "to use it."
+            _(
+                "the history database {path} was written by a newer version of backpain (history schema "
+                "{version}; this version knows up to {known}). It was left untouched: upgrade backpain "
+                "to use it."
+            ).format(path=path, version=version, known=SCHEMA_VERSION)
         )
 
 
