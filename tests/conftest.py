@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import stat
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,12 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 HERE = Path(__file__).parent
+
+# The tests of Ctrl-C expect Python's own handling of SIGINT. A test run started in the background by a shell
+# without job control (`pytest &`) inherits SIGINT ignored, and Python then leaves it ignored: restore it.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 VIGNETTES: list[dict[str, Any]] = [
     json.loads(line) for line in (HERE / "vignettes.jsonl").read_text().splitlines() if line.strip()
 ]
