@@ -17,11 +17,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from backpain_cli.core.i18n import N_, _
+from backpain_cli.core.i18n import N_, Words, _
 from backpain_cli.io.env import Environment
 from backpain_cli.io.process import ExitStatus
 from backpain_cli.render.spreadsheet import csv_cell as _csv_cell
-from backpain_cli.render.words import LEVEL_NAMES, date_words, day_month, policy_note
+from backpain_cli.render.words import LEVEL_NAMES, RISK_GROUPS, date_words, day_month, policy_note
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -31,17 +31,27 @@ if TYPE_CHECKING:
 MEANINGFUL_DROP_PCT = 30
 SUBSTANTIAL_DROP_PCT = 50
 ITEMS = ("pain_intensity", "enjoyment_interference", "activity_interference")
-ITEM_NAMES = {"pain_intensity": "intensity", "enjoyment_interference": "enjoyment", "activity_interference": "activity"}
-CATEGORY_TEXT = {
-    "substantial_improvement": "substantial improvement (50% or more lower)",
-    "meaningful_improvement": "meaningful improvement (30% or more lower)",
-    "no_meaningful_change": "no meaningful change",
-    "worse": "worse",
-}
-THRESHOLDS_NOTE = (
+ITEM_NAMES = Words(
+    {
+        "pain_intensity": N_("intensity"),
+        "enjoyment_interference": N_("enjoyment"),
+        "activity_interference": N_("activity"),
+    }
+)
+CATEGORY_TEXT = Words(
+    {
+        "substantial_improvement": N_("substantial improvement (50% or more lower)"),
+        "meaningful_improvement": N_("meaningful improvement (30% or more lower)"),
+        "no_meaningful_change": N_("no meaningful change"),
+        "worse": N_("worse"),
+    }
+)
+THRESHOLDS_NOTE = N_(
     "A drop in pain impact of 30% or more is a meaningful improvement, 50% or more a substantial one "
     "(IMMPACT, Dworkin et al. 2008)."
 )
+#: The duration in a word (the history's table; the result keeps the code).
+DURATION_NAMES = Words({"acute": N_("acute"), "subacute": N_("subacute"), "chronic": N_("chronic")})
 
 
 # -- comparisons (pure) ----------------------------------------------------------------------------------
@@ -93,8 +103,8 @@ def _signed(x: float) -> str:
 def change_words(before: float, after: float, change: Mapping[str, Any]) -> str:
     """`6.3 → 2.0, down 4.3 (−68%): substantial improvement (...)`."""
     diff = change["change"]
-    direction = "up" if diff > 0 else "down" if diff < 0 else "unchanged"
-    moved = f"{direction} {abs(diff):g}" if diff else direction
+    amount = f"{abs(diff):g}"
+    moved = _("up {n}").format(n=amount) if diff > 0 else _("down {n}").format(n=amount) if diff < 0 else _("unchanged")
     pct = f" ({_signed(round(change['change_pct']))}%)" if change["change_pct"] is not None and diff else ""
     return f"{before:g} → {after:g}, {moved}{pct}: {CATEGORY_TEXT[change['category']]}"
 
@@ -365,10 +375,10 @@ BLOCKS = " ▁▂▃▄▅▆▇█"
 #: The four series of the chart, in the order of their bars: pain impact (with eighth-block tops, as it has
 #: one decimal) and its three 0-10 items (whole numbers), each with a fill that tells it apart without colour.
 SERIES: tuple[tuple[str, str, str, str], ...] = (
-    ("pain_impact", "pain impact", "█", "bold cyan"),
-    ("pain_intensity", "intensity", "▓", "magenta"),
-    ("enjoyment_interference", "enjoyment", "▒", "yellow"),
-    ("activity_interference", "activity", "░", "green"),
+    ("pain_impact", N_("pain impact"), "█", "bold cyan"),
+    ("pain_intensity", N_("intensity"), "▓", "magenta"),
+    ("enjoyment_interference", N_("enjoyment"), "▒", "yellow"),
+    ("activity_interference", N_("activity"), "░", "green"),
 )
 AXIS = 4  # "10 ┤"
 #: Rows of the text table: a year of weekly assessments and more; all of them are in the JSON and the exports.
@@ -395,9 +405,11 @@ def chart(records: Sequence[Record], width: int) -> list[Text]:
 
     fit = max(1, (width - AXIS) // GROUP)
     shown = records[-fit:]
-    title = "Pain over time (0 none, 10 worst)"
-    if len(shown) < len(records):
-        title += f", latest {len(shown)} of {len(records)}"
+    title = (
+        _("Pain over time (0 none, 10 worst), latest {shown} of {n}").format(shown=len(shown), n=len(records))
+        if len(shown) < len(records)
+        else _("Pain over time (0 none, 10 worst)")
+    )
     lines = [Text(title, style="bold")]
     for row in range(10, 0, -1):
         line = Text(f"{row:>2} " + ("┤" if row % 2 == 0 else "│"), style="dim")
@@ -421,7 +433,7 @@ def chart(records: Sequence[Record], width: int) -> list[Text]:
         if key != SERIES[0][0]:
             legend.append("  ")
         legend.append(fill * 2, style=style)
-        legend.append(f" {name}")
+        legend.append(f" {_(name)}")
     lines.append(legend)
     return lines
 
@@ -432,22 +444,28 @@ def _change_lines(records: Sequence[Record]) -> list[Text]:
     summary = history_json(records)
     last = records[-1]
     lines = []
-    for key, what in (("since_first", "first"), ("since_previous", "previous")):
+    for key, what in (
+        ("since_first", N_("Since the first ({date}): pain impact {change}")),
+        ("since_previous", N_("Since the previous ({date}): pain impact {change}")),
+    ):
         change = summary[key]
         if key == "since_previous" and summary["since_first"]["id"] == change["id"]:
             continue  # two assessments: the first is the previous
         style = "bold red" if change["category"] == "worse" else "green" if "improvement" in change["category"] else ""
-        line = Text(f"Since the {what} ({date_words(change['date'])}): pain impact ")
+        # The change is styled: the sentence around it is said as the region says it.
+        before_change, _sep, after_change = _(what).partition("{change}")
+        line = Text(before_change.format(date=date_words(change["date"])))
         line.append(change_words(change["pain_impact"], last.pain_impact, change), style=style)
+        line.append(after_change.format(date=date_words(change["date"])))
         line.append(policy_note(change["policy_version"], last.policy_version))
         items = ", ".join(
             f"{ITEM_NAMES[k]} {getattr(r, k)} → {getattr(last, k)}"
             for k in ITEMS
             for r in [records[0] if key == "since_first" else records[-2]]
         )
-        line.append(f". Items: {items}.")
+        line.append(". " + _("Items: {items}.").format(items=items))
         lines.append(line)
-    lines.append(Text(THRESHOLDS_NOTE, style="dim"))
+    lines.append(Text(_(THRESHOLDS_NOTE), style="dim"))
     return lines
 
 
@@ -464,33 +482,35 @@ def render_history(records: Sequence[Record], width: int, color: bool) -> str:
     console = make_console(buffer, width, color)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     table.add_column("#", justify="right")
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Level", no_wrap=True)
-    table.add_column("Pain impact" if width >= 70 else "Impact", justify="right")
-    table.add_column("Risk group" if width >= 70 else "Risk")
-    table.add_column("Duration")
+    table.add_column(_("Date"), no_wrap=True)
+    table.add_column(_("Level"), no_wrap=True)
+    table.add_column(_("Pain impact") if width >= 70 else _("Impact"), justify="right")
+    table.add_column(_("Risk group") if width >= 70 else _("Risk"))
+    table.add_column(_("Duration"))
     shown = records[-TABLE_ROWS:]
     # Which version of the triage policy decided each level: shown once any row was made under another one
     # than this backpain's.
     versions = any(r.policy_version != POLICY_VERSION for r in shown)
     if versions:
-        table.add_column("Policy", no_wrap=True)
+        table.add_column(_("Policy"), no_wrap=True)
     for r in shown:
         table.add_row(
             str(r.id),
             date_words(r.date, with_time=width >= 80),
             LEVEL_NAMES.get(r.level, r.level),
             f"{r.pain_impact:g}",
-            r.risk_group,
-            r.duration,
+            RISK_GROUPS.get(r.risk_group) or r.risk_group,
+            DURATION_NAMES.get(r.duration) or r.duration,
             *([r.policy_version] if versions else []),
         )
-    console.print(Text("Saved assessments", style="bold"))
+    console.print(Text(_("Saved assessments"), style="bold"))
     console.print(table)
     if len(records) > TABLE_ROWS:
         console.print(
             Text(
-                f"The latest {TABLE_ROWS} of {len(records)} are shown; every one is in --format json and --export csv.",
+                _("The latest {rows} of {n} are shown; every one is in --format json and --export csv.").format(
+                    rows=TABLE_ROWS, n=len(records)
+                ),
                 style="dim",
             )
         )
@@ -581,7 +601,8 @@ def export_csv(records: Iterable[Record]) -> Iterable[bytes]:
 
 def _confirm(env: Environment, question: str) -> bool | None:
     """Ask on stderr, read the answer from stdin. True/False, or None when stdin has nothing to say."""
-    env.stderr.write(f"{question} [y/N] ")
+    choices = _("[y/N]")  # the answers read stay y and yes
+    env.stderr.write(f"{question} {choices} ")
     env.stderr.flush()
     line = env.stdin.readline()
     if not line:
@@ -622,7 +643,9 @@ def run_history(
 
         env.stdout.write((json.dumps(history_json(records), ensure_ascii=False, indent=2) + "\n").encode())
     elif not records:
-        env.stdout.write(f"No saved assessments yet in {db_path}.\nSave one with: backpain assess --save\n".encode())
+        nothing = _("No saved assessments yet in {path}.").format(path=db_path)
+        how = _("Save one with: backpain assess --save")
+        env.stdout.write(f"{nothing}\n{how}\n".encode())
     else:
         color = env.color(env.stdout_isatty) and "NO_COLOR" not in env.environ
         env.stdout.write(render_history(records, env.width(), color).encode())

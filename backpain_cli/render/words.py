@@ -181,7 +181,7 @@ def policy_note(earlier: Any, now: str | None = None) -> str:
         from backpain_cli.core.policy import POLICY_VERSION as now
     if not earlier or str(earlier) == now:
         return ""
-    return f" (earlier result under policy {shown(str(earlier))})"
+    return " ({})".format(_("earlier result under policy {version}").format(version=shown(str(earlier))))
 
 
 def date_words(iso: str, with_time: bool = False) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,3 +178,102 @@ def test_why_a_file_cannot_be_written_goes_through_the_region_s_catalog(marked: 
     assert target_problem(str(tmp_path)) == "‹is a directory›"
     missing = tmp_path / "no-such-folder"
     assert target_problem(str(missing / "x.json")) == f"‹the folder {missing} does not exist›"
+
+
+# -- what `backpain history` shows on stdout -------------------------------------------------------------------
+
+
+def _seed_history(db: Path, base: dict[str, Any]) -> None:
+    """Three saved assessments, the second made under an older policy (so that the table has its Policy column
+    and the changes their note)."""
+    from backpain_cli.core.engine import assess
+    from backpain_cli.core.validation import validate
+    from backpain_cli.faces.history import save_result
+
+    for i, (p, e, a) in enumerate([(8, 8, 8), (6, 6, 6), (3, 3, 4)]):
+        answers = validate(
+            {**base, "pain_intensity": p, "enjoyment_interference": e, "activity_interference": a, "id": f"h{i}"}
+        )
+        result = assess(answers)
+        if i == 1:
+            result["policy_version"] = "2025.1"
+        save_result(db, answers, result, now=f"2026-10-{i + 1:02d}T09:00:00Z")
+
+
+def _history_text(db: Path, columns: int) -> str:
+    env = _env()
+    env.environ["COLUMNS"] = str(columns)
+    assert run_history(env, db, "text", None, None, False, False) == 0
+    return env.stdout.getvalue().decode()  # type: ignore[attr-defined]
+
+
+def _unmarked(text: str) -> str:
+    """`text` without every part a translation marked (innermost first: marked messages hold others)."""
+    while True:
+        shorter = re.sub(r"‹[^‹›]*›", "", text)
+        if shorter == text:
+            return text
+        text = shorter
+
+
+def test_the_words_of_backpain_history_go_through_the_region_s_catalog(
+    marked: None, base_answers: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headings, level, risk and duration names, the chart's title and legend, the changes and their notes: once
+    every translated part is taken out, no word is left but the months of the dates."""
+    from backpain_cli.faces import history
+
+    db = tmp_path / "history.sqlite3"
+    _seed_history(db, base_answers)
+    monkeypatch.setattr(history, "TABLE_ROWS", 2)  # and the note that not every row is shown
+    wide = _history_text(db, 400)
+    assert "‹Saved assessments›" in wide and "‹Date›" in wide and "‹Duration›" in wide
+    words = set(re.findall(r"[A-Za-z]+", _unmarked(wide)))
+    assert words <= {"Oct"}, (words, wide)
+    for said in (
+        "‹Pain impact›",
+        "‹Risk group›",
+        "‹Policy›",
+        "‹The latest 2 of 3 are shown; every one is in --format json and --export csv.›",
+        "‹Pain over time (0 none, 10 worst)›",
+        "‹pain impact›  ▓▓ ‹intensity›  ▒▒ ‹enjoyment›  ░░ ‹activity›",
+        "‹Since the first (1 Oct 2026): pain impact 8 → 3.3, ‹down 4.7› (−59%): "
+        "‹substantial improvement (50% or more lower)››. "
+        "‹Items: ‹intensity› 8 → 3, ‹enjoyment› 8 → 3, ‹activity› 8 → 4.›",
+        "‹Since the previous (2 Oct 2026): pain impact 6 → 3.3, ‹down 2.7› (−45%): "
+        "‹meaningful improvement (30% or more lower)›› (‹earlier result under policy 2025.1›). ‹Items: ",
+        "‹A drop in pain impact of 30% or more is a meaningful improvement",
+    ):
+        assert said in wide, said
+    narrow = _history_text(db, 69)  # the short headings
+    assert "‹Impact›" in narrow and "‹Risk›" in narrow
+    with open_store(db) as store:
+        title = history.chart(store.records(), 9)[0].plain
+    assert title == "‹Pain over time (0 none, 10 worst), latest 1 of 3›"
+
+
+def test_nothing_saved_yet_and_the_deletion_question_go_through_the_region_s_catalog(
+    marked: None, base_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    assert _history_text(db, 80) == (f"‹No saved assessments yet in {db}.›\n‹Save one with: backpain assess --save›\n")
+    _seed_history(db, base_answers)
+    env = Environment(io.BytesIO(b"n\n"), io.BytesIO(), io.StringIO(), False, False, False)
+    assert run_history(env, db, "text", None, None, True, False) == 0
+    assert env.stderr.getvalue().startswith("‹Delete all 3 saved assessments for good?› ‹[y/N]› ")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("region", "level", "not_said"), [("us", "primary care", "GP or physio"), ("gb", "GP or physio", "primary care")]
+)
+def test_backpain_history_names_the_levels_as_the_region_does(
+    region: str, level: str, not_said: str, base_answers: dict[str, Any], tmp_path: Path
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    _seed_history(db, base_answers)
+    intl = _history_text(db, 100)
+    _in(region)
+    text = _history_text(db, 100)
+    assert level in text and not_said not in text
+    if region == "gb":  # its words for the history are the intl words
+        assert text == intl
