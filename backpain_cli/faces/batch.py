@@ -383,12 +383,12 @@ class _Buffer:
     def flush(self, more: bytes = b"") -> None:
         """Write what is held, then `more`."""
         with self.held():
-            for data in (self.buf, more):
+            held, self.buf = self.buf, bytearray()  # taken first: a write that fails never leaves it to go twice
+            for data in (held, more):
                 view = memoryview(data)
                 while view:  # a signal can cut a write short: write on until all is out
                     written = self.out.write(view)
                     view = view[len(view) if written is None else written :]
-            self.buf = bytearray()
             self.out.flush()
             if self.after is not None:
                 self.after()
@@ -695,15 +695,21 @@ def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json") -
     signal.pthread_sigmask(signal.SIG_UNBLOCK, Signals.SIGNALS)
     for conn in inherited:  # the parent's ends, so that a parent gone leaves no worker waiting
         conn.close()
+    status = 0
+    halfway = False  # an outcome's header sent, its lines not yet: nothing else may be sent then
     try:
         while True:
             n, levels, lines, rejections = _assess_chunk([Record(*fields) for fields in tasks.recv()], fmt)
             results.send((n, levels, rejections))
+            halfway = True
             results.send_bytes(lines)
+            halfway = False
     except (EOFError, OSError):  # the parent is done, or gone
         pass
     except BaseException as exc:
-        with contextlib.suppress(BaseException):
-            results.send(f"a worker process failed ({type(exc).__name__}: {exc})")
+        status = 1  # the parent, waiting for lines, then finds the worker gone and says so
+        if not halfway:
+            with contextlib.suppress(BaseException):
+                results.send(f"a worker process failed ({type(exc).__name__}: {exc})")
     finally:
-        os._exit(0)
+        os._exit(status)
