@@ -19,6 +19,7 @@ from backpain_cli.core.policy import (
     EMERGENCY,
     LEVELS,
     POLICY_VERSION,
+    RULES,
     RULES_BY_ID,
     SPECIALIST,
     Evidence,
@@ -82,7 +83,8 @@ def _name(key: str, region: str) -> str:
 
 
 _LEVEL = {r.id: r.level for r in RULES_BY_ID.values()}
-if [*_LEVEL.values()] != sorted(_LEVEL.values(), key=LEVELS.index):  # `assess` takes the first rule fired's level
+if [r.level for r in RULES] != sorted((r.level for r in RULES), key=LEVELS.index):  # `assess` takes the first
+    # fired rule's level: the rules, as compiled, must be in table order, most urgent level first
     raise RuntimeError("the policy's rules are not in table order, most urgent level first")
 _NO_TEXTS: dict[tuple[Any, ...], str] = {}
 
@@ -98,6 +100,16 @@ def _reason_texts(region: str) -> tuple[str, dict[str, str]]:
 #: the same answers comes up again and again, and its words are made once. Emptied when full, so memory stays flat.
 _BECAUSE: dict[str, dict[tuple[Any, ...], str]] = {}
 BECAUSE_CACHE = 16384
+
+
+def _forget(region: str) -> None:
+    """A region's translations were replaced: its words kept here are made again from them."""
+    _BECAUSE.pop(region, None)
+    for cached in (_reason_texts, _piece, _scalar_text, _name):
+        cached.cache_clear()
+
+
+i18n.on_register(_forget)
 
 
 def because(rule_id: str, evidence: Evidence, region: str | None = None) -> str:

@@ -56,9 +56,20 @@ def set_loader(loader: Callable[[str], Translations]) -> None:
     _loader = loader
 
 
+_on_register: list[Callable[[str], None]] = []
+
+
+def on_register(forget: Callable[[str], None]) -> None:
+    """Have `forget(region)` called whenever a region's translations are replaced (`register`): what a module
+    keeps in a region's words (the engine's reasons) must then be made again."""
+    _on_register.append(forget)
+
+
 def register(region: str, translations: Translations) -> None:
     """Use `translations` for `region` from now on, instead of the package's catalog."""
     _translators[region] = translations.gettext
+    for forget in _on_register:
+        forget(region)
 
 
 def translator(region: str | None = None) -> Translate:

@@ -773,3 +773,22 @@ def test_reasons_read_the_same_whether_their_words_are_made_or_kept(
             for reason in result["reasons"]:
                 assert reason["because"] == engine.because(reason["rule"], reason["answers"], "intl")
     assert 0 < len(engine._BECAUSE["intl"]) <= 3
+
+
+def test_reasons_follow_translations_registered_after_the_first_assessment(base_answers: dict[str, Any]) -> None:
+    import gettext
+
+    from backpain_cli.core import i18n
+
+    class Shouting(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return message if "{" in message else message.upper()  # placeholders kept
+
+    first = assess(validate(base_answers), region="intl")
+    try:
+        i18n.register("zz", gettext.NullTranslations())
+        assert assess(validate(base_answers), region="zz")["reasons"] == first["reasons"]
+        i18n.register("zz", Shouting())  # replaced: the words kept for zz are made again
+        assert assess(validate(base_answers), region="zz")["reasons"][0]["because"].startswith("NONE OF YOUR")
+    finally:
+        i18n._translators.pop("zz", None)
