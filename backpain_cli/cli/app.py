@@ -129,13 +129,15 @@ def _in_region(text: str | None) -> str | None:
 
 def _translate_help(command: Any) -> None:
     """Put a command's help, epilog and options' help in the region's words, just before the help is shown:
-    only then, so that running a command costs nothing for it."""
-    command.help = _in_region(command.help)
-    command.short_help = _in_region(command.short_help)
-    command.epilog = _in_region(command.epilog)
-    for param in command.params:
-        if getattr(param, "help", None):
-            param.help = _in_region(param.help)
+    only then, so that running a command costs nothing for it. Always from the intl words, kept on the command
+    the first time, so that a later help in another region (in the same process) is not made from this one."""
+    params = [p for p in command.params if getattr(p, "help", None)]
+    if not hasattr(command, "_intl_help"):
+        command._intl_help = (command.help, command.short_help, command.epilog, [p.help for p in params])
+    helps, short, epilog, param_helps = command._intl_help
+    command.help, command.short_help, command.epilog = _in_region(helps), _in_region(short), _in_region(epilog)
+    for param, text in zip(params, param_helps, strict=True):
+        param.help = _in_region(text)
 
 
 class _Command(TyperCommand):

@@ -163,3 +163,21 @@ def test_help_lists_the_same_options_and_codes_in_every_region() -> None:
 
     intl = codes(_help("assess"))
     assert intl and all(codes(_help("assess", LANG=f"en_{c}.UTF-8")) == intl for c in ("US", "GB", "CA", "AU"))
+
+
+def test_help_shown_twice_from_one_command_object_follows_each_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller that keeps the click command (as an embedding program may) gets each help from the intl words,
+    never from the region of the help before."""
+    import typer
+    from click.testing import CliRunner
+
+    from backpain_cli.cli.app import app
+
+    command = typer.main.get_command(app)
+    said = []
+    for region in ("us", "gb"):
+        monkeypatch.setenv("BACKPAIN_REGION", region)
+        result = CliRunner().invoke(command, ["--help"], env={"NO_COLOR": "1"})
+        said.append(" ".join(result.output.replace("│", " ").split()))
+    assert "interrupted or canceled" in said[0]
+    assert "interrupted or cancelled" in said[1]
