@@ -128,14 +128,14 @@ def read_number(question: Question, text: str) -> int | float:
     cleaned = text.strip().replace(",", ".")
     plain = _WHOLE if question.kind == "integer" else _DECIMAL
     if not plain.fullmatch(cleaned):
-        raise ValueError(f"Please type {question.expected()}.")
+        raise ValueError(_("Please type {expected}.").format(expected=question.expected()))
     value = float(cleaned)
     if question.refuse_below is not None and 1 <= value < question.refuse_below:
         raise Refused(_sentence(_(question.refuse_message)))
     if (question.minimum is not None and value < question.minimum) or (
         question.maximum is not None and value > question.maximum
     ):
-        raise ValueError(f"Please type {question.expected()}.")
+        raise ValueError(_("Please type {expected}.").format(expected=question.expected()))
     return int(value) if value.is_integer() else value
 
 
