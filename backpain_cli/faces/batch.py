@@ -34,7 +34,7 @@ from backpain_cli.io.process import ExitStatus, Interrupted, Signals
 from backpain_cli.io.reader import NoInput, Reader, Record, would_not_wait
 
 if TYPE_CHECKING:
-    from backpain_cli.faces.sinks import JsonSink, Sink
+    from backpain_cli.faces.sinks import Sink
 
 Outcome = tuple[bool, dict[str, Any], dict[str, Any] | None]
 
@@ -282,11 +282,6 @@ def _run_serial(
     keeper: Keeper | None,
 ) -> None:
     """Assess and write the records one by one, in this process."""
-    from backpain_cli.faces.sinks import JsonSink
-
-    if keeper is None and isinstance(sink, JsonSink) and sink.batch:
-        _run_json_lines(env, records, sink, tally, progress)
-        return
     at = getattr(sink, "at", None)  # a sink that shows where each record was (CSV's `line`)
     for record in records:
         ok, out, valid = assess_one(record)
@@ -296,27 +291,6 @@ def _run_serial(
         if at is not None:
             at(record.line)
         sink.write(ok, out, valid)
-        if progress is not None and not tally.read & 255:
-            progress.update(tally.read)
-    sink.close()
-
-
-def _run_json_lines(
-    env: Environment, records: Iterator[Record], sink: JsonSink, tally: Tally, progress: _Progress | None
-) -> None:
-    """`_run_serial` for the most common batch, JSON Lines out with nothing kept: the same steps, with nothing
-    looked up again for each record."""
-    write = env.stdout.write
-    encode = sink.encode
-    levels = tally.levels
-    for record in records:
-        ok, out, _valid = assess_one(record)
-        if ok:
-            tally.read += 1
-            levels[out["level"]] += 1
-        else:
-            tally.count(env, False, None, out)
-        write(encode(out) + b"\n")
         if progress is not None and not tally.read & 255:
             progress.update(tally.read)
     sink.close()
