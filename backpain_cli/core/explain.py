@@ -11,15 +11,13 @@ from typing import Any
 from backpain_cli.core.i18n import N_
 from backpain_cli.core.policy import (
     EMERGENCY,
-    NONE,
+    EMERGENCY_OR_URGENT,
     SELF_CARE,
     SPECIALIST,
     TODAY,
     URGENT,
     Evidence,
     Facts,
-    all_of,
-    any_of,
 )
 
 ACTION: dict[str, str] = {
@@ -83,35 +81,60 @@ RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
-    """Likely contributors, each with the answers that point to it. Never a diagnosis."""
-    # Each contributor's evidence is built only when a cheap look at the answers says it may be there.
+    """Likely contributors, each with the answers that point to it. Never a diagnosis.
+
+    | contributor | when | its answers |
+    |---|---|---|
+    | muscle_strain | onset `after_lifting_or_strain`, not radicular, no emergency or urgent rule fired | onset |
+    | disc_or_nerve_root | radicular, or `worse_sitting_or_bending` in pattern | those of each that holds |
+    | spinal_stenosis | age ≥ 50 and `leg_pain_walking_eased_by_sitting` in pattern | age, pattern |
+    | degenerative_change | age ≥ 50, and onset `gradual` or `worse_leaning_back` in pattern | age, each that holds |
+    | inflammatory | S3 fired | S3's |
+
+    Radicular is as in the policy (`Facts.radicular`): `below_knee` or `arm` in radiating_pain, or numbness_tingling.
+    A strain is no explanation to offer beside a red flag: what a doctor must rule out comes first.
+    """
+    # Written out plainly rather than with the rules' combinators: it runs for every record, and is short.
     a = f.a
     radiating = a.get("radiating_pain") or ()
     pattern = a.get("pattern") or ()
-    radicular = (
-        f.radicular() if a["numbness_tingling"] is True or "below_knee" in radiating or "arm" in radiating else NONE
-    )
-    at_50 = f.at_least("age", 50)
-    # A strain is no explanation to offer beside a red flag: what a doctor must rule out comes first.
+    onset = a.get("onset")
+    nerve: Evidence = {}  # the radicular answers, as Facts.radicular gives them
+    if "below_knee" in radiating or "arm" in radiating:
+        nerve["radiating_pain"] = [v for v in ("below_knee", "arm") if v in radiating]
+    if a["numbness_tingling"] is True:
+        nerve["numbness_tingling"] = True
     found: list[dict[str, Any]] = []
-    if a.get("onset") == "after_lifting_or_strain":
-        serious = any(rule_id[0] in "EU" for rule_id in fired)
-        ev = unless(serious or radicular, f.among("onset", "after_lifting_or_strain"))
-        if ev:
-            found.append({"id": "muscle_strain", "label": _LABELS["muscle_strain"], "answers": ev})
-    if radicular or "worse_sitting_or_bending" in pattern:
-        ev = any_of(radicular, f.has("pattern", "worse_sitting_or_bending"))
-        found.append({"id": "disc_or_nerve_root", "label": _LABELS["disc_or_nerve_root"], "answers": ev})
-    if at_50:
+    if onset == "after_lifting_or_strain" and not nerve and _SERIOUS.isdisjoint(fired):
+        found.append(_contributor("muscle_strain", {"onset": onset}))
+    if "worse_sitting_or_bending" in pattern:
+        found.append(_contributor("disc_or_nerve_root", {**nerve, "pattern": ["worse_sitting_or_bending"]}))
+    elif nerve:
+        found.append(_contributor("disc_or_nerve_root", nerve))
+    age = a["age"]
+    ev: Evidence
+    if age >= 50:
         if "leg_pain_walking_eased_by_sitting" in pattern:
-            ev = all_of(at_50, f.has("pattern", "leg_pain_walking_eased_by_sitting"))
-            found.append({"id": "spinal_stenosis", "label": _LABELS["spinal_stenosis"], "answers": ev})
-        if a.get("onset") == "gradual" or "worse_leaning_back" in pattern:
-            ev = all_of(at_50, any_of(f.among("onset", "gradual"), f.has("pattern", "worse_leaning_back")))
-            found.append({"id": "degenerative_change", "label": _LABELS["degenerative_change"], "answers": ev})
+            ev = {"age": age, "pattern": ["leg_pain_walking_eased_by_sitting"]}
+            found.append(_contributor("spinal_stenosis", ev))
+        leaning = "worse_leaning_back" in pattern
+        if onset == "gradual" or leaning:
+            ev = {"age": age}
+            if onset == "gradual":
+                ev["onset"] = onset
+            if leaning:
+                ev["pattern"] = ["worse_leaning_back"]
+            found.append(_contributor("degenerative_change", ev))
     if "S3" in fired:
-        found.append({"id": "inflammatory", "label": _LABELS["inflammatory"], "answers": fired["S3"]})
+        found.append(_contributor("inflammatory", fired["S3"]))
     return found
+
+
+_SERIOUS = frozenset(EMERGENCY_OR_URGENT)
+
+
+def _contributor(key: str, answers: Evidence) -> dict[str, Any]:
+    return {"id": key, "label": _LABELS[key], "answers": answers}
 
 
 _LABELS = {
@@ -123,21 +146,16 @@ _LABELS = {
 }
 
 
-def unless(blocker: Evidence | bool, evidence: Evidence) -> Evidence:
-    """`evidence`, unless `blocker` fired."""
-    return {} if blocker else evidence
-
-
 def rule_out(fired: dict[str, Evidence]) -> list[dict[str, Any]]:
     """What a doctor will want to rule out. The same few lists for the same rules fired: made once, shared."""
-    return _rule_out(tuple(r for r in fired if r in _RULE_OUT_IDS))
+    return _rule_out(_RULE_OUT_IDS.intersection(fired))  # a frozenset: the order in RULE_OUT is kept
 
 
 _RULE_OUT_IDS = frozenset(r for _, ids in RULE_OUT for r in ids)
 
 
 @lru_cache(maxsize=1024)
-def _rule_out(fired: tuple[str, ...]) -> list[dict[str, Any]]:
+def _rule_out(fired: frozenset[str]) -> list[dict[str, Any]]:
     return [
         {"what": what, "rules": [r for r in ids if r in fired]}
         for what, ids in RULE_OUT
