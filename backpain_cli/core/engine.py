@@ -138,18 +138,25 @@ def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
     level_of = _LEVEL
     texts = _BECAUSE.get(region, _NO_TEXTS)
     reasons = []
-    for rule_id, evidence in fired.items():
-        sign = signs[rule_id]
+    for rule_id, sign in signs.items():
         text = texts.get(sign)
         if text is None:
-            text = _because(region, sign, evidence)
+            text = _because(region, sign, fired[rule_id])
             texts = _BECAUSE[region]
-        reasons.append({"rule": rule_id, "level": level_of[rule_id], "because": text, "answers": evidence})
+        reasons.append({"rule": rule_id, "level": level_of[rule_id], "because": text, "answers": fired[rule_id]})
     level: str = level_of[next(iter(fired))]  # the rules are in table order: the most urgent level first
     when = within(level, f, fired)
-    action = explain.action(level, when)
-    if level == SPECIALIST and "S3" in fired:
-        action = explain.RHEUMATOLOGY_ACTION
+    action = explain.RHEUMATOLOGY_ACTION if level == SPECIALIST and "S3" in fired else explain.action(level, when)
+    scores = {
+        "pain_impact": f.pain_impact,
+        "duration": f.duration,
+        "risk_group": f.risk_group,
+        "screen_total": f.screen_total,
+        "screen_psychosocial": f.screen_psychosocial,
+        "screen_source": f.screen_source,
+    }
+    if f.screen_source == "built_in":
+        scores["screen_note"] = explain.SCREEN_NOTE
     # Made whole at once, in the contract's order; the keys that do not apply are taken out after.
     result: Result = {
         "id": answers.get("id"),
@@ -157,15 +164,7 @@ def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
         "within": when,
         "action": action,
         "reasons": reasons,
-        "scores": {
-            "pain_impact": f.pain_impact,
-            "duration": f.duration,
-            "risk_group": f.risk_group,
-            "screen_total": f.screen_total,
-            "screen_psychosocial": f.screen_psychosocial,
-            "screen_source": f.screen_source,
-            "screen_note": explain.SCREEN_NOTE,
-        },
+        "scores": scores,
         "contributors": explain.contributors(f, fired),
         "rule_out": explain.rule_out(fired),
         "care_ladder": explain.care_ladder(f, level, fired),
@@ -180,8 +179,6 @@ def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
         del result["id"]
     if when is None:
         del result["within"]
-    if f.screen_source != "built_in":
-        del result["scores"]["screen_note"]
     if region != INTL:  # the shared English texts, as copies in the region's words
         _translate(result, i18n.translator(region))
     return result

@@ -191,7 +191,23 @@ LADDER: tuple[dict[str, str], ...] = (
 )
 
 
+#: What comes next on the care ladder, by the case (`care_ladder`).
+NEXT_STEP: dict[str, str] = {
+    "checks_first": N_("First, the checks a doctor needs to make; the usual steps of care come after that."),
+    "conservative_with_specialist": N_(
+        "Start with conservative care, such as physiotherapy, alongside the specialist's opinion."
+    ),
+    "specialist_options": N_("A specialist may discuss interventional options, or other causes, with you."),
+    "conservative": N_("Conservative care: most back and neck pain settles with it, without any procedure."),
+    "review_injection": N_(
+        "Your specialist will review how the injection worked and whether anything else would help."
+    ),
+    "review_surgery": N_("Your surgeon or spine team should review you."),
+}
+
+
 def care_ladder(f: Facts, level: str, fired: dict[str, Evidence]) -> dict[str, Any]:
+    """Where the answers stand on the care ladder (the treatments tried), and what comes next."""
     tried = f.a.get("treatments_tried", ())
     if "surgery" in tried:
         current = "advanced"
@@ -199,25 +215,26 @@ def care_ladder(f: Facts, level: str, fired: dict[str, Evidence]) -> dict[str, A
         current = "interventional"
     else:
         current = "conservative"
-    if level in (EMERGENCY, URGENT):
-        nxt = N_("First, the checks a doctor needs to make; the usual steps of care come after that.")
+    if level in _SERIOUS_LEVELS:
+        nxt = "checks_first"
     elif current == "conservative" and level == SPECIALIST and not f.conservative_care_tried():
-        nxt = N_("Start with conservative care, such as physiotherapy, alongside the specialist's opinion.")
+        nxt = "conservative_with_specialist"
     elif current == "conservative" and level == SPECIALIST:
-        nxt = N_("A specialist may discuss interventional options, or other causes, with you.")
+        nxt = "specialist_options"
     elif current == "conservative":
-        nxt = N_("Conservative care: most back and neck pain settles with it, without any procedure.")
+        nxt = "conservative"
     elif current == "interventional":
-        nxt = N_("Your specialist will review how the injection worked and whether anything else would help.")
+        nxt = "review_injection"
     else:
-        nxt = N_("Your surgeon or spine team should review you.")
-    return _ladder(current, nxt)
+        nxt = "review_surgery"
+    return _LADDERS[current, nxt]
 
 
-@lru_cache(maxsize=64)
-def _ladder(current: str, nxt: str) -> dict[str, Any]:
-    """The care ladder's part of a result: a few constant objects, shared."""
-    return {"current": current, "next": nxt}
+_SERIOUS_LEVELS = frozenset((EMERGENCY, URGENT))
+#: The care ladder's part of a result, for each place and next step: constant objects, shared by every result.
+_LADDERS: dict[tuple[str, str], dict[str, Any]] = {
+    (step["step"], nxt): {"current": step["step"], "next": text} for step in LADDER for nxt, text in NEXT_STEP.items()
+}
 
 
 GOAL_NOTES: dict[str, str] = {
@@ -262,21 +279,20 @@ REASSURING_GOALS = frozenset({"avoid_surgery"})
 def personal_notes(f: Facts, level: str) -> list[dict[str, str]]:
     if level == EMERGENCY:
         return []
+    a = f.a
     serious = level == URGENT
-    notes: list[dict[str, str]] = []
-    if not serious:
-        notes.append(_NOTES["duration"][f.duration])
-    activity = f.a.get("activity_level")
+    notes: list[dict[str, str]] = [] if serious else [_DURATION_NOTES[f.duration]]
+    activity = a.get("activity_level")
     if activity is not None:
-        notes.append(_NOTES["activity_level"][activity])
-    goals = f.a.get("goals")
+        notes.append(_ACTIVITY_NOTES[activity])
+    goals = a.get("goals")
     if goals:
-        notes.extend(_NOTES["goals"][g] for g in goals if not (serious and g in REASSURING_GOALS))
+        notes += [_GOAL_NOTES[g] for g in goals if not (serious and g in REASSURING_GOALS)]
     return notes
 
 
 #: Each note as it goes in a result: made once, shared by every result that gives it.
-_NOTES: dict[str, dict[str, dict[str, str]]] = {
-    about: {k: {"about": about, "note": note} for k, note in notes.items()}
+_DURATION_NOTES, _ACTIVITY_NOTES, _GOAL_NOTES = (
+    {k: {"about": about, "note": note} for k, note in notes.items()}
     for about, notes in (("duration", DURATION_NOTES), ("activity_level", ACTIVITY_NOTES), ("goals", GOAL_NOTES))
-}
+)

@@ -85,19 +85,32 @@ _BOTHERSOME = ("very", "extremely")
 _PSYCHOSOCIAL = frozenset(_PSYCHOSOCIAL_ORDER)
 _PHYSICAL = frozenset(_PHYSICAL_ORDER)
 _LEG = frozenset(("buttock_or_thigh", "below_knee"))  # `leg_pain`
+#: pain_impact by the sum of its three 0-10 answers: round(sum / 3, 1), worked out once (round is slow).
+_IMPACT = {total: round(total / 3, 1) for total in range(1, 31)}
 
 
 class Facts:
     """The answers and the policy's derived values, with the tests the rules are written in."""
 
+    __slots__ = (
+        "a",
+        "duration",
+        "duration_weeks",
+        "onset_age",
+        "pain_impact",
+        "risk_group",
+        "screen_psychosocial",
+        "screen_source",
+        "screen_total",
+    )
+
     def __init__(self, answers: Mapping[str, Any]) -> None:
         a = self.a = answers
-        self.duration_weeks: float = a["duration_weeks"]
-        self.onset_age: float = a["age"] - a["duration_weeks"] / 52
-        self.pain_impact: float = round(
-            (a["pain_intensity"] + a["enjoyment_interference"] + a["activity_interference"]) / 3, 1
-        )
-        self.duration = "acute" if self.duration_weeks < 6 else "subacute" if self.duration_weeks < 12 else "chronic"
+        weeks = self.duration_weeks = a["duration_weeks"]
+        self.onset_age: float = a["age"] - weeks / 52
+        impact = a["pain_intensity"] + a["enjoyment_interference"] + a["activity_interference"]
+        self.pain_impact: float = _IMPACT.get(impact) or round(impact / 3, 1)
+        self.duration = "acute" if weeks < 6 else "subacute" if weeks < 12 else "chronic"
         startback = a.get("startback")
         if startback is not None:
             self.screen_source = "startback"
@@ -1073,5 +1086,12 @@ def within(level: str, facts: Facts, fired: Mapping[str, Evidence]) -> str | Non
         return NOW
     if level != URGENT:
         return None
-    today = any(RULES_BY_ID[r].is_today(facts) for r in fired if RULES_BY_ID[r].level == URGENT)
-    return TODAY if today else WITHIN_48H
+    for rule_id in fired:
+        today = _TODAY.get(rule_id)
+        if today is True or (today and today(facts)):
+            return TODAY
+    return WITHIN_48H
+
+
+#: The urgent rules marked *today*: True, or the test of when (U2).
+_TODAY: dict[str, Today] = {r.id: r.today for r in RULES if r.level == URGENT and r.today}
