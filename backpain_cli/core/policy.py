@@ -871,21 +871,8 @@ class _Cond:
         """Append the statements that add this condition's evidence to `ev`, given that it fired, and the same
         pieces, hashable, to `s`: the evidence's signature (`evaluate_signed`)."""
         for key, value in self.pieces:
-            if key == "":  # a whole evidence dict (P4's screen)
-                out.append(f"{indent}d = {value}")
-                out.append(f"{indent}{'_merge_into(ev, ' if seen else 'ev.update('}d)")
-                out.append(f"{indent}s += ('', _hashable(d))")
-                seen.add("*")
-                continue
-            if value.startswith("("):  # a list answer's values, as a tuple: a list in the evidence
-                out.append(f"{indent}t = {value}")
-                value, signed = "[*t]", "t"
-            elif value.startswith("a["):  # a whole answer, which may be a list
-                out.append(f"{indent}t = {value}")
-                value, signed = "t", "_hashable(t)"
-            else:
-                signed = value
-            if key in seen or "*" in seen:  # a key an earlier part may have given: merged as _merge does
+            value, signed = _piece(out, indent, "t", value)
+            if key in seen:  # a key an earlier part may have given: merged as _merge does
                 out.append(f"{indent}_merge_into(ev, {{{key!r}: {value}}})")
             else:
                 out.append(f"{indent}ev[{key!r}] = {value}")
@@ -897,6 +884,51 @@ class _Cond:
             else:
                 out.append(f"{indent}if {part.code}:")
                 part.evidence(out, indent + "    ", seen)
+
+    def flat(self) -> list[tuple[str, str]] | None:
+        """Every piece of the evidence, in order, when no part of it may be left out (all_of, unless_fired and
+        tests only): the same keys every time it fires. None when some part may or may not be there."""
+        if self.parts and not self.every:
+            return None
+        pieces = list(self.pieces)
+        for part in self.parts:
+            more = part.flat()
+            if more is None:
+                return None
+            pieces += more
+        return pieces
+
+
+def _piece(out: list[str], indent: str, name: str, value: str) -> tuple[str, str]:
+    """A piece's value as it goes in the evidence, and as it goes in the signature (hashable); the statement that
+    works it out once, if it needs one, appended to `out`."""
+    if value.startswith("("):  # a list answer's values, as a tuple: a list in the evidence
+        out.append(f"{indent}{name} = {value}")
+        return f"[*{name}]", name
+    if value.startswith(("a[", "dict(")):  # a whole answer, which may be a list or an object
+        out.append(f"{indent}{name} = {value}")
+        return name, f"_hashable({name})"
+    return value, value
+
+
+def _fired(r: Rule, cond: _Cond, body: list[str]) -> None:
+    """Append the statements that record rule `r` as fired, with its evidence and signature."""
+    pieces = cond.flat()
+    if pieces is not None and len({key for key, _ in pieces}) == len(pieces):
+        # The same keys every time: the evidence and the signature each made at once.
+        shown, signed = [], [repr(r.id)]
+        for i, (key, value) in enumerate(pieces):
+            value, sign = _piece(body, "        ", f"t{i}", value)
+            shown.append(f"{key!r}: {value}")
+            signed += [repr(key), sign]
+        body.append(f"        fired[{r.id!r}] = {{{', '.join(shown)}}}")
+        body.append(f"        signs[{r.id!r}] = ({', '.join(signed)},)")
+        return
+    body.append("        ev = {}")
+    body.append(f"        s = ({r.id!r},)")
+    cond.evidence(body, "        ", set())
+    body.append(f"        fired[{r.id!r}] = ev")
+    body.append(f"        signs[{r.id!r}] = s")
 
 
 def _code_of(part: Any) -> _Cond:
@@ -938,7 +970,14 @@ class _SymbolicFacts(Facts):
     def has(self, key: str, *values: str) -> Evidence:
         self.lists[key] = None
         # Once it fired, one value is known present: its evidence is that value, with no need to look again.
-        present = f"({values[0]!r},)" if len(values) == 1 else f"(*filter(L_{key}.__contains__, {values!r}),)"
+        lst = f"L_{key}"
+        if len(values) == 1:
+            present = f"({values[0]!r},)"
+        elif len(values) == 2:  # one or both
+            v, w = map(repr, values)
+            present = f"(({v}, {w}) if {w} in {lst} else ({v},)) if {v} in {lst} else ({w},)"
+        else:
+            present = f"(*filter({lst}.__contains__, {values!r}),)"
         return _cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})", (key, present))
 
     def among(self, key: str, *values: str) -> Evidence:
@@ -967,7 +1006,18 @@ class _SymbolicFacts(Facts):
         return _cond(f"(f.onset_age < {years!r})", ("age", self._value("age")), ("duration_weeks", "f.duration_weeks"))
 
     def risk_not_low(self) -> Evidence:
-        return _cond('(f.risk_group != "low")', ("", 'f.screen_evidence or {"risk_group": f.risk_group}'))
+        # The screen's answers (`Facts.screen_evidence`), traced as a rule's: the STarT Back scores when given, else
+        # those of the built-in screen that count. A risk group not low always has some of these, so its test alone
+        # decides (no fallback is needed), and the screen's answers are only looked at for the evidence.
+        g = self._value("startback")
+        startback = _cond(f"({g} is not None)", ("startback", f"dict({g})"))
+        screen = any_of(
+            self.has("past_two_weeks", *_PSYCHOSOCIAL_ORDER),
+            self.among("bothersomeness", *_BOTHERSOME),
+            any_of(self.leg_pain(), self.has("past_two_weeks", *_PHYSICAL_ORDER)),
+        )
+        built_in = _Cond(f"({g} is None)", parts=(_code_of(screen),), every=True)
+        return all_of(_cond('(f.risk_group != "low")'), any_of(startback, cast(Evidence, built_in)))
 
 
 def _symbolic_all_of(*parts: Evidence) -> Evidence:
@@ -1032,11 +1082,7 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], Signed]]:
             cond = _code_of(r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i]))))
             body.append(f"    F_{r.id} = {cond.code}")
             body.append(f"    if F_{r.id}:")
-            body.append("        ev = {}")
-            body.append(f"        s = ({r.id!r},)")
-            cond.evidence(body, "        ", set())
-            body.append(f"        fired[{r.id!r}] = ev")
-            body.append(f"        signs[{r.id!r}] = s")
+            _fired(r, cond, body)
     finally:
         globals().update(real)
     head = ["def _evaluate(f):", "    a = f.a", "    fired = {}", "    signs = {}"]
