@@ -86,7 +86,7 @@ _LEVEL = {r.id: r.level for r in RULES_BY_ID.values()}
 if [r.level for r in RULES] != sorted((r.level for r in RULES), key=LEVELS.index):  # `assess` takes the first
     # fired rule's level: the rules, as compiled, must be in table order, most urgent level first
     raise RuntimeError("the policy's rules are not in table order, most urgent level first")
-_NO_TEXTS: dict[tuple[Any, ...], str] = {}
+_NONE_KEPT: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 @lru_cache(maxsize=16)
@@ -96,15 +96,22 @@ def _reason_texts(region: str) -> tuple[str, dict[str, str]]:
     return _("{why} Your answers: {answers}."), {r.id: _(r.why) for r in RULES_BY_ID.values()}
 
 
-#: A reason's `because` by region and by the fired rule's signature (`policy.evaluate_signed`): the same rule with
-#: the same answers comes up again and again, and its words are made once. Emptied when full, so memory stays flat.
-_BECAUSE: dict[str, dict[tuple[Any, ...], str]] = {}
-BECAUSE_CACHE = 16384
+def because(rule_id: str, evidence: Evidence, region: str | None = None) -> str:
+    """Why a rule fired, in words, with the answers behind it (in `region`'s words; default: this process's)."""
+    template, why = _reason_texts(i18n.current() if region is None else region)
+    return template.format(why=why[rule_id], answers=answers_text(evidence, region))
+
+
+#: Each reason as it goes in a result, by region and by the fired rule's signature (`policy.evaluate_signed`): the
+#: same rule with the same answers comes up again and again, and its reason is made once and shared by every result
+#: that gives it. Emptied when full, so memory stays flat.
+_REASONS: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+REASON_CACHE = 16384
 
 
 def _forget(region: str) -> None:
     """A region's translations were replaced: its words kept here are made again from them."""
-    _BECAUSE.pop(region, None)
+    _REASONS.pop(region, None)
     for cached in (_reason_texts, _piece, _scalar_text, _name):
         cached.cache_clear()
 
@@ -112,39 +119,41 @@ def _forget(region: str) -> None:
 i18n.on_register(_forget)
 
 
-def because(rule_id: str, evidence: Evidence, region: str | None = None) -> str:
-    """Why a rule fired, in words, with the answers behind it (in `region`'s words; default: this process's)."""
-    template, why = _reason_texts(i18n.current() if region is None else region)
-    return template.format(why=why[rule_id], answers=answers_text(evidence, region))
-
-
-def _because(region: str, sign: tuple[Any, ...], evidence: Evidence) -> str:
-    texts = _BECAUSE.get(region)
-    if texts is None:
-        texts = _BECAUSE[region] = {}
-    elif len(texts) >= BECAUSE_CACHE:
-        texts.clear()
-    text = texts[sign] = because(sign[0], evidence, region)
-    return text
+def _reason(region: str, sign: tuple[Any, ...], evidence: Evidence) -> dict[str, Any]:
+    kept = _REASONS.get(region)
+    if kept is None:
+        kept = _REASONS[region] = {}
+    elif len(kept) >= REASON_CACHE:
+        kept.clear()
+    rule_id = sign[0]
+    reason = kept[sign] = {
+        "rule": rule_id,
+        "level": _LEVEL[rule_id],
+        "because": because(rule_id, evidence, region),
+        "answers": evidence,
+    }
+    return reason
 
 
 def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
     """Assess valid answers (see `validation.validate`). Deterministic; no I/O. The texts (`action`, each
     `because`, the explanation) are in `region`'s words (a code of `regions`; default: this process's region,
-    `intl` unless the command chose one); every code (level, rules, `within`, ids) is the same in every region."""
+    `intl` unless the command chose one); every code (level, rules, `within`, ids) is the same in every region.
+
+    Results share their constant parts (a reason, the care ladder, the notes, what to rule out) with other
+    results: read a result, or copy it (`copy.deepcopy`) before changing it."""
     region = i18n.current() if region is None else region
     f = Facts(answers)
     fired, signs = evaluate_signed(f)
-    level_of = _LEVEL
-    texts = _BECAUSE.get(region, _NO_TEXTS)
+    kept = _REASONS.get(region, _NONE_KEPT)
     reasons = []
     for rule_id, sign in signs.items():
-        text = texts.get(sign)
-        if text is None:
-            text = _because(region, sign, fired[rule_id])
-            texts = _BECAUSE[region]
-        reasons.append({"rule": rule_id, "level": level_of[rule_id], "because": text, "answers": fired[rule_id]})
-    level: str = level_of[next(iter(fired))]  # the rules are in table order: the most urgent level first
+        reason = kept.get(sign)
+        if reason is None:
+            reason = _reason(region, sign, fired[rule_id])
+            kept = _REASONS[region]
+        reasons.append(reason)
+    level: str = _LEVEL[next(iter(fired))]  # the rules are in table order: the most urgent level first
     when = within(level, f, fired)
     action = explain.RHEUMATOLOGY_ACTION if level == SPECIALIST and "S3" in fired else explain.action(level, when)
     scores = {

@@ -908,7 +908,14 @@ def _piece(out: list[str], indent: str, name: str, value: str) -> tuple[str, str
     if value.startswith(("a[", "dict(")):  # a whole answer, which may be a list or an object
         out.append(f"{indent}{name} = {value}")
         return name, f"_hashable({name})"
+    if value.startswith(_NUMBER):  # a number, signed with its type: 6 and 6.0 are equal but not written alike
+        value = value[len(_NUMBER) :]
+        return value, f"{value}, {value}.__class__"
     return value, value
+
+
+#: Marks a piece's value as a number (`_piece`).
+_NUMBER = "number:"
 
 
 def _fired(r: Rule, cond: _Cond, body: list[str]) -> None:
@@ -993,17 +1000,18 @@ class _SymbolicFacts(Facts):
 
     def at_least(self, key: str, n: float) -> Evidence:
         g = self._value(key)
-        return _cond(f"({g} >= {n!r})", (key, g))
+        return _cond(f"({g} >= {n!r})", (key, _NUMBER + g))
 
     def below(self, key: str, n: float) -> Evidence:
         g = self._value(key)
-        return _cond(f"({g} < {n!r})", (key, g))
+        return _cond(f"({g} < {n!r})", (key, _NUMBER + g))
 
     def answer(self, key: str) -> Evidence:
         return _cond("True", (key, f"a[{key!r}]"))
 
     def onset_age_below(self, years: float) -> Evidence:
-        return _cond(f"(f.onset_age < {years!r})", ("age", self._value("age")), ("duration_weeks", "f.duration_weeks"))
+        age, weeks = _NUMBER + self._value("age"), _NUMBER + "f.duration_weeks"
+        return _cond(f"(f.onset_age < {years!r})", ("age", age), ("duration_weeks", weeks))
 
     def risk_not_low(self) -> Evidence:
         # The screen's answers (`Facts.screen_evidence`), traced as a rule's: the STarT Back scores when given, else
@@ -1099,12 +1107,10 @@ def evaluate(facts: Facts) -> dict[str, Evidence]:
     return _evaluate(facts)[0]
 
 
-def evaluate_signed(facts: Facts) -> Signed:
-    """`evaluate`, and beside it each fired rule's signature: the rule's id, then its evidence's keys and values in
-    the order they were found, as one hashable tuple. Two fired rules with the same signature are the same rule
-    with evidence that reads the same in words (equal numbers are one, as 3 and 3.0 are, and read alike), so
-    their reason in words can be made once."""
-    return _evaluate(facts)
+#: `evaluate`, and beside it each fired rule's signature: the rule's id, then its evidence's keys and values in the
+#: order they were found (each number with its type), as one hashable tuple. Two fired rules with the same signature
+#: are the same rule with the same evidence, written alike, so their reason can be made once (`engine`).
+evaluate_signed: Callable[[Facts], Signed]
 
 
 def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
@@ -1119,6 +1125,7 @@ def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 COMPILED_SOURCE, _evaluate = _compile(RULES)
+evaluate_signed = _evaluate
 
 NOW = "now"
 TODAY = "today"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -738,9 +739,9 @@ _SEEN: dict[tuple[Any, ...], str] = {}  # every signature met so far in this run
 @settings(max_examples=1000)
 @given(st.one_of(strategies.answers(), edgy_answers()))
 def test_a_signature_stands_for_one_rule_with_one_reason(a: dict[str, Any]) -> None:
-    """Reasons are made once per signature, so two fired rules with the same signature must read the same (their
-    evidence may differ only as 3 and 3.0 do, which read alike); and every fired rule has one, starting with its
-    id."""
+    """Reasons are made once per signature and shared, so two fired rules with the same signature must have the
+    same evidence, written alike (6 and 6.0 are equal but not written alike), and read the same; and every fired
+    rule has one, starting with its id."""
     from backpain_cli.core.engine import because
     from backpain_cli.core.policy import evaluate_signed
 
@@ -749,8 +750,19 @@ def test_a_signature_stands_for_one_rule_with_one_reason(a: dict[str, Any]) -> N
     assert list(signs) == list(fired)
     for rule_id, sign in signs.items():
         assert sign[0] == rule_id
-        words = because(rule_id, fired[rule_id], "intl")
-        assert _SEEN.setdefault(sign, words) == words
+        made = (because(rule_id, fired[rule_id], "intl"), msgspec.json.encode(fired[rule_id]))
+        assert _SEEN.setdefault(sign, made) == made
+
+
+def test_numbers_equal_but_written_differently_have_different_signatures(base_answers: dict[str, Any]) -> None:
+    from backpain_cli.core.policy import evaluate_signed
+
+    signs = [
+        evaluate_signed(Facts(validate({**base_answers, "duration_weeks": w, "trend": "same"})))[1] for w in (6, 6.0)
+    ]
+    assert signs[0]["P2"] != signs[1]["P2"]
+    results = [run(base_answers, duration_weeks=w, trend="same") for w in (6, 6.0, 6)]
+    assert [msgspec.json.encode(r["reasons"]).count(b'"duration_weeks":6.0') for r in results] == [0, 1, 0]
 
 
 def test_reasons_read_the_same_whether_their_words_are_made_or_kept(
@@ -759,8 +771,8 @@ def test_reasons_read_the_same_whether_their_words_are_made_or_kept(
     """The words kept by signature are the words made afresh, also when the cache is emptied as it fills."""
     from backpain_cli.core import engine
 
-    monkeypatch.setattr(engine, "BECAUSE_CACHE", 3)
-    monkeypatch.setattr(engine, "_BECAUSE", {})
+    monkeypatch.setattr(engine, "REASON_CACHE", 3)
+    monkeypatch.setattr(engine, "_REASONS", {})
     variants = [
         {},
         {"red_flags": ["saddle_numbness"], "weakness": "stable"},
@@ -772,7 +784,7 @@ def test_reasons_read_the_same_whether_their_words_are_made_or_kept(
             result = run(base_answers, **changes)
             for reason in result["reasons"]:
                 assert reason["because"] == engine.because(reason["rule"], reason["answers"], "intl")
-    assert 0 < len(engine._BECAUSE["intl"]) <= 3
+    assert 0 < len(engine._REASONS["intl"]) <= 3
 
 
 def test_reasons_follow_translations_registered_after_the_first_assessment(base_answers: dict[str, Any]) -> None:
