@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from backpain_cli.core.questionnaire import QUESTIONS
+
 POLICY_VERSION = "2026.2"
 
 EMERGENCY = "emergency"
@@ -113,27 +115,21 @@ class Facts:
         self.duration = "acute" if weeks < 6 else "subacute" if weeks < 12 else "chronic"
         startback = a.get("startback")
         if startback is not None:
-            self.screen_source = "startback"
-            self.screen_psychosocial = int(startback["psychosocial"])
-            self.screen_total = int(startback["total"])
+            source = "startback"
+            psychosocial = int(startback["psychosocial"])
+            total = int(startback["total"])
         else:
-            self.screen_source = "built_in"
+            source = "built_in"
             # The counts of `_screen`'s evidence, counted straight from the answers (given once each).
             two_weeks = a["past_two_weeks"]
-            self.screen_psychosocial = len(_PSYCHOSOCIAL.intersection(two_weeks)) + (
-                a.get("bothersomeness") in _BOTHERSOME
-            )
-            self.screen_total = (
-                self.screen_psychosocial
+            psychosocial = len(_PSYCHOSOCIAL.intersection(two_weeks)) + (a.get("bothersomeness") in _BOTHERSOME)
+            total = (
+                psychosocial
                 + (not _LEG.isdisjoint(a.get("radiating_pain") or ()))
                 + len(_PHYSICAL.intersection(two_weeks))
             )
-        if self.screen_psychosocial >= 4:
-            self.risk_group = "high"
-        elif self.screen_total <= 3:
-            self.risk_group = "low"
-        else:
-            self.risk_group = "medium"
+        self.screen_source, self.screen_psychosocial, self.screen_total = source, psychosocial, total
+        self.risk_group = "high" if psychosocial >= 4 else "low" if total <= 3 else "medium"
 
     @property
     def screen_evidence(self) -> Evidence:
@@ -1044,7 +1040,15 @@ def _symbolic_at_least_n(n: int, *parts: Evidence) -> Evidence:
 def _symbolic_unless_fired(fired: Fired, rule_ids: str | tuple[str, ...], evidence: Evidence) -> Evidence:
     above = cast(_SymbolicFired, fired).above
     ids = above if rule_ids == ANY_ABOVE else (rule_ids,) if isinstance(rule_ids, str) else rule_ids
-    blocked = " or ".join(f"F_{r}" for r in ids) or "False"
+    first = len(ids)
+    if ids and set(ids) == set(above[:first]):  # the first rules of the table: has any of them fired?
+        if first == len(above):
+            blocked = "fired"
+        else:
+            blocked = f"not NONE_{first}"  # NONE_n: none of the first n rules fired
+            cast(_SymbolicFired, fired).prefixes.add(first)
+    else:
+        blocked = " or ".join(f"F_{r}" for r in ids) or "False"
     cond = _code_of(evidence)
     return cast(Evidence, _Cond(f"(not ({blocked}) and {cond.code})", parts=(cond,), every=True))
 
@@ -1061,9 +1065,10 @@ _SYMBOLIC = {
 class _SymbolicFired(dict[str, Evidence]):
     """The rules fired before a rule, for tracing it: `unless_fired` reads their compiled conditions."""
 
-    def __init__(self, above: tuple[str, ...]) -> None:
+    def __init__(self, above: tuple[str, ...], prefixes: set[int]) -> None:
         super().__init__()
         self.above = above
+        self.prefixes = prefixes  # the numbers n for which "none of the first n rules fired" is read
 
 
 def _hashable(value: Any) -> Any:
@@ -1082,20 +1087,30 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], Signed]]:
     """The source of `_evaluate(f)`, every rule of `rules` that fires for facts `f` with its evidence, and each
     one's signature; and the function."""
     sym = _SymbolicFacts()
-    body: list[str] = []
+    conds: list[tuple[Rule, _Cond]] = []
+    prefixes: set[int] = set()
     real = {name: globals()[name] for name in _SYMBOLIC}
     globals().update(_SYMBOLIC)
     try:
         for i, r in enumerate(rules):
-            cond = _code_of(r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i]))))
-            body.append(f"    F_{r.id} = {cond.code}")
-            body.append(f"    if F_{r.id}:")
-            _fired(r, cond, body)
+            conds.append((r, _code_of(r.test(sym, _SymbolicFired(tuple(x.id for x in rules[:i]), prefixes)))))
     finally:
         globals().update(real)
+    body: list[str] = []
+    for i, (r, cond) in enumerate(conds):
+        if i in prefixes:
+            body.append(f"    NONE_{i} = not fired")
+        if any(f"F_{r.id} " in c.code or f"F_{r.id})" in c.code for _, c in conds):  # a later rule reads it
+            body.append(f"    F_{r.id} = {cond.code}")
+            body.append(f"    if F_{r.id}:")
+        else:
+            body.append(f"    if {cond.code}:")
+        _fired(r, cond, body)
+    # Valid answers hold every required question, and every list (given or defaulted): read those directly.
+    given = {q.key for q in QUESTIONS if q.required or q.default is not None}
     head = ["def _evaluate(f):", "    a = f.a", "    fired = {}", "    signs = {}"]
-    head += [f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
-    head += [f"    G_{k} = a.get({k!r})" for k in sym.values]
+    head += [f"    L_{k} = a[{k!r}]" if k in given else f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
+    head += [f"    G_{k} = a[{k!r}]" if k in given else f"    G_{k} = a.get({k!r})" for k in sym.values]
     source = "\n".join([*head, *body, "    return fired, signs", ""])
     namespace: dict[str, Any] = {"_merge_into": _merge_into, "_hashable": _hashable}
     exec(compile(source, "<policy: compiled rules>", "exec"), namespace)
@@ -1103,7 +1118,8 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], Signed]]:
 
 
 def evaluate(facts: Facts) -> dict[str, Evidence]:
-    """Every rule that fires, in table order, with the answers behind it."""
+    """Every rule that fires, in table order, with the answers behind it; `facts` of valid answers (as
+    `validation.validate` gives them: every required question, and every list question, given or defaulted)."""
     return _evaluate(facts)[0]
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from backpain_cli.core import explain
 from backpain_cli.core.policy import EMERGENCY_OR_URGENT, Evidence, Facts, all_of, any_of, evaluate
+from backpain_cli.core.validation import validate
 from tests.strategies import answers, edgy_answers, swept_answers
 
 
@@ -32,7 +33,7 @@ def contributors_by_combinators(f: Facts, fired: dict[str, Evidence]) -> list[di
 @settings(max_examples=1500, deadline=None)
 @given(st.one_of(answers(), edgy_answers(), swept_answers()))
 def test_contributors_agree_with_the_combinators(a: dict[str, Any]) -> None:
-    f = Facts(a)
+    f = Facts(validate(a))
     fired = evaluate(f)
     got = explain.contributors(f, fired)
     assert got == contributors_by_combinators(f, fired)
@@ -42,7 +43,7 @@ def test_contributors_agree_with_the_combinators(a: dict[str, Any]) -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.one_of(answers(), edgy_answers()))
 def test_rule_out_lists_each_worry_with_the_rules_fired_behind_it(a: dict[str, Any]) -> None:
-    fired = evaluate(Facts(a))
+    fired = evaluate(Facts(validate(a)))
     expected = [
         {"what": what, "rules": [r for r in ids if r in fired]}
         for what, ids in explain.RULE_OUT
