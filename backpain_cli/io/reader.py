@@ -82,7 +82,9 @@ def _line_end(buf: bytes, pos: int) -> int:
     """Where the line that starts at `pos` ends in `buf` (just past its `\n`, `\r\n` or lone `\r`), or -1."""
     nl = buf.find(b"\n", pos)
     if nl >= 0:
-        cr = buf.find(b"\r", pos, nl - 1)  # a lone CR before the line's LF (not the CR of a CRLF)
+        # A lone CR before the line's LF (not the CR of a CRLF). For an empty line (nl == pos) there is none, and
+        # nl - 1 would count from the end of `buf`.
+        cr = buf.find(b"\r", pos, nl - 1) if nl > pos else -1
         return cr + 1 if cr >= 0 else nl + 1
     cr = buf.find(b"\r", pos)
     return cr + 1 if cr >= 0 else -1

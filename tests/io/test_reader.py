@@ -467,3 +467,41 @@ def test_input_of_only_a_vertical_tab_or_form_feed_is_a_rejected_record(space: b
     assert code == 1
     assert json.loads("\n".join(out))["line"] == 2
     assert "no answers" not in err
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.tuples(
+            st.sampled_from([b"", b" ", b"{}", b'{"a": 1}', b"x" * 30, b"[1, 2]", b"\t"]),
+            st.sampled_from([b"\n", b"\r\n", b"\r"]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    sizes=st.lists(st.integers(1, 64), max_size=30),
+    limit=st.sampled_from([12, 40, 1 << 20]),
+    last_whole=st.booleans(),
+)
+def test_json_lines_read_in_any_pieces_are_the_lines_of_the_whole(
+    lines: list[tuple[bytes, bytes]], sizes: list[int], limit: int, last_whole: bool
+) -> None:
+    """However the input arrives (here in pieces of random sizes), JSON Lines are read as the whole input splits
+    into lines at LF, CRLF and lone CR: same numbers, same bytes, blank lines skipped and counted, a line longer
+    than the limit reported in its place."""
+    data = b"".join(text + eol for text, eol in lines)
+    if not last_whole:
+        data = data.rstrip(b"\r\n") + b"{}"
+    reader = Reader(Trickle(b"{}\n" + data, [3, *sizes]), input_format="jsonl", max_record=limit)
+    expected, blank = [(1, b"{}", None)], 0
+    for number, line in enumerate(data.splitlines(keepends=True), start=2):
+        if len(line) > limit:
+            expected.append((number, b"", "too long"))
+        elif line.strip(b" \t\r\n"):
+            expected.append((number, line.rstrip(b"\r\n"), None))
+        else:
+            blank += 1
+    # (compared without their line ends, which the first line, read whole here, may keep)
+    got = [(r.line, r.raw.rstrip(b"\r\n"), r.error and "too long") for r in reader]
+    assert got == expected
+    assert reader.blank == blank
