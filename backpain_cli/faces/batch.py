@@ -354,6 +354,20 @@ class _Buffer:
             self.flush()
         return len(data)
 
+    def write_encoded(self, encode_into: Callable[[Any, bytearray, int], None], obj: Any) -> None:
+        """Encode `obj` (with a msgspec encoder's `encode_into`) straight into what is held, as one line: no copy of
+        it is made on the way. If encoding fails, nothing of it is kept."""
+        buf = self.buf
+        start = len(buf)
+        try:
+            encode_into(obj, buf, -1)
+        except BaseException:
+            del buf[start:]
+            raise
+        buf += b"\n"
+        if len(buf) >= self.size:
+            self.flush()
+
     def flush(self, more: bytes = b"") -> None:
         """Write what is held, then `more`."""
         with self.held():

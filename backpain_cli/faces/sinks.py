@@ -34,11 +34,17 @@ class JsonSink:
 
         self.out = env.stdout
         self.batch = batch
-        self.encode = msgspec.json.Encoder().encode
+        encoder = msgspec.json.Encoder()
+        self.encode = encoder.encode
+        self.encode_into = encoder.encode_into
         self.format = msgspec.json.format
+        #: An output that takes a result to encode straight into what it holds (the batch's buffer), or None.
+        self.write_encoded = getattr(self.out, "write_encoded", None)
 
     def write(self, ok: bool, out: dict[str, Any], answers: dict[str, Any] | None = None) -> None:
-        if self.batch:
+        if self.batch and self.write_encoded is not None:
+            self.write_encoded(self.encode_into, out)
+        elif self.batch:
             self.out.write(self.encode(out) + b"\n")
         else:
             self.out.write(self.format(self.encode(out), indent=2) + b"\n")

@@ -191,6 +191,25 @@ def test_a_large_write_goes_out_after_what_is_held_and_before_what_follows() -> 
     assert out.getvalue() == b"a" * 10 + b"B" * 500 + b"c" * 10
 
 
+def test_a_result_encoded_straight_into_the_buffer_is_whole_or_not_there() -> None:
+    import msgspec
+
+    out = io.BytesIO()
+    buffered = batch._Buffer(out, size=100)
+    encode_into = msgspec.json.Encoder().encode_into
+    buffered.write_encoded(encode_into, {"a": 1})
+
+    def half_then_fail(obj: Any, buf: bytearray, offset: int) -> None:
+        buf += b'{"half'
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        buffered.write_encoded(half_then_fail, {"b": 2})
+    buffered.write_encoded(encode_into, {"c": "x" * 200})  # past the size: flushed
+    buffered.flush()
+    assert out.getvalue() == b'{"a":1}\n{"c":"' + b"x" * 200 + b'"}\n'
+
+
 # -- Ctrl-C and SIGTERM: stop at once, say so in one line, keep the output whole --
 
 
