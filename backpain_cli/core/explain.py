@@ -148,19 +148,27 @@ _LABELS = {
 
 def rule_out(fired: dict[str, Evidence]) -> list[dict[str, Any]]:
     """What a doctor will want to rule out. The same few lists for the same rules fired: made once, shared."""
-    return _rule_out(_RULE_OUT_IDS.intersection(fired))  # a frozenset: the order in RULE_OUT is kept
+    if _RULE_OUT_IDS.isdisjoint(fired):  # no emergency or urgent rule: nothing
+        return _NOTHING
+    ids = _RULE_OUT_IDS.intersection(fired)
+    if len(ids) == 1:  # one rule: a list made at import
+        (only,) = ids
+        return _ONE[only]
+    return _rule_out(ids)  # a frozenset: the order in RULE_OUT is kept
 
 
-_RULE_OUT_IDS = frozenset(r for _, ids in RULE_OUT for r in ids)
-
-
-@lru_cache(maxsize=8192)  # about 1,200 sets of rules in 20,000 random records
+@lru_cache(maxsize=4096)  # about 1,200 sets of these rules in 20,000 random records
 def _rule_out(fired: frozenset[str]) -> list[dict[str, Any]]:
     return [
         {"what": what, "rules": [r for r in ids if r in fired]}
         for what, ids in RULE_OUT
         if any(r in fired for r in ids)
     ]
+
+
+_RULE_OUT_IDS = frozenset(r for _, ids in RULE_OUT for r in ids)
+_NOTHING: list[dict[str, Any]] = []
+_ONE = {r: _rule_out(frozenset((r,))) for r in _RULE_OUT_IDS}
 
 
 LADDER: tuple[dict[str, str], ...] = (

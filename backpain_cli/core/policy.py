@@ -918,12 +918,12 @@ def _fired(r: Rule, cond: _Cond, body: list[str]) -> None:
     """Append the statements that record rule `r` as fired, with its evidence and signature."""
     pieces = cond.flat()
     if pieces is not None and len({key for key, _ in pieces}) == len(pieces):
-        # The same keys every time: the evidence and the signature each made at once.
+        # The same keys every time: the evidence and the signature (the id and the values) each made at once.
         shown, signed = [], [repr(r.id)]
         for i, (key, value) in enumerate(pieces):
             value, sign = _piece(body, "        ", f"t{i}", value)
             shown.append(f"{key!r}: {value}")
-            signed += [repr(key), sign]
+            signed.append(sign)  # the keys are the same every time: the values alone tell the evidence
         body.append(f"        fired[{r.id!r}] = {{{', '.join(shown)}}}")
         body.append(f"        signs[{r.id!r}] = ({', '.join(signed)},)")
         return
@@ -1123,9 +1123,10 @@ def evaluate(facts: Facts) -> dict[str, Evidence]:
     return _evaluate(facts)[0]
 
 
-#: `evaluate`, and beside it each fired rule's signature: the rule's id, then its evidence's keys and values in the
-#: order they were found (each number with its type), as one hashable tuple. Two fired rules with the same signature
-#: are the same rule with the same evidence, written alike, so their reason can be made once (`engine`).
+#: `evaluate`, and beside it each fired rule's signature: the rule's id, then its evidence's values in the order
+#: they were found (each number with its type), and their keys too where a rule's keys may vary, as one hashable
+#: tuple. Two fired rules with the same signature are the same rule with the same evidence, written alike, so their
+#: reason can be made once (`engine`).
 evaluate_signed: Callable[[Facts], Signed]
 
 
