@@ -867,10 +867,11 @@ class _Cond:
         """Append the statements that add this condition's evidence to `ev`, given that it fired, and the same
         pieces, hashable, to `s`: the evidence's signature (`evaluate_signed`)."""
         for key, value in self.pieces:
+            may_be_list = value.startswith(("(", "a["))
             value, signed = _piece(out, indent, "t", value)
-            if key in seen:  # a key an earlier part may have given: merged as _merge does
+            if key in seen and may_be_list:  # a list an earlier part may have given: merged as _merge does
                 out.append(f"{indent}_merge_into(ev, {{{key!r}: {value}}})")
-            else:
+            else:  # (a single value merged is set: the key keeps its place)
                 out.append(f"{indent}ev[{key!r}] = {value}")
                 seen.add(key)
             out.append(f"{indent}s += ({key!r}, {signed})")
@@ -901,7 +902,10 @@ def _piece(out: list[str], indent: str, name: str, value: str) -> tuple[str, str
     if value.startswith("("):  # a list answer's values, as a tuple: a list in the evidence
         out.append(f"{indent}{name} = {value}")
         return f"[*{name}]", name
-    if value.startswith(("a[", "dict(")):  # a whole answer, which may be a list or an object
+    if value.startswith("dict("):  # an object answer (STarT Back's scores: whole numbers)
+        out.append(f"{indent}{name} = {value}")
+        return name, f"(*{name}.items(),)"
+    if value.startswith("a["):  # a whole answer, which may be a list
         out.append(f"{indent}{name} = {value}")
         return name, f"_hashable({name})"
     if value.startswith(_NUMBER):  # a number, signed with its type: 6 and 6.0 are equal but not written alike
