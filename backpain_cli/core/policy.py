@@ -1101,10 +1101,11 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], Signed]]:
     finally:
         globals().update(real)
     body: list[str] = []
+    codes = " ".join(c.code for _, c in conds)  # (F_E1 ends with a space or a bracket; F_E10 is another flag)
     for i, (r, cond) in enumerate(conds):
         if i in prefixes:
             body.append(f"    NONE_{i} = not fired")
-        if any(f"F_{r.id} " in c.code or f"F_{r.id})" in c.code for _, c in conds):  # a later rule reads it
+        if f"F_{r.id} " in codes or f"F_{r.id})" in codes:  # a later rule reads it
             body.append(f"    F_{r.id} = {cond.code}")
             body.append(f"    if F_{r.id}:")
         else:
