@@ -228,11 +228,7 @@ class Rule:
     why: str  # the project's plain-language reason; the answers behind it are added when it fires
     source: str
     test: Test
-    today: Today = False
-
-    def is_today(self, facts: Facts) -> bool:
-        """Whether this rule, having fired, makes the urgent action "today"."""
-        return self.today(facts) if callable(self.today) else self.today
+    today: Today = False  # read by `within`
 
 
 RULES: list[Rule] = []
