@@ -235,6 +235,7 @@ class Reader:
         limit = self.max_record
         number = self.line
         line: bytes | None = self.first
+        _new, ws = tuple.__new__, _WS_CODES
         too_long = len(self.first) > limit
         if too_long and not self._first_whole:
             self._rest_of_line(self.first)  # skipped: only where the next line starts matters
@@ -242,10 +243,10 @@ class Reader:
             while line is not None:
                 if too_long:
                     yield Record(number, error=_too_long(limit))
-                elif _blank(line):
+                elif not line or (line[0] in ws and not line.strip(WS)):  # _blank(line), without a call
                     self.blank += 1
                 else:
-                    yield Record(number, line)
+                    yield _new(Record, (number, line, None, None))  # Record(number, line), without a call
                 buf, pos = self._buf, self._pos
                 end = _line_end(buf, pos)
                 if end < 0:  # the next line is not all here: read on

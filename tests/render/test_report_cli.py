@@ -71,15 +71,15 @@ def test_output_is_never_half_written(tmp_path: Path, monkeypatch: pytest.Monkey
     path = tmp_path / "results.jsonl"
     path.write_text("old")
     assessed = []
-    real = batch.assess_one
+    real = batch.assess
 
-    def assess_then_interrupt(record: Any) -> Any:
+    def assess_then_interrupt(answers: Any) -> Any:
         if len(assessed) == 3:  # three results made (and written to the private file): then Ctrl-C
             raise KeyboardInterrupt
-        assessed.append(record)
-        return real(record)
+        assessed.append(answers)
+        return real(answers)
 
-    monkeypatch.setattr(batch, "assess_one", assess_then_interrupt)
+    monkeypatch.setattr(batch, "assess", assess_then_interrupt)
     result = assess_cli(["-f", "json", "-o", str(path)], ALL)
     assert result.exit_code == 130 and len(assessed) == 3
     assert path.read_text() == "old"
