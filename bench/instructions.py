@@ -38,21 +38,23 @@ def child(stage: str, n: int) -> None:
     import msgspec
     import records
 
+    from backpain_cli.core import engine
     from backpain_cli.core.engine import assess
-    from backpain_cli.core.policy import Facts, evaluate_signed
+    from backpain_cli.core.policy import Facts, evaluate_with
     from backpain_cli.io.decoding import fast_answers
 
     lines = list(records.lines(WARM + n))
     answers = [fast_answers(line) for line in lines]
     results = [assess(a) for a in answers]  # type: ignore[arg-type]  # also warms the caches
     facts = [Facts(a) for a in answers]  # type: ignore[arg-type]
+    kept, make = engine._REASONS["intl"].get, engine._MAKE["intl"]
     decode = msgspec.json.Decoder().decode
     encode = msgspec.json.Encoder().encode
     stages: dict[str, Callable[[int], object]] = {
         "floor": lambda i: (decode(lines[i]), encode(results[i])),
         "decode": lambda i: fast_answers(lines[i]),
         "facts": lambda i: Facts(answers[i]),  # type: ignore[arg-type]
-        "evaluate": lambda i: evaluate_signed(facts[i]),
+        "evaluate": lambda i: evaluate_with(facts[i], kept, make),  # with the reasons kept, as the engine runs it
         "assess": lambda i: assess(answers[i]),  # type: ignore[arg-type]
         "encode": lambda i: encode(results[i]),
         "pipeline": lambda i: encode(assess(fast_answers(lines[i]))) + b"\n",  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ only), `reasons`, `scores` and `policy_version` (answers-contract.md). Pure: no 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from typing import Any
 
@@ -25,7 +25,7 @@ from backpain_cli.core.policy import (
     SPECIALIST,
     Evidence,
     Facts,
-    evaluate_signed,
+    evaluate_with,
     within,
 )
 from backpain_cli.core.questionnaire import BY_KEY, CONTRACT_VERSION, SHORT_NAMES
@@ -103,7 +103,7 @@ def because(rule_id: str, evidence: Evidence, region: str | None = None) -> str:
     return template.format(why=why[rule_id], answers=answers_text(evidence, region))
 
 
-#: Each reason as it goes in a result, by region and by the fired rule's signature (`policy.evaluate_signed`): the
+#: Each reason as it goes in a result, by region and by the fired rule's signature (`policy.evaluate_with`): the
 #: same rule with the same answers comes up again and again, and its reason is made once and shared by every result
 #: that gives it. When full, the older half is dropped, so memory stays flat (about 1.1 KB a reason kept).
 _REASONS: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
@@ -121,6 +121,7 @@ i18n.on_register(_forget)
 
 
 def _reason(region: str, sign: tuple[Any, ...], evidence: Evidence) -> dict[str, Any]:
+    """A reason not kept yet: made, and kept."""
     kept = _REASONS.get(region)
     if kept is None:
         kept = _REASONS[region] = {}
@@ -137,6 +138,10 @@ def _reason(region: str, sign: tuple[Any, ...], evidence: Evidence) -> dict[str,
     return reason
 
 
+#: `_reason` for each region, made once.
+_MAKE: dict[str, Callable[[tuple[Any, ...], Evidence], dict[str, Any]]] = {}
+
+
 def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
     """Assess valid answers (see `validation.validate`). Deterministic; no I/O. The texts (`action`, each
     `because`, the explanation) are in `region`'s words (a code of `regions`; default: this process's region,
@@ -146,15 +151,8 @@ def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
     results: read a result, or copy it (`copy.deepcopy`) before changing it."""
     region = i18n.current() if region is None else region
     f = Facts(answers)
-    fired, signs = evaluate_signed(f)
-    kept = _REASONS.get(region, _NONE_KEPT)
-    reasons = []
-    for rule_id, sign in signs.items():
-        reason = kept.get(sign)
-        if reason is None:
-            reason = _reason(region, sign, fired[rule_id])
-            kept = _REASONS[region]
-        reasons.append(reason)
+    make = _MAKE.get(region) or _MAKE.setdefault(region, partial(_reason, region))
+    fired, serious = evaluate_with(f, _REASONS.get(region, _NONE_KEPT).get, make)  # each fired rule's reason
     level: str = _LEVEL[next(iter(fired))]  # the rules are in table order: the most urgent level first
     when = within(level, f, fired)
     action = explain.RHEUMATOLOGY_ACTION if level == SPECIALIST and "S3" in fired else explain.action(level, when)
@@ -174,10 +172,10 @@ def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
         "level": level,
         "within": when,
         "action": action,
-        "reasons": reasons,
+        "reasons": [*fired.values()],
         "scores": scores,
-        "contributors": explain.contributors(f, fired),
-        "rule_out": explain.rule_out(fired),
+        "contributors": explain.contributors(f, serious, fired["S3"]["answers"] if "S3" in fired else None),
+        "rule_out": explain.rule_out_of(serious),
         "care_ladder": explain.care_ladder(f, level, fired),
         "notes": explain.personal_notes(f, level),
         "safety_net": None if level == EMERGENCY else explain.SAFETY_NET,

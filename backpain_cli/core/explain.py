@@ -5,14 +5,14 @@ All text is the project's own. Pure: no I/O, no third-party imports.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any
 
 from backpain_cli.core.i18n import N_
 from backpain_cli.core.policy import (
     EMERGENCY,
-    EMERGENCY_OR_URGENT,
     SELF_CARE,
+    SERIOUS_BITS,
     SPECIALIST,
     TODAY,
     URGENT,
@@ -80,8 +80,9 @@ RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
-    """Likely contributors, each with the answers that point to it. Never a diagnosis.
+def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[dict[str, Any]]:
+    """Likely contributors, each with the answers that point to it. Never a diagnosis. `serious`: the emergency
+    and urgent rules fired (`policy.SERIOUS_BITS`), `inflammatory`: S3's evidence if S3 fired.
 
     | contributor | when | its answers |
     |---|---|---|
@@ -105,7 +106,7 @@ def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
     if a["numbness_tingling"] is True:
         nerve["numbness_tingling"] = True
     found: list[dict[str, Any]] = []
-    if onset == "after_lifting_or_strain" and not nerve and _SERIOUS.isdisjoint(fired):
+    if onset == "after_lifting_or_strain" and not nerve and not serious:
         found.append(_contributor("muscle_strain", {"onset": onset}))
     if "worse_sitting_or_bending" in pattern:
         found.append(_contributor("disc_or_nerve_root", {**nerve, "pattern": ["worse_sitting_or_bending"]}))
@@ -125,12 +126,9 @@ def contributors(f: Facts, fired: dict[str, Evidence]) -> list[dict[str, Any]]:
             if leaning:
                 ev["pattern"] = ["worse_leaning_back"]
             found.append(_contributor("degenerative_change", ev))
-    if "S3" in fired:
-        found.append(_contributor("inflammatory", fired["S3"]))
+    if inflammatory:
+        found.append(_contributor("inflammatory", inflammatory))
     return found
-
-
-_SERIOUS = frozenset(EMERGENCY_OR_URGENT)
 
 
 def _contributor(key: str, answers: Evidence) -> dict[str, Any]:
@@ -146,29 +144,30 @@ _LABELS = {
 }
 
 
-def rule_out(fired: dict[str, Evidence]) -> list[dict[str, Any]]:
-    """What a doctor will want to rule out. The same few lists for the same rules fired: made once, shared."""
-    if _RULE_OUT_IDS.isdisjoint(fired):  # no emergency or urgent rule: nothing
-        return _NOTHING
-    ids = _RULE_OUT_IDS.intersection(fired)
-    if len(ids) == 1:  # one rule: a list made at import
-        (only,) = ids
-        return _ONE[only]
-    return _rule_out(ids)  # a frozenset: the order in RULE_OUT is kept
+def rule_out(fired: Iterable[str]) -> list[dict[str, Any]]:
+    """What a doctor will want to rule out, for the rules `fired`."""
+    return rule_out_of(sum(SERIOUS_BITS.get(r, 0) for r in fired))
 
 
-@lru_cache(maxsize=4096)  # about 1,200 sets of these rules in 20,000 random records
-def _rule_out(fired: frozenset[str]) -> list[dict[str, Any]]:
-    return [
-        {"what": what, "rules": [r for r in ids if r in fired]}
-        for what, ids in RULE_OUT
-        if any(r in fired for r in ids)
-    ]
+def rule_out_of(serious: int) -> list[dict[str, Any]]:
+    """`rule_out`, for the emergency and urgent rules fired as the sum of their bits (`policy.SERIOUS_BITS`). The
+    same few lists for the same rules fired: made once (at most 4,096 of them), shared."""
+    made = _RULE_OUT.get(serious)
+    if made is None:
+        if len(_RULE_OUT) >= 4096:
+            _RULE_OUT.clear()
+        fired = {r for r, bit in SERIOUS_BITS.items() if serious & bit}
+        made = _RULE_OUT[serious] = [
+            {"what": what, "rules": [r for r in ids if r in fired]}
+            for what, ids in RULE_OUT
+            if any(r in fired for r in ids)
+        ]
+    return made
 
 
-_RULE_OUT_IDS = frozenset(r for _, ids in RULE_OUT for r in ids)
-_NOTHING: list[dict[str, Any]] = []
-_ONE = {r: _rule_out(frozenset((r,))) for r in _RULE_OUT_IDS}
+#: What to rule out, by the emergency and urgent rules fired (`rule_out_of`): about 1,200 sets of them in 20,000
+#: random records. None fired: the one empty list.
+_RULE_OUT: dict[int, list[dict[str, Any]]] = {0: []}
 
 
 LADDER: tuple[dict[str, str], ...] = (

@@ -619,6 +619,8 @@ def u12(f: Facts, fired: Fired) -> Evidence:
 
 #: The emergency and urgent rules (for P5).
 EMERGENCY_OR_URGENT = tuple(r.id for r in RULES if r.level in (EMERGENCY, URGENT))
+#: A bit for each of them: the rules of these fired, as one number (`evaluate_with`, `explain.rule_out`).
+SERIOUS_BITS = {r: 1 << i for i, r in enumerate(EMERGENCY_OR_URGENT)}
 
 # ───────────────────────────── specialist ─────────────────────────────
 
@@ -859,24 +861,28 @@ class _Cond:
     def __bool__(self) -> bool:
         raise TypeError("a rule's condition is written with the combinators (all_of, any_of, ...), not if/else")
 
-    def evidence(self, out: list[str], indent: str, seen: set[str]) -> None:
-        """Append the statements that add this condition's evidence to `ev`, given that it fired, and the same
-        pieces, hashable, to `s`: the evidence's signature (`evaluate_signed`)."""
+    def emit(self, out: list[str], indent: str, seen: set[str], evidence: bool) -> None:
+        """Append the statements that, given that this condition fired, add its evidence to `ev` (`evidence`), or
+        else the same pieces, hashable, to `s`: the evidence's signature (`evaluate_with`)."""
         for key, value in self.pieces:
             may_be_list = value.startswith(("(", "a["))
             value, signed = _piece(out, indent, "t", value)
-            if key in seen and may_be_list:  # a list an earlier part may have given: merged as _merge does
+            if not evidence:
+                out.append(f"{indent}s += ({key!r}, {signed})")
+            elif key in seen and may_be_list:  # a list an earlier part may have given: merged as _merge does
                 out.append(f"{indent}_merge_into(ev, {{{key!r}: {value}}})")
             else:  # (a single value merged is set: the key keeps its place)
                 out.append(f"{indent}ev[{key!r}] = {value}")
                 seen.add(key)
-            out.append(f"{indent}s += ({key!r}, {signed})")
         for part in self.parts:
             if self.every:
-                part.evidence(out, indent, seen)
+                part.emit(out, indent, seen, evidence)
             else:
                 out.append(f"{indent}if {part.code}:")
-                part.evidence(out, indent + "    ", seen)
+                before = len(out)
+                part.emit(out, indent + "    ", seen, evidence)
+                if len(out) == before:
+                    out.append(f"{indent}    pass")
 
     def flat(self) -> list[tuple[str, str]] | None:
         """Every piece of the evidence, in order, when no part of it may be left out (all_of, unless_fired and
@@ -914,8 +920,9 @@ def _piece(out: list[str], indent: str, name: str, value: str) -> tuple[str, str
 _NUMBER = "number:"
 
 
-def _fired(r: Rule, cond: _Cond, body: list[str]) -> None:
-    """Append the statements that record rule `r` as fired, with its evidence and signature."""
+def _fired(r: Rule, cond: _Cond, body: list[str], bit: int) -> None:
+    """Append the statements that record rule `r` as fired: its signature `s`, then what `kept(s)` gives for it,
+    or else what `make(s, evidence)` gives, its evidence made only then; and its bit in `serious`, if it has one."""
     pieces = cond.flat()
     if pieces is not None and len({key for key, _ in pieces}) == len(pieces):
         # The same keys every time: the evidence and the signature (the id and the values) each made at once.
@@ -924,14 +931,20 @@ def _fired(r: Rule, cond: _Cond, body: list[str]) -> None:
             value, sign = _piece(body, "        ", f"t{i}", value)
             shown.append(f"{key!r}: {value}")
             signed.append(sign)  # the keys are the same every time: the values alone tell the evidence
-        body.append(f"        fired[{r.id!r}] = {{{', '.join(shown)}}}")
-        body.append(f"        signs[{r.id!r}] = ({', '.join(signed)},)")
-        return
-    body.append("        ev = {}")
-    body.append(f"        s = ({r.id!r},)")
-    cond.evidence(body, "        ", set())
-    body.append(f"        fired[{r.id!r}] = ev")
-    body.append(f"        signs[{r.id!r}] = s")
+        body.append(f"        s = ({', '.join(signed)},)")
+        body.append("        R = kept(s)")
+        body.append(f"        fired[{r.id!r}] = R if R is not None else make(s, {{{', '.join(shown)}}})")
+    else:
+        body.append(f"        s = ({r.id!r},)")
+        cond.emit(body, "        ", set(), evidence=False)
+        body.append("        R = kept(s)")
+        body.append("        if R is None:")
+        body.append("            ev = {}")
+        cond.emit(body, "            ", set(), evidence=True)
+        body.append("            R = make(s, ev)")
+        body.append(f"        fired[{r.id!r}] = R")
+    if bit:
+        body.append(f"        serious |= {bit}")
 
 
 def _code_of(part: Any) -> _Cond:
@@ -1081,11 +1094,13 @@ def _hashable(value: Any) -> Any:
 
 
 Signed = tuple[dict[str, Evidence], dict[str, tuple[Any, ...]]]
+Kept = Callable[[tuple[Any, ...]], Any]
+Make = Callable[[tuple[Any, ...], Evidence], Any]
+Evaluated = tuple[dict[str, Any], int]
 
 
-def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], Signed]]:
-    """The source of `_evaluate(f)`, every rule of `rules` that fires for facts `f` with its evidence, and each
-    one's signature; and the function."""
+def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts, Kept, Make], Evaluated]]:
+    """The source of `_evaluate(f, kept, make)` (see `evaluate_with`) over the rules `rules`, and the function."""
     sym = _SymbolicFacts()
     conds: list[tuple[Rule, _Cond]] = []
     prefixes: set[int] = set()
@@ -1106,13 +1121,13 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], Signed]]:
             body.append(f"    if F_{r.id}:")
         else:
             body.append(f"    if {cond.code}:")
-        _fired(r, cond, body)
+        _fired(r, cond, body, SERIOUS_BITS.get(r.id, 0))
     # Valid answers hold every required question, and every list (given or defaulted): read those directly.
     given = {q.key for q in QUESTIONS if q.required or q.default is not None}
-    head = ["def _evaluate(f):", "    a = f.a", "    fired = {}", "    signs = {}"]
+    head = ["def _evaluate(f, kept, make):", "    a = f.a", "    fired = {}", "    serious = 0"]
     head += [f"    L_{k} = a[{k!r}]" if k in given else f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
     head += [f"    G_{k} = a[{k!r}]" if k in given else f"    G_{k} = a.get({k!r})" for k in sym.values]
-    source = "\n".join([*head, *body, "    return fired, signs", ""])
+    source = "\n".join([*head, *body, "    return fired, serious", ""])
     namespace: dict[str, Any] = {"_merge_into": _merge_into, "_hashable": _hashable}
     exec(compile(source, "<policy: compiled rules>", "exec"), namespace)
     return source, namespace["_evaluate"]
@@ -1121,14 +1136,36 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts], Signed]]:
 def evaluate(facts: Facts) -> dict[str, Evidence]:
     """Every rule that fires, in table order, with the answers behind it; `facts` of valid answers (as
     `validation.validate` gives them: every required question, and every list question, given or defaulted)."""
-    return _evaluate(facts)[0]
+    return _evaluate(facts, _NOTHING_KEPT.get, _evidence)[0]
 
 
-#: `evaluate`, and beside it each fired rule's signature: the rule's id, then its evidence's values in the order
-#: they were found (each number with its type), and their keys too where a rule's keys may vary, as one hashable
-#: tuple. Two fired rules with the same signature are the same rule with the same evidence, written alike, so their
-#: reason can be made once (`engine`).
-evaluate_signed: Callable[[Facts], Signed]
+def evaluate_with(facts: Facts, kept: Kept, make: Make) -> Evaluated:
+    """`evaluate`, for the engine: each fired rule, in table order, with what `kept(signature)` gives for it, or
+    when that is None, what `make(signature, evidence)` gives; and the emergency and urgent rules fired, as the
+    sum of their `SERIOUS_BITS`.
+
+    A fired rule's signature is the rule's id, then its evidence's values in the order they were found (each
+    number with its type), and their keys too where a rule's keys may vary, as one hashable tuple. Two fired rules
+    with the same signature are the same rule with the same evidence, written alike, so the engine makes the reason
+    of each signature once and keeps it; and the evidence is made only for a signature not kept."""
+    return _evaluate(facts, kept, make)
+
+
+def evaluate_signed(facts: Facts) -> Signed:
+    """`evaluate`, and beside it each fired rule's signature (see `evaluate_with`)."""
+    pairs = _evaluate(facts, _NOTHING_KEPT.get, _pair)[0]
+    return {r: pair[1] for r, pair in pairs.items()}, {r: pair[0] for r, pair in pairs.items()}
+
+
+_NOTHING_KEPT: dict[tuple[Any, ...], Any] = {}
+
+
+def _evidence(sign: tuple[Any, ...], evidence: Evidence) -> Evidence:
+    return evidence
+
+
+def _pair(sign: tuple[Any, ...], evidence: Evidence) -> tuple[tuple[Any, ...], Evidence]:
+    return sign, evidence
 
 
 def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
@@ -1143,7 +1180,6 @@ def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 COMPILED_SOURCE, _evaluate = _compile(RULES)
-evaluate_signed = _evaluate
 
 NOW = "now"
 TODAY = "today"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backpain_cli.core import explain
-from backpain_cli.core.policy import EMERGENCY_OR_URGENT, Evidence, Facts, all_of, any_of, evaluate
+from backpain_cli.core.policy import EMERGENCY_OR_URGENT, SERIOUS_BITS, Evidence, Facts, all_of, any_of, evaluate
 from backpain_cli.core.validation import validate
 from tests.strategies import answers, edgy_answers, swept_answers
 
@@ -35,7 +35,8 @@ def contributors_by_combinators(f: Facts, fired: dict[str, Evidence]) -> list[di
 def test_contributors_agree_with_the_combinators(a: dict[str, Any]) -> None:
     f = Facts(validate(a))
     fired = evaluate(f)
-    got = explain.contributors(f, fired)
+    serious = sum(SERIOUS_BITS.get(r, 0) for r in fired)
+    got = explain.contributors(f, serious, fired.get("S3"))
     assert got == contributors_by_combinators(f, fired)
     assert [list(c["answers"]) for c in got] == [list(c["answers"]) for c in contributors_by_combinators(f, fired)]
 

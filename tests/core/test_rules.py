@@ -754,6 +754,28 @@ def test_a_signature_stands_for_one_rule_with_one_reason(a: dict[str, Any]) -> N
         assert _SEEN.setdefault(sign, made) == made
 
 
+@settings(max_examples=500)
+@given(st.one_of(strategies.answers(), edgy_answers()))
+def test_the_engine_is_told_which_emergency_and_urgent_rules_fired_by_their_bits(a: dict[str, Any]) -> None:
+    from backpain_cli.core.policy import EMERGENCY_OR_URGENT, SERIOUS_BITS, evaluate_with
+
+    f = Facts(validate(a))
+    fired, serious = evaluate_with(f, {}.get, lambda sign, evidence: evidence)
+    assert fired == evaluate_slowly(f)
+    assert {r for r, bit in SERIOUS_BITS.items() if serious & bit} == set(fired) & set(EMERGENCY_OR_URGENT)
+
+
+def test_a_kept_reason_is_taken_as_it_is_and_no_evidence_is_made(base_answers: dict[str, Any]) -> None:
+    from backpain_cli.core.policy import evaluate_signed, evaluate_with
+
+    f = Facts(validate({**base_answers, "red_flags": ["saddle_numbness"], "weakness": "stable", "age": 70}))
+    made: list[Any] = []
+    fired, _ = evaluate_with(f, lambda sign: ("kept", sign), lambda sign, evidence: made.append(sign))
+    signs = evaluate_signed(f)[1]
+    assert len(fired) >= 2 and made == []
+    assert fired == {r: ("kept", sign) for r, sign in signs.items()}
+
+
 def test_numbers_equal_but_written_differently_have_different_signatures(base_answers: dict[str, Any]) -> None:
     from backpain_cli.core.policy import evaluate_signed
 
