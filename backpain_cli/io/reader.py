@@ -248,6 +248,20 @@ class Reader:
                 else:
                     yield _new(Record, (number, line, None, None))  # Record(number, line), without a call
                 buf, pos = self._buf, self._pos
+                last = buf.rfind(b"\n", pos)
+                if last > pos and last - pos <= limit and buf.find(b"\r", pos, last) < 0:
+                    # Every whole line held, taken in a tight loop: none has a CR, none is too long (the common case).
+                    self._pos, self._skip_lf = last + 1, False
+                    find = buf.find
+                    while pos <= last:
+                        end = find(b"\n", pos) + 1
+                        line = buf[pos:end]  # with its LF, as `_line_end` takes it
+                        pos = end
+                        number += 1
+                        if not line or (line[0] in ws and not line.strip(WS)):
+                            self.blank += 1
+                        else:
+                            yield _new(Record, (number, line, None, None))
                 end = _line_end(buf, pos)
                 if end < 0:  # the next line is not all here: read on
                     line, too_long = self._rest_of_line(buf[pos:])

@@ -505,3 +505,14 @@ def test_json_lines_read_in_any_pieces_are_the_lines_of_the_whole(
     got = [(r.line, r.raw.rstrip(b"\r\n"), r.error and "too long") for r in reader]
     assert got == expected
     assert reader.blank == blank
+
+
+def test_each_line_keeps_its_line_end_however_it_is_read() -> None:
+    """A record's bytes are its line with its LF (as a decoder's message counts them: a line cut short inside a
+    string is "invalid character at byte N", its LF, not "truncated"), whether many whole lines arrive at once or
+    a line arrives in pieces."""
+    lines = [b'{"a": %d}\n' % i for i in range(50)] + [b'{"cut": "ab\n', b"\n", b'{"last": 1}']
+    data = b"".join(lines)
+    for sizes in ([len(data)], [7] * (len(data) // 7 + 1), [1] * len(data)):
+        got = [r.raw for r in Reader(Trickle(data, sizes), input_format="jsonl")]
+        assert got == [line for line in lines if line != b"\n"]
