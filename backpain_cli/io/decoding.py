@@ -1,28 +1,29 @@
 """From one record's bytes to valid answers: a fast path, and the thorough path behind it.
 
-The fast path decodes the bytes straight into a `msgspec.Struct` generated from `questionnaire.QUESTIONS`
-(strict types, the allowed values as `Literal`s, ranges as `Meta`, unknown keys forbidden), then makes the few
-checks a struct cannot: list values given once, STarT Back psychosocial not above total, no key given twice.
-Whenever it fails, for whatever reason, the record takes the thorough path: a plain decode, the duplicate-key
-check, and `validation.validate`, which collects every problem with a message naming its key. The fast path
-only ever accepts what `validate` accepts, with the same answers (tests/io/test_batch_fastpath.py checks this);
-so every error message comes from the thorough path.
+The fast path decodes the bytes straight into a dict, typed by a `TypedDict` generated from
+`questionnaire.QUESTIONS` (strict types, the allowed values as `Literal`s, ranges as `Meta`), then makes the few
+checks a type cannot: no key unknown or given twice (the keys found, counted against the colons in the text),
+list values given once, STarT Back psychosocial not above total. Whenever it fails, for whatever reason, the record
+takes the thorough path: a plain decode, the duplicate-key check, and `validation.validate`, which collects every
+problem with a message naming its key. The fast path only ever accepts what `validate` accepts, with the same
+answers (tests/io/test_batch_fastpath.py checks this); so every error message comes from the thorough path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, NotRequired, Required, TypedDict, Union
 
 import msgspec
 
 from backpain_cli.core.i18n import _
+from backpain_cli.core.questionnaire import BY_KEY as QUESTIONS_BY_KEY
 from backpain_cli.core.questionnaire import QUESTIONS, Question
 from backpain_cli.core.validation import Answers, InvalidAnswers, Problem, check, unassessed_warning
 from backpain_cli.io import fhir_io
 from backpain_cli.io.json_text import GIVEN_TWICE, Rejected, Unreadable, _keys_in_text, decode_json, duplicate_keys
 
-# ── the generated struct ──
+# ── the generated type ──
 
 
 def _number(q: Question, base: type) -> Any:
@@ -47,94 +48,93 @@ def _field_type(q: Question) -> Any:
         return Annotated[items, msgspec.Meta(min_length=q.min_items)] if q.min_items else items
     if q.kind == "id":
         return Union[str, int]
-    return _struct(q.key.capitalize(), q.fields)
+    return _typed_dict(q.key.capitalize(), q.fields)
 
 
-def _struct(name: str, questions: tuple[Question, ...]) -> type[msgspec.Struct]:
-    fields = [(q.key, _field_type(q)) if q.required else (q.key, _field_type(q), _default(q)) for q in questions]
-    return msgspec.defstruct(name, fields, forbid_unknown_fields=True, kw_only=True)
+def _typed_dict(name: str, questions: tuple[Question, ...]) -> Any:
+    """The questions as a TypedDict: msgspec decodes straight into a dict, checking every type, value and range.
+    A key it does not know it skips (so the keys it found are counted against the keys given)."""
+    fields = {q.key: (Required if q.required else NotRequired)[_field_type(q)] for q in questions}
+    return _typed_dict_of(name, fields)
 
 
-def _default(q: Question) -> Any:
-    """What an optional key left out decodes to: the empty tuple for a list answer with a default (never what a
-    JSON array decodes to, so it tells a key left out from one given; `_to_builtins` puts the default in its
-    place), else UNSET (left out of the answers)."""
-    if q.default is None:
-        return msgspec.UNSET
-    assert q.default == (), "a list answer's default is empty"
-    return msgspec.field(default_factory=tuple)  # the one empty tuple: no new object per record
+_typed_dict_of: Any = TypedDict  # called with fields known at run time
 
 
-AnswersStruct = _struct("AnswersStruct", QUESTIONS)
+AnswersDict = _typed_dict("AnswersDict", QUESTIONS)
+#: The questions, in order: the order of the answers `validate` gives.
+_ORDER = tuple(q.key for q in QUESTIONS)
 #: The optional questions with a default (an empty list).
 _DEFAULTED = tuple(q.key for q in QUESTIONS if not q.required and q.default is not None)
+assert all(QUESTIONS_BY_KEY[key].default == () for key in _DEFAULTED), "a list answer's default is empty"
 #: The list answers, present in every record decoded (required, or given their default).
 _MULTI = tuple(q.key for q in QUESTIONS if q.kind == "multi")
 assert all(q.required or q.default is not None for q in QUESTIONS if q.kind == "multi")
-(_STARTBACK,) = (q.key for q in QUESTIONS if q.kind == "startback")  # the one answer that is an object
-#: The optional keys with no default: left out of the answers when not given.
-_UNSET = tuple(q.key for q in QUESTIONS if not q.required and q.default is None)
-assert all(q.kind in ("choice", "id", "startback") for q in QUESTIONS if q.key in _UNSET)  # no list to copy
-_decode_struct: Callable[[bytes], Any] = msgspec.json.Decoder(AnswersStruct).decode
-_asdict: Callable[[Any], dict[str, Any]] = msgspec.structs.asdict
+(_STARTBACK,) = (q for q in QUESTIONS if q.kind == "startback")  # the one answer that is an object
+_STARTBACK_KEYS = tuple(q.key for q in _STARTBACK.fields)
+_decode_dict: Callable[[bytes], dict[str, Any]] = msgspec.json.Decoder(AnswersDict).decode
 
 
-def _to_builtins(s: Any) -> tuple[dict[str, Any], int] | None:
-    """The struct as the answers dict (what validate gives): its fields in order, those not given left out or
-    given their default (an empty list), STarT Back as a dict; made in half the time of msgspec.to_builtins, as
-    the lists are the decoder's own, not copies. With it, how many keys were given, its objects' included. None
-    when it fails a check a struct cannot make: a list value given twice, STarT Back psychosocial above total."""
-    out = _asdict(s)
+def _completed(out: dict[str, Any]) -> int | None:
+    """Check and complete the answers as decoded: the defaults (an empty list) put in, STarT Back's scores in
+    their own order. How many keys were given, its object's included; None when it fails a check a type cannot
+    make: a list value given twice, STarT Back psychosocial above total."""
     keys = len(out)
     for key in _DEFAULTED:
-        if out[key] is _EMPTY:
+        if key not in out:
             out[key] = []
-            keys -= 1
-    for key in _UNSET:
-        if out[key] is msgspec.UNSET:
-            del out[key]
-            keys -= 1
-    startback = out.get(_STARTBACK)
+    startback = out.get(_STARTBACK.key)
     if startback is not None:
-        startback = out[_STARTBACK] = _asdict(startback)
         keys += len(startback)
         if startback["psychosocial"] > startback["total"]:
             return None
+        out[_STARTBACK.key] = {key: startback[key] for key in _STARTBACK_KEYS}
     for key in _MULTI:
         values = out[key]
         if len(values) > 1 and len(set(values)) != len(values):  # a value given twice
             return None
-    return out, keys
+    return keys
 
 
-_EMPTY = ()
-
-
-def fast_answers(raw: bytes) -> Answers | None:
-    """The answers, when `raw` is a plainly valid record; None when the thorough path must decide."""
+def given_answers(raw: bytes) -> Answers | None:
+    """The answers, when `raw` is a plainly valid record, in the order given (the defaults after them); None when
+    the thorough path must decide. For the engine, which reads answers by key: `fast_answers` puts them in the
+    questionnaire's order, as `validate` gives them."""
     try:
-        s = _decode_struct(raw)
+        out = _decode_dict(raw)
     except (msgspec.MsgspecError, ValueError, RecursionError):
         return None
-    made = _to_builtins(s)
-    if made is None:
-        return None
-    out, keys = made
-    # Colons in the text bound the number of keys given; if they match the keys found, none was given twice.
-    if raw.count(b":") != keys and _keys_in_text(raw) != keys:
+    keys = _completed(out)
+    # Colons in the text bound the number of keys given; if they match the keys found, none was given twice, and
+    # none was unknown (skipped by the decoder).
+    if keys is None or (raw.count(b":") != keys and _keys_in_text(raw) != keys):
         return None
     return out
 
 
+def fast_answers(raw: bytes) -> Answers | None:
+    """The answers, when `raw` is a plainly valid record, as `validate` gives them; None when the thorough path
+    must decide."""
+    out = given_answers(raw)
+    return None if out is None else _in_order(out)
+
+
+def _in_order(out: dict[str, Any]) -> Answers:
+    return {key: out[key] for key in _ORDER if key in out}
+
+
 def fast_value(obj: dict[str, Any]) -> Answers | None:
     """The answers, when `obj` (a spreadsheet row typed into the contract's object) is plainly valid; None when
-    `validate` must decide. The same struct and checks as `fast_answers`, without the text to decode."""
+    `validate` must decide. The same type and checks as `fast_answers`, without the text to decode."""
     try:
-        s = msgspec.convert(obj, AnswersStruct)
+        out: dict[str, Any] = msgspec.convert(obj, AnswersDict)
     except (msgspec.MsgspecError, ValueError, TypeError, RecursionError):
         return None
-    made = _to_builtins(s)
-    return None if made is None else made[0]
+    startback = obj.get(_STARTBACK.key)
+    given = len(obj) + (len(startback) if isinstance(startback, dict) else 0)
+    if _completed(out) != given:  # failed a check, or a key unknown (skipped)
+        return None
+    return _in_order(out)
 
 
 # ── the thorough path ──

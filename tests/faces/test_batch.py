@@ -322,10 +322,10 @@ def test_ctrl_c_while_input_is_awaited(jobs: int) -> None:
 def test_a_worker_that_fails_is_told_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
-    def broken(record: Any) -> Any:
+    def broken(answers: Any) -> Any:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(batch, "assess_one", broken)  # the workers are forked: they have it too
+    monkeypatch.setattr(batch, "assess", broken)  # the workers are forked: they have it too
     env = Environment(io.BytesIO(jsonl(10)), io.BytesIO(), io.StringIO(), False, False, False)
     with pytest.raises(batch.WorkerLost, match="ZeroDivisionError: a bug"):
         run(env, env.stdin, "json", None, jobs=2)

@@ -11,9 +11,10 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backpain_cli.core.engine import assess
 from backpain_cli.core.questionnaire import QUESTIONS, Question
 from backpain_cli.core.validation import InvalidAnswers, validate
-from backpain_cli.io.decoding import answers, fast_answers
+from backpain_cli.io.decoding import answers, fast_answers, given_answers
 from backpain_cli.io.json_text import Rejected
 from tests.conftest import VIGNETTES
 
@@ -113,6 +114,10 @@ def test_fast_path_agrees_with_validate(obj: Any) -> None:
     if fast is not None:
         assert expected is not None, "the fast path accepted what validate rejects"
         assert msgspec.json.encode(fast) == msgspec.json.encode(expected)  # keys, order, values and types
+    given = given_answers(raw)  # the same answers, in the order given
+    assert (given is None) == (fast is None)
+    if given is not None:
+        assert given == fast
     try:
         got = answers(raw)
     except Rejected:
@@ -157,6 +162,20 @@ def test_fast_path_accepts_plainly_valid_records(obj: dict[str, Any]) -> None:
     fast = fast_answers(json.dumps(obj).encode())
     assert fast is not None, "the fast path declined a plainly valid record"
     assert msgspec.json.encode(fast) == msgspec.json.encode(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(obj=valid_records(), data=st.data())
+def test_answers_in_the_order_given_are_assessed_alike(obj: dict[str, Any], data: st.DataObject) -> None:
+    """The batch assesses answers in the order given (`given_answers`): the result is the same, byte for byte,
+    whatever the order of the keys, STarT Back's included."""
+    keys = data.draw(st.permutations(sorted(obj)))
+    shuffled = {k: obj[k] for k in keys}
+    if isinstance(shuffled.get("startback"), dict):
+        shuffled["startback"] = dict(reversed(shuffled["startback"].items()))
+    given = given_answers(json.dumps(shuffled).encode())
+    assert given is not None
+    assert msgspec.json.encode(assess(given)) == msgspec.json.encode(assess(validate(obj)))
 
 
 def test_fast_path_accepts_every_vignette() -> None:
