@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 
-from backpain_cli.io.process import install_early
+from backpain_cli.io.process import install_early, own_process
 
 STDOUT_CLOSED = (
     "backpain: standard output is closed, so no result could be written; run it with stdout open "
@@ -22,6 +22,7 @@ STDOUT_CLOSED = (
 
 def main() -> None:
     install_early()
+    own_process()
     if sys.stdout is None:  # started with stdout closed (`>&-`): a file opened later could take its place
         with contextlib.suppress(OSError):
             os.write(2, STDOUT_CLOSED.encode())

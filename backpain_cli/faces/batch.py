@@ -31,7 +31,7 @@ from backpain_cli.io.csv_reader import CsvReader, open_reader
 from backpain_cli.io.decoding import answers, given_answers
 from backpain_cli.io.env import Environment, stopped, to_devnull
 from backpain_cli.io.json_text import Rejected
-from backpain_cli.io.process import ExitStatus, Interrupted, Signals
+from backpain_cli.io.process import ExitStatus, Interrupted, Signals, tune_for_a_batch
 from backpain_cli.io.reader import NoInput, Reader, Record, would_not_wait
 
 if TYPE_CHECKING:
@@ -186,6 +186,7 @@ def run(
     if jobs > cpus:
         env.message(_("--jobs {jobs} is more than the {cpus} CPUs here; using {cpus}").format(jobs=jobs, cpus=cpus))
         jobs = cpus
+    tune_for_a_batch()
     with Signals() as signals:
         try:
             return _run(env, stream, fmt, input_format, jobs, keeper, signals)

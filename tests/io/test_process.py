@@ -1,0 +1,41 @@
+"""The process-wide settings a batch makes: only in the command's own process, never in a program that imported
+the package."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+
+import pytest
+
+from backpain_cli.io import process
+
+
+def test_a_program_that_imported_the_package_keeps_its_garbage_collector_as_it_was() -> None:
+    before = gc.get_threshold(), gc.get_freeze_count()
+    assert not process.OWN_PROCESS
+    process.tune_for_a_batch()
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_the_commands_own_process_tunes_it_for_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = gc.get_threshold()
+    monkeypatch.setattr(process, "OWN_PROCESS", True)
+    try:
+        process.tune_for_a_batch()
+        assert gc.get_threshold()[0] == 10_000
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
+def test_the_entry_point_says_it_is_the_commands_own_process() -> None:
+    code = (
+        "import sys\nfrom backpain_cli.cli import entry\nfrom backpain_cli.io import process\n"
+        "sys.argv = ['backpain', '--help']\ntry:\n    entry.main()\nexcept SystemExit:\n    pass\n"
+        "print(process.OWN_PROCESS, file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.stderr.strip().splitlines()[-1] == "True"
