@@ -91,16 +91,33 @@ _NONE_KEPT: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 @lru_cache(maxsize=16)
-def _reason_texts(region: str) -> tuple[str, dict[str, str]]:
-    """A region's template of a reason (`{why} Your answers: {answers}.`) and each rule's `why`, made once."""
+def _reason_texts(region: str) -> dict[str, tuple[str, ...]]:
+    """Each rule's reason in a region's words (`{why} Your answers: {answers}.`) with its `why` put in, made once:
+    the words before the answers and after them. (A template that does not give the answers exactly once is
+    kept whole, with the why, for `str.format`.)"""
     _ = i18n.translator(region)
-    return _("{why} Your answers: {answers}."), {r.id: _(r.why) for r in RULES_BY_ID.values()}
+    template = _("{why} Your answers: {answers}.")
+    texts: dict[str, tuple[str, ...]] = {}
+    for r in RULES_BY_ID.values():
+        why = _(r.why)
+        parts = template.format(why=why, answers=_ANSWERS).split(_ANSWERS)
+        texts[r.id] = (parts[0], parts[1]) if len(parts) == 2 and _ANSWERS not in why else (template, why, "")
+    return texts
+
+
+_ANSWERS = "\x00answers\x00"  # where the answers go, while a template is split
 
 
 def because(rule_id: str, evidence: Evidence, region: str | None = None) -> str:
     """Why a rule fired, in words, with the answers behind it (in `region`'s words; default: this process's)."""
-    template, why = _reason_texts(i18n.current() if region is None else region)
-    return template.format(why=why[rule_id], answers=answers_text(evidence, region))
+    region = i18n.current() if region is None else region
+    return _because(_reason_texts(region)[rule_id], answers_text(evidence, region))
+
+
+def _because(text: tuple[str, ...], answers: str) -> str:
+    if len(text) == 2:
+        return text[0] + answers + text[1]
+    return text[0].format(why=text[1], answers=answers)
 
 
 #: Each reason as it goes in a result, by region and by the fired rule's signature (`policy.evaluate_with`): the
@@ -132,7 +149,7 @@ def _reason(region: str, sign: tuple[Any, ...], evidence: Evidence) -> dict[str,
     reason = kept[sign] = {
         "rule": rule_id,
         "level": _LEVEL[rule_id],
-        "because": because(rule_id, evidence, region),
+        "because": _because(_reason_texts(region)[rule_id], answers_text(evidence, region)),
         "answers": evidence,
     }
     return reason

@@ -826,3 +826,32 @@ def test_reasons_follow_translations_registered_after_the_first_assessment(base_
         assert assess(validate(base_answers), region="zz")["reasons"][0]["because"].startswith("NONE OF YOUR")
     finally:
         i18n._translators.pop("zz", None)
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{answers}: {why}", "{why} ({answers}; {answers})", "{why}"],
+)
+def test_a_reason_is_the_regions_template_filled_in_wherever_it_puts_the_answers(
+    base_answers: dict[str, Any], template: str
+) -> None:
+    """A reason is made from its template split once around the answers; a template that gives the answers
+    other than once is filled in as it stands."""
+    import gettext
+
+    from backpain_cli.core import engine, i18n
+
+    class Reordered(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return template if message == "{why} Your answers: {answers}." else message
+
+    answers = validate({**base_answers, "red_flags": ["saddle_numbness"], "weakness": "stable", "age": 70})
+    try:
+        i18n.register("zz", Reordered())
+        for reason in assess(answers, region="zz")["reasons"]:
+            rule = next(r for r in RULES if r.id == reason["rule"])
+            words = engine.answers_text(reason["answers"], "zz")
+            assert reason["because"] == template.format(why=rule.why, answers=words)
+            assert engine.because(reason["rule"], reason["answers"], "zz") == reason["because"]
+    finally:
+        i18n._translators.pop("zz", None)
