@@ -97,8 +97,8 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[
     """
     # Written out plainly rather than with the rules' combinators: it runs for every record, and is short.
     a = f.a
-    radiating = a.get("radiating_pain") or ()
-    pattern = a.get("pattern") or ()
+    radiating = a["radiating_pain"]  # (valid answers hold every list, given or defaulted)
+    pattern = a["pattern"]
     onset = a.get("onset")
     nerve: Evidence = {}  # the radicular answers, as Facts.radicular gives them
     if "below_knee" in radiating or "arm" in radiating:
@@ -151,22 +151,29 @@ def rule_out(fired: Iterable[str]) -> list[dict[str, Any]]:
 
 def rule_out_of(serious: int) -> list[dict[str, Any]]:
     """`rule_out`, for the emergency and urgent rules fired as the sum of their bits (`policy.SERIOUS_BITS`). The
-    same few lists for the same rules fired: made once (at most 4,096 of them), shared."""
+    same few lists for the same rules fired: made once (at most 16,384 of them) from parts made at import."""
     made = _RULE_OUT.get(serious)
     if made is None:
-        if len(_RULE_OUT) >= 4096:
+        if len(_RULE_OUT) >= 16384:
             _RULE_OUT.clear()
-        fired = {r for r, bit in SERIOUS_BITS.items() if serious & bit}
-        made = _RULE_OUT[serious] = [
-            {"what": what, "rules": [r for r in ids if r in fired]}
-            for what, ids in RULE_OUT
-            if any(r in fired for r in ids)
-        ]
+        made = _RULE_OUT[serious] = [parts[serious & bits] for bits, parts in _RULE_OUT_PARTS if serious & bits]
     return made
 
 
+def _rule_out_parts(ids: tuple[str, ...], what: str) -> tuple[int, dict[int, dict[str, Any]]]:
+    """A line of RULE_OUT as its rules' bits, and its part of a result for each set of them fired: made once."""
+    bits = sum(SERIOUS_BITS[r] for r in ids)
+    parts = {}
+    fired = bits
+    while fired:  # every non-empty subset of the line's bits, largest first
+        parts[fired] = {"what": what, "rules": [r for r in ids if SERIOUS_BITS[r] & fired]}
+        fired = (fired - 1) & bits
+    return bits, parts
+
+
+_RULE_OUT_PARTS = [_rule_out_parts(ids, what) for what, ids in RULE_OUT]
 #: What to rule out, by the emergency and urgent rules fired (`rule_out_of`): about 1,200 sets of them in 20,000
-#: random records. None fired: the one empty list.
+#: random records, each a list of parts shared with the others. None fired: the one empty list.
 _RULE_OUT: dict[int, list[dict[str, Any]]] = {0: []}
 
 

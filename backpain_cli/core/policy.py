@@ -87,6 +87,7 @@ _BOTHERSOME = ("very", "extremely")
 _PSYCHOSOCIAL = frozenset(_PSYCHOSOCIAL_ORDER)
 _PHYSICAL = frozenset(_PHYSICAL_ORDER)
 _LEG = frozenset(("buttock_or_thigh", "below_knee"))  # `leg_pain`
+assert {q.key: set(q.values) for q in QUESTIONS}["past_two_weeks"] == _PSYCHOSOCIAL | _PHYSICAL
 #: pain_impact by the sum of its three 0-10 answers: round(sum / 3, 1), worked out once (round is slow).
 _IMPACT = {total: round(total / 3, 1) for total in range(1, 31)}
 
@@ -121,13 +122,11 @@ class Facts:
         else:
             source = "built_in"
             # The counts of `_screen`'s evidence, counted straight from the answers (given once each).
-            two_weeks = a["past_two_weeks"]
-            psychosocial = len(_PSYCHOSOCIAL.intersection(two_weeks)) + (a.get("bothersomeness") in _BOTHERSOME)
-            total = (
-                psychosocial
-                + (not _LEG.isdisjoint(a.get("radiating_pain") or ()))
-                + len(_PHYSICAL.intersection(two_weeks))
-            )
+            two_weeks = a["past_two_weeks"]  # (valid answers hold every list, given or defaulted)
+            items = len(_PSYCHOSOCIAL.intersection(two_weeks))
+            psychosocial = items + (a["bothersomeness"] in _BOTHERSOME)
+            # Every other value of past_two_weeks is a physical item.
+            total = psychosocial + (not _LEG.isdisjoint(a["radiating_pain"])) + len(two_weeks) - items
         self.screen_source, self.screen_psychosocial, self.screen_total = source, psychosocial, total
         self.risk_group = "high" if psychosocial >= 4 else "low" if total <= 3 else "medium"
 
