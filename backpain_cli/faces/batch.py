@@ -70,8 +70,9 @@ def rejection(
     return out
 
 
-def assess_one(record: Record) -> Outcome:
-    """(True, result, answers) for a record assessed, (False, rejection, None) for one rejected."""
+def assess_one(record: Record, fast: bool = True) -> Outcome:
+    """(True, result, answers) for a record assessed, (False, rejection, None) for one rejected. `fast=False`:
+    the fast path was tried already (`decoding.answers`)."""
     if record.error is not None:
         return False, rejection(record, record.error), None
     try:
@@ -80,7 +81,7 @@ def assess_one(record: Record) -> Outcome:
 
             valid = row_answers(*record.row)
         else:
-            valid = answers(record.raw)
+            valid = answers(record.raw, fast)
     except Rejected as exc:
         return False, rejection(record, str(exc), exc.value, exc.warning, exc.where), None
     return True, assess(valid), valid
@@ -302,7 +303,7 @@ def _run_serial(
                     if progress is not None and not tally.read & 255:
                         progress.update(tally.read)
                     continue
-            _serial_one(env, record, sink, tally, progress, None, None)
+            _serial_one(env, record, sink, tally, progress, None, None, fast=False)
     else:
         for record in records:
             _serial_one(env, record, sink, tally, progress, keeper, at)
@@ -317,9 +318,10 @@ def _serial_one(
     progress: _Progress | None,
     keeper: Keeper | None,
     at: Callable[[int], None] | None,
+    fast: bool = True,
 ) -> None:
     """One record: assessed or rejected, counted, kept (`keeper`), and written."""
-    ok, out, valid = assess_one(record)
+    ok, out, valid = assess_one(record, fast)
     tally.count(env, ok, out["level"] if ok else None, None if ok else out)
     if ok and keeper is not None:
         keeper.before_written(out, cast(dict[str, Any], valid))
@@ -521,13 +523,13 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json") -> Done:
     levels: dict[str, int] = {}
     lines: list[bytes] = []
     rejections: list[dict[str, Any]] = []
-    fast = not fhir_io.ONLY
+    tried = not fhir_io.ONLY  # the fast path, tried here for each record it may take
     for record in chunk:
-        valid = given_answers(record.raw) if fast and record.error is None and record.row is None else None
+        valid = given_answers(record.raw) if tried and record.error is None and record.row is None else None
         if valid is not None:  # as assess_one would, without its calls
             ok, out = True, assess(valid)
         else:
-            ok, out, _ = assess_one(record)
+            ok, out, _ = assess_one(record, fast=not tried)
         lines.append(encode(ok, out, record.line))
         if ok:
             levels[out["level"]] = levels.get(out["level"], 0) + 1

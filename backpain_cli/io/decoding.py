@@ -140,10 +140,11 @@ def fast_value(obj: dict[str, Any]) -> Answers | None:
 # ── the thorough path ──
 
 
-def answers(raw: bytes) -> Answers:
+def answers(raw: bytes, fast: bool = True) -> Answers:
     """Valid answers from one record's bytes, or raise `Rejected` naming every problem. A record with a top-level
-    `resourceType` is a FHIR QuestionnaireResponse, read by `fhir_io.response_answers`."""
-    out = None if fhir_io.ONLY else fast_answers(raw)
+    `resourceType` is a FHIR QuestionnaireResponse, read by `fhir_io.response_answers`. `fast=False`: the caller
+    has tried `given_answers` already, and it declined (so would `fast_answers`): straight to the thorough path."""
+    out = None if fhir_io.ONLY or not fast else fast_answers(raw)
     if out is not None:
         return out
     try:
