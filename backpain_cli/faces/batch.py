@@ -366,7 +366,11 @@ def _say_if_waiting(env: Environment, stream: IO[bytes]) -> None:
 
 class _Buffer:
     """Output gathered into large writes (even under PYTHONUNBUFFERED), flushed whenever input is awaited. It holds
-    whole results only, and a flush is never cut short by Ctrl-C, so the output never ends in half a line."""
+    whole results only, and a flush is never cut short by Ctrl-C, so the output never ends in half a line.
+
+    What it holds is copied into one bytearray of a fixed size, made once (`used` bytes of it hold output), and
+    never grown: a bytearray grown a result at a time is moved in memory again and again (encoding into the end of
+    one cost 20,000 instructions a result in reallocations, more than the rest of the output's way)."""
 
     def __init__(
         self,
@@ -378,37 +382,47 @@ class _Buffer:
         self.out = out
         self.held = signals.held if signals is not None else contextlib.nullcontext
         self.size = size
-        self.buf = bytearray()
+        self.buf = bytearray(size)
+        self.used = 0
+        self.scratch = bytearray()  #: one result, as encoded (kept, so that its memory is reused)
         self.after = after  #: called once each flush is out (Keeper.written)
 
-    def write(self, data: bytes) -> int:
-        if len(data) >= self.size:  # a worker's chunk of results: written as it is, not copied first
-            self.flush(data)
-            return len(data)
-        self.buf += data
-        if len(self.buf) >= self.size:
+    def write(self, data: bytes | bytearray) -> int:
+        n = len(data)
+        end = self.used + n
+        if end > self.size:  # what is held goes first
+            if n >= self.size:  # a worker's chunk of results: written as it is, not copied first
+                self.flush(data)
+                return n
             self.flush()
-        return len(data)
+            end = n
+        self.buf[end - n : end] = data  # as long as the slice: copied in, nothing resized
+        self.used = end
+        return n
 
     def write_encoded(self, encode_into: Callable[[Any, bytearray, int], None], obj: Any) -> None:
-        """Encode `obj` (with a msgspec encoder's `encode_into`) straight into what is held, as one line: no copy of
-        it is made on the way. If encoding fails, nothing of it is kept."""
-        buf = self.buf
-        start = len(buf)
-        try:
-            encode_into(obj, buf, -1)
-        except BaseException:
-            del buf[start:]
-            raise
-        buf += b"\n"
-        if len(buf) >= self.size:
+        """Encode `obj` (with a msgspec encoder's `encode_into`) and hold it as one line. If encoding fails,
+        nothing of it is held."""
+        scratch = self.scratch
+        encode_into(obj, scratch, 0)
+        n = len(scratch) + 1
+        end = self.used + n
+        if end > self.size:
+            if n >= self.size:
+                self.flush(scratch + b"\n")
+                return
             self.flush()
+            end = n
+        buf = self.buf
+        buf[end - n : end - 1] = scratch
+        buf[end - 1] = 10  # b"\n"
+        self.used = end
 
-    def flush(self, more: bytes = b"") -> None:
+    def flush(self, more: bytes | bytearray = b"") -> None:
         """Write what is held, then `more`."""
         with self.held():
-            held, self.buf = self.buf, bytearray()  # taken first: a write that fails never leaves it to go twice
-            for data in (held, more):
+            used, self.used = self.used, 0  # taken first: a write that fails never leaves it to go twice
+            for data in (memoryview(self.buf)[:used], more):
                 view = memoryview(data)
                 while view:  # a signal can cut a write short: write on until all is out
                     written = self.out.write(view)
@@ -512,14 +526,17 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json") -> Done:
     encode: Callable[[bool, dict[str, Any], int], bytes]
     if fmt == "csv":
         from backpain_cli.faces.csv_sink import encode_result as encode
+
+        end = b""  # each row ends its own line
     else:
         import msgspec
 
         to_json = msgspec.json.Encoder().encode
 
         def encode(ok: bool, out: dict[str, Any], line: int) -> bytes:
-            return to_json(out) + b"\n"
+            return to_json(out)
 
+        end = b"\n"  # joins the lines (each result is encoded once, never copied to add its newline)
     levels: dict[str, int] = {}
     lines: list[bytes] = []
     rejections: list[dict[str, Any]] = []
@@ -535,7 +552,9 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json") -> Done:
             levels[out["level"]] = levels.get(out["level"], 0) + 1
         else:
             rejections.append(out)
-    return len(chunk), levels, b"".join(lines), rejections
+    if lines and end:
+        lines.append(b"")  # the last line's end
+    return len(chunk), levels, end.join(lines), rejections
 
 
 def _run_parallel(

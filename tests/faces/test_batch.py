@@ -210,6 +210,24 @@ def test_a_result_encoded_straight_into_the_buffer_is_whole_or_not_there() -> No
     assert out.getvalue() == b'{"a":1}\n{"c":"' + b"x" * 200 + b'"}\n'
 
 
+def test_what_is_held_is_copied_into_one_bytearray_never_grown() -> None:
+    import msgspec
+
+    out = io.BytesIO()
+    buffered = batch._Buffer(out, size=1000)
+    held = buffered.buf
+    encode_into = msgspec.json.Encoder().encode_into
+    expected = b""
+    for i in range(300):  # results and plain writes of many lengths, across many flushes
+        obj = {"i": i, "text": "x" * (i % 97)}
+        buffered.write_encoded(encode_into, obj)
+        buffered.write(b"-" * (i % 13) + b"\n")
+        expected += msgspec.json.encode(obj) + b"\n" + b"-" * (i % 13) + b"\n"
+        assert buffered.buf is held and len(held) == 1000
+    buffered.flush()
+    assert out.getvalue() == expected
+
+
 # -- Ctrl-C and SIGTERM: stop at once, say so in one line, keep the output whole --
 
 
