@@ -101,23 +101,27 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[
     pattern = a["pattern"]
     onset = a.get("onset")
     nerve: Evidence = {}  # the radicular answers, as Facts.radicular gives them
-    if "below_knee" in radiating or "arm" in radiating:
-        nerve["radiating_pain"] = [v for v in ("below_knee", "arm") if v in radiating]
+    if radiating:
+        below_knee, arm = "below_knee" in radiating, "arm" in radiating
+        if below_knee or arm:
+            nerve["radiating_pain"] = (
+                ["below_knee", "arm"] if below_knee and arm else ["below_knee" if below_knee else "arm"]
+            )
     if a["numbness_tingling"] is True:
         nerve["numbness_tingling"] = True
     found: list[dict[str, Any]] = []
     if onset == "after_lifting_or_strain" and not nerve and not serious:
-        found.append(_contributor("muscle_strain", {"onset": onset}))
-    if "worse_sitting_or_bending" in pattern:
-        found.append(_contributor("disc_or_nerve_root", {**nerve, "pattern": ["worse_sitting_or_bending"]}))
+        found.append({"id": "muscle_strain", "label": _LABELS["muscle_strain"], "answers": {"onset": onset}})
+    if pattern and "worse_sitting_or_bending" in pattern:
+        ev: Evidence = {**nerve, "pattern": ["worse_sitting_or_bending"]}
+        found.append({"id": "disc_or_nerve_root", "label": _LABELS["disc_or_nerve_root"], "answers": ev})
     elif nerve:
-        found.append(_contributor("disc_or_nerve_root", nerve))
+        found.append({"id": "disc_or_nerve_root", "label": _LABELS["disc_or_nerve_root"], "answers": nerve})
     age = a["age"]
-    ev: Evidence
     if age >= 50:
-        if "leg_pain_walking_eased_by_sitting" in pattern:
+        if pattern and "leg_pain_walking_eased_by_sitting" in pattern:
             ev = {"age": age, "pattern": ["leg_pain_walking_eased_by_sitting"]}
-            found.append(_contributor("spinal_stenosis", ev))
+            found.append({"id": "spinal_stenosis", "label": _LABELS["spinal_stenosis"], "answers": ev})
         leaning = "worse_leaning_back" in pattern
         if onset == "gradual" or leaning:
             ev = {"age": age}
@@ -125,14 +129,10 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[
                 ev["onset"] = onset
             if leaning:
                 ev["pattern"] = ["worse_leaning_back"]
-            found.append(_contributor("degenerative_change", ev))
+            found.append({"id": "degenerative_change", "label": _LABELS["degenerative_change"], "answers": ev})
     if inflammatory:
-        found.append(_contributor("inflammatory", inflammatory))
+        found.append({"id": "inflammatory", "label": _LABELS["inflammatory"], "answers": inflammatory})
     return found
-
-
-def _contributor(key: str, answers: Evidence) -> dict[str, Any]:
-    return {"id": key, "label": _LABELS[key], "answers": answers}
 
 
 _LABELS = {
@@ -301,7 +301,9 @@ def personal_notes(f: Facts, level: str) -> list[dict[str, str]]:
         notes.append(_ACTIVITY_NOTES[activity])
     goals = a.get("goals")
     if goals:
-        notes += [_GOAL_NOTES[g] for g in goals if not (serious and g in REASSURING_GOALS)]
+        for g in goals:
+            if not (serious and g in REASSURING_GOALS):
+                notes.append(_GOAL_NOTES[g])
     return notes
 
 

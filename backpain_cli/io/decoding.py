@@ -75,25 +75,34 @@ _STARTBACK_KEYS = tuple(q.key for q in _STARTBACK.fields)
 _decode_dict: Callable[[bytes], dict[str, Any]] = msgspec.json.Decoder(AnswersDict).decode
 
 
-def _completed(out: dict[str, Any]) -> int | None:
-    """Check and complete the answers as decoded: the defaults (an empty list) put in, STarT Back's scores in
-    their own order. How many keys were given, its object's included; None when it fails a check a type cannot
-    make: a list value given twice, STarT Back psychosocial above total."""
-    keys = len(out)
+def _completer() -> Callable[[dict[str, Any]], int | None]:
+    """`_completed`, written out from the questionnaire, one question after another (no loops), as it runs for
+    every record."""
+    body = ["def _completed(out):", "    keys = len(out)"]
     for key in _DEFAULTED:
-        if key not in out:
-            out[key] = []
-    startback = out.get(_STARTBACK.key)
-    if startback is not None:
-        keys += len(startback)
-        if startback["psychosocial"] > startback["total"]:
-            return None
-        out[_STARTBACK.key] = {key: startback[key] for key in _STARTBACK_KEYS}
+        body += [f"    if {key!r} not in out:", f"        out[{key!r}] = []"]
+    ordered = ", ".join(f"{k!r}: startback[{k!r}]" for k in _STARTBACK_KEYS)
+    body += [
+        f"    startback = out.get({_STARTBACK.key!r})",
+        "    if startback is not None:",
+        "        keys += len(startback)",
+        "        if startback['psychosocial'] > startback['total']:",
+        "            return None",
+        f"        out[{_STARTBACK.key!r}] = {{{ordered}}}",
+    ]
     for key in _MULTI:
-        values = out[key]
-        if len(values) > 1 and len(set(values)) != len(values):  # a value given twice
-            return None
-    return keys
+        body += [f"    v = out[{key!r}]", "    if len(v) > 1 and len(set(v)) != len(v):", "        return None"]
+    body.append("    return keys")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(body), "<decoding: completed>", "exec"), namespace)
+    completed: Callable[[dict[str, Any]], int | None] = namespace["_completed"]
+    completed.__doc__ = """Check and complete the answers as decoded: the defaults (an empty list) put in, STarT Back's
+    scores in their own order. How many keys were given, its object's included; None when it fails a check a type
+    cannot make: a list value given twice, STarT Back psychosocial above total."""
+    return completed
+
+
+_completed = _completer()
 
 
 def given_answers(raw: bytes) -> Answers | None:
