@@ -993,7 +993,10 @@ class _SymbolicFacts(Facts):
             present = f"(({v}, {w}) if {w} in {lst} else ({v},)) if {v} in {lst} else ({w},)"
         else:
             present = f"(*filter({lst}.__contains__, {values!r}),)"
-        return _cond(f"({' or '.join(f'{v!r} in L_{key}' for v in values)})", (key, present))
+        test = " or ".join(f"{v!r} in {lst}" for v in values)
+        if len(values) > 1:  # most lists are empty: then one test of the list, not one for each value
+            test = f"{lst} and ({test})"
+        return _cond(f"({test})", (key, present))
 
     def among(self, key: str, *values: str) -> Evidence:
         g = self._value(key)  # `==` on strings is quicker than `in` a tuple, and the same test

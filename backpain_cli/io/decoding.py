@@ -75,6 +75,22 @@ _STARTBACK_KEYS = tuple(q.key for q in _STARTBACK.fields)
 _decode_dict: Callable[[bytes], dict[str, Any]] = msgspec.json.Decoder(AnswersDict).decode
 
 
+def _disjoint(keys: tuple[str, ...]) -> list[list[str]]:
+    """The list questions `keys`, in groups whose lists share no value (in the order given, each joining the first
+    group it can)."""
+    groups: list[tuple[list[str], set[str]]] = []
+    for key in keys:
+        values = set(QUESTIONS_BY_KEY[key].values)
+        for group, seen in groups:
+            if not seen & values:
+                group.append(key)
+                seen |= values
+                break
+        else:
+            groups.append(([key], values))
+    return [group for group, _ in groups]
+
+
 def _completer() -> Callable[[dict[str, Any]], int | None]:
     """`_completed`, written out from the questionnaire, one question after another (no loops), as it runs for
     every record."""
@@ -90,8 +106,11 @@ def _completer() -> Callable[[dict[str, Any]], int | None]:
         "            return None",
         f"        out[{_STARTBACK.key!r}] = {{{ordered}}}",
     ]
-    for key in _MULTI:
-        body += [f"    v = out[{key!r}]", "    if len(v) > 1 and len(set(v)) != len(v):", "        return None"]
+    # A value given twice in a list: the lists whose values no other of them has are looked at together (all of
+    # them, today), as one list of all their values, which has a value twice only if one of them has.
+    for group in _disjoint(_MULTI):
+        values = ", ".join(f"*out[{key!r}]" for key in group)
+        body += [f"    v = [{values}]", "    if len(set(v)) != len(v):", "        return None"]
     body.append("    return keys")
     namespace: dict[str, Any] = {}
     exec(compile("\n".join(body), "<decoding: completed>", "exec"), namespace)

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -142,6 +143,21 @@ def test_a_repeated_key_is_always_rejected(obj: Any, data: st.DataObject) -> Non
         assert f"{key}: given more than once" in str(exc)
     else:
         raise AssertionError("a repeated key was accepted")
+
+
+@pytest.mark.parametrize("key", [q.key for q in QUESTIONS if q.kind == "multi"])
+def test_a_list_value_given_twice_is_declined_and_rejected(key: str, base_answers: dict[str, Any]) -> None:
+    """The lists are checked for a value given twice all together (their values differ from list to list): a
+    value twice in any one of them is still caught, and the other lists' values never count against it."""
+    question = next(q for q in QUESTIONS if q.key == key)
+    value = question.values[-1]
+    others = {q.key: list(q.values[:1]) for q in QUESTIONS if q.kind == "multi" and q.key != key}
+    once = json.dumps({**base_answers, **others, key: [value]}).encode()
+    assert fast_answers(once) is not None
+    twice = json.dumps({**base_answers, **others, key: [value, value]}).encode()
+    assert fast_answers(twice) is None
+    with pytest.raises(Rejected):
+        answers(twice)
 
 
 def test_colons_inside_the_id_do_not_hide_a_repeated_key(base_answers: dict[str, Any]) -> None:
