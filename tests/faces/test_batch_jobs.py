@@ -23,20 +23,46 @@ def line(i: int = 0) -> bytes:
 
 
 class FakeWorkers:
-    """Records what is sent; gives back one empty result line per record."""
+    """Records what is sent; gives back, for each record, its line number as the result line. `room`: as
+    `_Workers.room` (0: one chunk out per worker at a time)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, room: int = 0) -> None:
         self.jobs = jobs
-        self.sent: dict[int, list[Record]] = {}
+        self.room = [room] * jobs
+        self.sent: dict[int, list[list[Record]]] = {i: [] for i in range(jobs)}
         self.sizes: list[int] = []
+        self.most_out = 0
+
+    @staticmethod
+    def pack(chunk: list[Record]) -> list[Record]:
+        return chunk
 
     def _send(self, i: int, chunk: list[Record]) -> None:
-        self.sent[i] = chunk
+        self.sent[i].append(chunk)
         self.sizes.append(sum(len(r.raw) for r in chunk))
+        self.most_out = max(self.most_out, len(self.sent[i]))
 
     def _receive(self, i: int) -> Any:
-        chunk = self.sent.pop(i)
-        return len(chunk), {}, b"{}\n" * len(chunk), []
+        chunk = self.sent[i].pop(0)
+        return len(chunk), {}, b"".join(b"%d\n" % r.line for r in chunk), []
+
+
+@pytest.mark.parametrize(("room", "most"), [(0, 1), (10**6, 2)])
+def test_a_worker_has_a_second_chunk_only_if_it_fits_in_its_pipe(room: int, most: int) -> None:
+    """A second chunk goes to a worker still at work on one only when its pipe holds it (so that the send never
+    waits on the worker); whichever way, the outcomes are written in input order."""
+    import io
+
+    from backpain_cli.faces.batch import Tally, _Dispatch
+
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
+    workers = FakeWorkers(2, room)
+    dispatch = _Dispatch(env, workers, Tally(), None)  # type: ignore[arg-type]
+    for n in range(1, 10 * batch.CHUNK_RECORDS + 1):
+        dispatch.add(Record(n, b"{}"))
+    dispatch.finish()
+    assert workers.most_out == most
+    assert env.stdout.getvalue() == b"".join(b"%d\n" % n for n in range(1, 10 * batch.CHUNK_RECORDS + 1))  # type: ignore[attr-defined]
 
 
 def test_a_chunk_is_bounded_in_bytes_as_well_as_records() -> None:
