@@ -519,42 +519,71 @@ CHUNK_RECORDS = 1000
 #: A chunk also ends once its records hold this many bytes.
 CHUNK_BYTES = 1 << 20
 #: A chunk's outcome, from a worker: (records, count per level, the JSON Lines or CSV rows, the rejections)
-Done = tuple[int, dict[str, int], bytes, list[dict[str, Any]]]
+Done = tuple[int, dict[str, int], bytes | memoryview, list[dict[str, Any]]]
 
 
-def _assess_chunk(chunk: list[Record], fmt: str = "json") -> Done:
-    encode: Callable[[bool, dict[str, Any], int], bytes]
+class _Gathered:
+    """Bytes gathered in one bytearray kept from chunk to chunk: grown when a chunk needs more, never made anew. (A
+    new object of megabytes for each chunk cost a page fault for every 4 KB of it.)"""
+
+    def __init__(self, size: int = 1 << 22) -> None:
+        self.buf = bytearray(size)
+        self.used = 0
+
+    def add(self, data: bytes | bytearray, newline: bool = False) -> None:
+        """Add `data`, and a newline after it if `newline`."""
+        start = self.used
+        end = start + len(data) + newline
+        if end > len(self.buf):
+            self.buf += bytes(max(end, 2 * len(self.buf)) - len(self.buf))
+        self.buf[start : start + len(data)] = data  # as long as the slice: copied in, nothing resized
+        if newline:
+            self.buf[end - 1] = 10  # b"\n"
+        self.used = end
+
+    def take(self) -> memoryview:
+        """What was gathered (valid until the next `add`), and a fresh start."""
+        used, self.used = self.used, 0
+        return memoryview(self.buf)[:used]
+
+
+def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None = None) -> Done:
+    """Assess a chunk of records: (records, count per level, the JSON Lines or CSV rows, gathered in `out`, the
+    rejections)."""
+    gathered = _Gathered(1 << 16) if out is None else out
+    add = gathered.add
+    write: Callable[[bool, dict[str, Any], int], None]
     if fmt == "csv":
-        from backpain_cli.faces.csv_sink import encode_result as encode
+        from backpain_cli.faces.csv_sink import encode_result
 
-        end = b""  # each row ends its own line
+        def write(ok: bool, result: dict[str, Any], line: int) -> None:
+            add(encode_result(ok, result, line))  # each row ends its own line
+
     else:
         import msgspec
 
-        to_json = msgspec.json.Encoder().encode
+        encode_into = msgspec.json.Encoder().encode_into
+        scratch = bytearray()
 
-        def encode(ok: bool, out: dict[str, Any], line: int) -> bytes:
-            return to_json(out)
+        def write(ok: bool, result: dict[str, Any], line: int) -> None:
+            encode_into(result, scratch, 0)
+            add(scratch, True)
 
-        end = b"\n"  # joins the lines (each result is encoded once, never copied to add its newline)
     levels: dict[str, int] = {}
-    lines: list[bytes] = []
     rejections: list[dict[str, Any]] = []
     tried = not fhir_io.ONLY  # the fast path, tried here for each record it may take
     for record in chunk:
         valid = given_answers(record.raw) if tried and record.error is None and record.row is None else None
         if valid is not None:  # as assess_one would, without its calls
-            ok, out = True, assess(valid)
+            ok, result = True, assess(valid)
         else:
-            ok, out, _ = assess_one(record, fast=not tried)
-        lines.append(encode(ok, out, record.line))
+            ok, result, _ = assess_one(record, fast=not tried)
+        write(ok, result, record.line)
         if ok:
-            levels[out["level"]] = levels.get(out["level"], 0) + 1
+            levels[result["level"]] = levels.get(result["level"], 0) + 1
         else:
-            rejections.append(out)
-    if lines and end:
-        lines.append(b"")  # the last line's end
-    return len(chunk), levels, end.join(lines), rejections
+            rejections.append(result)
+    return len(chunk), levels, gathered.take(), rejections
 
 
 def _run_parallel(
@@ -614,7 +643,7 @@ class _Dispatch:
     def _send(self) -> None:
         i = self.next
         packed = self.workers.pack(self.chunk)
-        while self.out[i] > 1 or (self.out[i] == 1 and len(packed) > self.workers.room[i]):
+        while self.out[i] > 1 or (self.out[i] == 1 and len(packed) + 8 > self.workers.room[i]):
             self._receive()  # in input order: the oldest outcome first, whichever worker's
         self.workers._send(i, packed)
         self.out[i] += 1
@@ -693,6 +722,7 @@ class _Workers:
         #: For each worker, the most bytes a chunk may take to be sent while it works on another: what its pipe
         #: holds (made larger where the system allows), so that such a send never waits. 0: one chunk at a time.
         self.room: list[int] = [0] * jobs
+        self.inbox = bytearray()  #: the lines of the chunk last received (`_lines`)
         self.results: list[Any] = []  # the parent's end of each worker's pipe of outcomes
 
     def start(self) -> None:
@@ -726,8 +756,11 @@ class _Workers:
         return pickle.dumps([(r.line, r.raw, r.error, r.row) for r in chunk], pickle.HIGHEST_PROTOCOL)
 
     def _send(self, i: int, packed: bytes) -> None:
+        """A chunk to worker `i`: its size in 8 bytes, then the chunk (`_next_chunk` reads them)."""
         try:
-            self.tasks[i].send_bytes(packed)  # read by the worker's recv(), which unpickles it
+            fd = self.tasks[i].fileno()
+            _write_all(fd, len(packed).to_bytes(8, "little"))
+            _write_all(fd, packed)
         except OSError:  # a broken pipe here is a worker gone, never the reader of our output
             raise self._lost(i) from None
 
@@ -736,11 +769,22 @@ class _Workers:
             message = self.results[i].recv()
             if isinstance(message, str):  # a bug in the worker, told rather than hidden
                 raise WorkerLost(message)
-            n, levels, rejections = message
-            lines = self.results[i].recv_bytes()  # bytes as they came: no pickling of megabytes
+            n, levels, rejections, size = message
+            lines = self._lines(self.results[i].fileno(), size)
         except (EOFError, OSError):
             raise self._lost(i) from None
         return n, levels, lines, rejections
+
+    def _lines(self, fd: int, size: int) -> memoryview:
+        """A chunk's lines: the `size` bytes that follow its header on the pipe, as they came (no pickling of
+        megabytes), read straight into one bytearray kept for them (`Connection.recv_bytes` made new objects of
+        megabytes for each chunk, and a page fault for every 4 KB of them: a quarter of the parent's time). Valid
+        until the next chunk's lines are read: written out before that."""
+        if len(self.inbox) < size:
+            self.inbox = bytearray(size + (size >> 2))
+        view = memoryview(self.inbox)[:size]
+        _read_into(fd, view)
+        return view
 
     def _lost(self, i: int) -> BaseException:
         proc = self.procs[i]
@@ -772,6 +816,45 @@ class _Workers:
                 proc.join()
 
 
+def _read_into(fd: int, view: memoryview) -> None:
+    """Fill `view` from the pipe `fd`; EOFError if it ends first."""
+    got, size = 0, len(view)
+    while got < size:
+        read = os.readv(fd, [view[got:]])
+        if not read:
+            raise EOFError
+        got += read
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:  # a pipe may take part of it at a time
+        view = view[os.write(fd, view) :]
+
+
+class _Inbox:
+    """The chunks from the parent (`_Workers._send`), each read into one bytearray kept from chunk to chunk (a
+    larger one made when a chunk needs it)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buf = bytearray()
+
+    def next(self) -> list[Record]:
+        """The next chunk's records. EOFError when the parent is done."""
+        import pickle
+
+        header = bytearray(8)
+        _read_into(self.fd, memoryview(header))
+        size = int.from_bytes(header, "little")
+        if len(self.buf) < size:
+            self.buf = bytearray(size + (size >> 2))
+        with memoryview(self.buf) as whole, whole[:size] as view:
+            _read_into(self.fd, view)
+            fields = pickle.loads(view)
+        return [tuple.__new__(Record, f) for f in fields]  # (Record's __new__, without a call)
+
+
 def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json") -> None:
     """A worker process: assess each chunk that comes, send back its outcome; end when the parent's end closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
@@ -782,13 +865,16 @@ def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json") -
         conn.close()
     status = 0
     halfway = False  # an outcome's header sent, its lines not yet: nothing else may be sent then
+    out = _Gathered()
+    inbox = _Inbox(tasks.fileno())
+    fd = results.fileno()
     try:
         while True:
-            chunk = [tuple.__new__(Record, fields) for fields in tasks.recv()]  # (Record's __new__, without a call)
-            n, levels, lines, rejections = _assess_chunk(chunk, fmt)
-            results.send((n, levels, rejections))
+            n, levels, lines, rejections = _assess_chunk(inbox.next(), fmt, out)
+            results.send((n, levels, rejections, len(lines)))
             halfway = True
-            results.send_bytes(lines)
+            _write_all(fd, lines)  # the lines as they are, after the header (`_Workers._lines` reads them)
+            del lines  # no view left on `out`, which may grow for the next chunk
             halfway = False
     except (EOFError, OSError):  # the parent is done, or gone
         pass

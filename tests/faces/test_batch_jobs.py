@@ -178,3 +178,39 @@ def test_a_worker_stopped_by_a_group_signal_marks_the_signal_raised() -> None:
     assert isinstance(lost, Interrupted) and lost.signum == signal.SIGTERM
     assert signals.raised
     signals._on_signal(signal.SIGTERM, None)  # the parent's handler, late: noted, not raised again
+
+
+@pytest.mark.timeout(120)
+def test_chunks_and_outcomes_larger_than_any_before_go_through_whole() -> None:
+    """Chunks and their lines are read into buffers kept from chunk to chunk (`_Inbox`, `_Gathered`,
+    `_Workers._lines`), made larger when a chunk needs it: first a chunk of rejections (short lines), then
+    results, then one record of 5 MB (larger than a worker's first buffer), then results again. The output is
+    what one process writes."""
+
+    def record(i: int) -> bytes:
+        if i < 1000:
+            return b"{}\n"
+        answers = dict(VIGNETTES[i % len(VIGNETTES)]["answers"], id=f"{i}" + ("x" * (5 << 20) if i == 3000 else ""))
+        return json.dumps(answers).encode() + b"\n"
+
+    records = b"".join(record(i) for i in range(4000))
+    command = [sys.executable, "-m", "backpain_cli", "assess", "--format", "json"]
+    one = subprocess.run(command, input=records, capture_output=True, check=False)
+    two = subprocess.run([*command, "--jobs", "2"], input=records, capture_output=True, check=False)
+    assert one.returncode == two.returncode
+    assert two.stdout == one.stdout
+    assert one.stdout.count(b"\n") == 4000
+    assert one.stdout.count(b"x" * (5 << 20)) == 1
+
+
+def test_gathered_bytes_grow_as_needed_and_are_taken_whole() -> None:
+    gathered = batch._Gathered(8)
+    gathered.add(b"abc", True)
+    gathered.add(b"0123456789")  # more than it held: made larger
+    assert bytes(gathered.take()) == b"abc\n0123456789"
+    gathered.add(b"x" * 100, True)
+    taken = gathered.take()
+    assert bytes(taken) == b"x" * 100 + b"\n"
+    del taken
+    gathered.add(b"y" * 1000)  # grows again once the view taken is gone
+    assert bytes(gathered.take()) == b"y" * 1000
