@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -131,6 +132,19 @@ def main() -> None:
     if args.jobs > 1:
         one_job, parallel = min(t[0] for t in runs["backpain assess"]), min(t[0] for t in runs[jobs])
         print(f"  --jobs {args.jobs} is {one_job / parallel:.2f}x as fast as one job")
+    # Each round's own ratios (backpain against the floor timed just before it, in the same round), and their
+    # median: the best of each apart compares moments that may be far apart on a machine whose speed drifts (the
+    # floor's short run is the more likely to catch a fast moment).
+    floors = runs["floor (msgspec decode + encode)"]
+    own = sorted(a[0] / f[0] for a, f in zip(runs["backpain assess"], floors, strict=True))
+    cpu = sorted(a[1] / f[1] for a, f in zip(runs["backpain assess"], floors, strict=True))
+    line = f"  round by round (median of {args.rounds}): {statistics.median(own):.2f}x the floor"
+    line += f" (from {own[0]:.2f}x to {own[-1]:.2f}x); CPU time {statistics.median(cpu):.2f}x"
+    if args.jobs > 1:
+        speed = sorted(a[0] / j[0] for a, j in zip(runs["backpain assess"], runs[jobs], strict=True))
+        line += f"; --jobs {args.jobs} {statistics.median(speed):.2f}x as fast as one job"
+        line += f" (from {speed[0]:.2f}x to {speed[-1]:.2f}x)"
+    print(line)
     print("cost as a multiple of the floor: goal at most 3.0 (stretch 2.0); --jobs 2: at least 1.6x one job")
 
 
