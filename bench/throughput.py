@@ -18,6 +18,11 @@ ratios, which are measured in the same run, rather than the absolute figures. On
 changes from second to second (time taken by other guests), the wall-clock ratio swings by a fifth between runs;
 CPU time (user and system, of the command's process and of the floor's timed loops) leaves out the time the
 machine was not ours, and moves less. With --jobs, CPU time is that of all the processes together.
+
+Below those, round by round: each round's ratio (backpain against the floor timed just before it) and the median
+over the rounds, with their range; and the same for --jobs's speed-up. The best of each apart may compare moments
+far apart (the floor's shorter run is the likelier to catch a fast one); use many rounds (--rounds 9) on a noisy
+machine.
 """
 
 from __future__ import annotations
