@@ -387,15 +387,12 @@ class _Buffer:
         self.scratch = bytearray()  #: one result, as encoded (kept, so that its memory is reused)
         self.after = after  #: called once each flush is out (Keeper.written)
 
-    def write(self, data: bytes | bytearray) -> int:
+    def write(self, data: bytes | bytearray | memoryview) -> int:
         n = len(data)
         end = self.used + n
-        if end > self.size:  # what is held goes first
-            if n >= self.size:  # a worker's chunk of results: written as it is, not copied first
-                self.flush(data)
-                return n
-            self.flush()
-            end = n
+        if end > self.size:  # what is held, then `data`, in one flush: `data` is out before `after` runs, and
+            self.flush(data)  # before a signal that came meanwhile stops the batch
+            return n
         self.buf[end - n : end] = data  # as long as the slice: copied in, nothing resized
         self.used = end
         return n
@@ -407,18 +404,15 @@ class _Buffer:
         encode_into(obj, scratch, 0)
         n = len(scratch) + 1
         end = self.used + n
-        if end > self.size:
-            if n >= self.size:
-                self.flush(scratch + b"\n")
-                return
-            self.flush()
-            end = n
+        if end > self.size:  # as in `write`: what is held and this result, in one flush
+            self.flush(scratch + b"\n")
+            return
         buf = self.buf
         buf[end - n : end - 1] = scratch
         buf[end - 1] = 10  # b"\n"
         self.used = end
 
-    def flush(self, more: bytes | bytearray = b"") -> None:
+    def flush(self, more: bytes | bytearray | memoryview = b"") -> None:
         """Write what is held, then `more`."""
         with self.held():
             used, self.used = self.used, 0  # taken first: a write that fails never leaves it to go twice
@@ -677,8 +671,8 @@ PIPE_SIZE = 1 << 20
 
 
 def _pipe_room(fd: int) -> int:
-    """What the pipe `fd` holds, in bytes, made PIPE_SIZE if the system allows; less a margin for the message's
-    header. 0 where the system cannot say (a second chunk then never goes out before the first's outcome)."""
+    """What the pipe `fd` holds, in bytes, made PIPE_SIZE if the system allows; less a margin. 0 where the system
+    cannot say (a second chunk then never goes out before the first's outcome)."""
     import fcntl
 
     set_size, get_size = getattr(fcntl, "F_SETPIPE_SZ", None), getattr(fcntl, "F_GETPIPE_SZ", None)
@@ -690,7 +684,9 @@ def _pipe_room(fd: int) -> int:
         size = fcntl.fcntl(fd, get_size)
     except OSError:
         return 0
-    return max(0, size - 64)
+    # Less two pages, not only the header: a pipe holds whole pages, and a header written after a chunk smaller
+    # than a page shares that chunk's last page.
+    return max(0, size - 2 * os.sysconf("SC_PAGE_SIZE"))
 
 
 class WorkerLost(Exception):

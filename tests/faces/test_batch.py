@@ -191,6 +191,51 @@ def test_a_large_write_goes_out_after_what_is_held_and_before_what_follows() -> 
     assert out.getvalue() == b"a" * 10 + b"B" * 500 + b"c" * 10
 
 
+@pytest.mark.parametrize("encoded", [True, False])
+def test_a_result_is_out_before_the_buffer_says_it_is_written(encoded: bool) -> None:
+    """`after` (the history's `Keeper.written`: a result is saved only once it is out) runs when a flush is out;
+    by then every result given to the buffer is out, the one that made it flush included."""
+    import msgspec
+
+    out = io.BytesIO()
+    given: list[int] = []
+    seen: list[tuple[int, int]] = []
+    buffered = batch._Buffer(out, size=100, after=lambda: seen.append((len(given), out.getvalue().count(b"\n"))))
+    encode_into = msgspec.json.Encoder().encode_into
+    for i in range(12):
+        given.append(i)
+        if encoded:
+            buffered.write_encoded(encode_into, {"result": i, "text": "x" * 20})
+        else:
+            buffered.write(b'{"result": %d, "text": "%s"}\n' % (i, b"x" * 20))
+    assert seen, "the buffer flushed"
+    assert all(results == lines for results, lines in seen)
+
+
+def test_a_signal_during_a_flush_never_drops_the_result_that_made_it_flush() -> None:
+    """A Ctrl-C that comes while a flush is out stops the batch as the flush ends: the result that made it flush
+    is out by then, not dropped (it is counted, and may be saved)."""
+    import msgspec
+
+    from backpain_cli.io.process import Interrupted, Signals
+
+    signals = Signals()
+
+    class Interrupting(io.BytesIO):
+        def write(self, data: Any) -> int:
+            signals._on_signal(signal.SIGINT, None)  # Ctrl-C while the output is being written
+            return super().write(data)
+
+    out = Interrupting()
+    buffered = batch._Buffer(out, signals, size=100)
+    encode_into = msgspec.json.Encoder().encode_into
+    buffered.write_encoded(encode_into, {"result": 0, "text": "x" * 40})
+    with pytest.raises(Interrupted):
+        buffered.write_encoded(encode_into, {"result": 1, "text": "x" * 40})  # does not fit: a flush
+    buffered.flush()
+    assert [json.loads(line)["result"] for line in out.getvalue().splitlines()] == [0, 1]
+
+
 def test_a_result_encoded_straight_into_the_buffer_is_whole_or_not_there() -> None:
     import msgspec
 
