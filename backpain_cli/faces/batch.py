@@ -752,7 +752,7 @@ class _Workers:
         return pickle.dumps([(r.line, r.raw, r.error, r.row) for r in chunk], pickle.HIGHEST_PROTOCOL)
 
     def _send(self, i: int, packed: bytes) -> None:
-        """A chunk to worker `i`: its size in 8 bytes, then the chunk (`_next_chunk` reads them)."""
+        """A chunk to worker `i`: its size in 8 bytes, then the chunk (`_Inbox.next` reads them)."""
         try:
             fd = self.tasks[i].fileno()
             _write_all(fd, len(packed).to_bytes(8, "little"))
