@@ -150,7 +150,7 @@ def _reason(region: str, sign: tuple[Any, ...], evidence: Evidence) -> dict[str,
     reason = kept[sign] = {
         "rule": rule_id,
         "level": _LEVEL[rule_id],
-        "because": _because(_reason_texts(region)[rule_id], answers_text(evidence, region)),
+        "because": because(rule_id, evidence, region),
         "answers": evidence,
     }
     return reason
