@@ -286,28 +286,48 @@ def _run_serial(
 ) -> None:
     """Assess and write the records one by one, in this process."""
     at = getattr(sink, "at", None)  # a sink that shows where each record was (CSV's `line`)
-    line_writer = getattr(sink, "line_writer", None)
-    put = line_writer() if line_writer is not None and keeper is None and at is None else None
-    if put is not None and not fhir_io.ONLY:
-        # JSON Lines out: a record of JSON that the fast path takes goes straight through (what assess_one and
-        # the loop below do for it, without their calls); any other record takes the loop's way, below.
-        levels = tally.levels
-        for record in records:
-            if record.error is None and record.row is None:
-                valid = given_answers(record.raw)  # the engine reads answers by key: in the order given
-                if valid is not None:
-                    out = assess(valid)
-                    tally.read += 1
-                    levels[out["level"]] += 1
-                    put(out)
-                    if progress is not None and not tally.read & 255:
-                        progress.update(tally.read)
-                    continue
-            _serial_one(env, record, sink, tally, progress, None, None, fast=False)
+    encode_into = getattr(sink, "line_encoder", lambda: None)()
+    fast = isinstance(env.stdout, _Buffer) and keeper is None and at is None and not fhir_io.ONLY
+    if encode_into is not None and fast:
+        _run_json_lines(env, records, sink, encode_into, tally, progress)
     else:
         for record in records:
             _serial_one(env, record, sink, tally, progress, keeper, at)
     sink.close()
+
+
+def _run_json_lines(
+    env: Environment,
+    records: Iterator[Record],
+    sink: Sink,
+    encode_into: Callable[[Any, bytearray, int], None],
+    tally: Tally,
+    progress: _Progress | None,
+) -> None:
+    """`_run_serial` for JSON Lines out to the batch's buffer: a record of JSON that the fast path takes goes
+    straight through, as `_serial_one` would take it, without its calls (`Tally.count`, the sink's `write`); any
+    other record takes `_serial_one`'s way."""
+    out = cast(_Buffer, env.stdout)  # the sink's output (`_run_serial` has checked)
+    levels = tally.levels
+    write = out.write_encoded  # called from here, not through the sink: a call the interpreter makes inline
+    read = tally.read
+    try:
+        for record in records:
+            if record.error is None and record.row is None:
+                valid = given_answers(record.raw)  # the engine reads answers by key: in the order given
+                if valid is not None:
+                    result = assess(valid)
+                    read += 1
+                    levels[result["level"]] += 1
+                    write(encode_into, result)
+                    if progress is not None and not read & 255:
+                        progress.update(read)
+                    continue
+            tally.read = read
+            _serial_one(env, record, sink, tally, progress, None, None, fast=False)
+            read = tally.read
+    finally:
+        tally.read = read
 
 
 def _serial_one(

@@ -9,7 +9,6 @@ at PATH (`-o /dev/null`) is written to directly, never replaced. `--save-answers
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -51,11 +50,12 @@ class JsonSink:
         else:
             self.out.write(self.format(self.encode(out), indent=2) + b"\n")
 
-    def line_writer(self) -> Callable[[dict[str, Any]], None] | None:
-        """For a batch written to the batch's buffer: a function that writes one result as one JSON line, as
-        `write` does (the serial loop's fast path calls it, without `write`'s tests of each record). Else None."""
+    def line_encoder(self) -> Callable[[Any, bytearray, int], None] | None:
+        """For a batch written to the batch's buffer: the encoder's `encode_into`, with which the serial loop's fast
+        path writes each result as one JSON line, as `write` does, without `write`'s tests of each record. Else
+        None."""
         if self.batch and self.write_encoded is not None:
-            return partial(self.write_encoded, self.encode_into)
+            return self.encode_into
         return None
 
     def close(self) -> None:
