@@ -1141,18 +1141,6 @@ def evaluate(facts: Facts) -> dict[str, Evidence]:
     return _evaluate(facts, _NOTHING_KEPT.get, _evidence)[0]
 
 
-def evaluate_with(facts: Facts, kept: Kept, make: Make) -> Evaluated:
-    """`evaluate`, for the engine: each fired rule, in table order, with what `kept(signature)` gives for it, or
-    when that is None, what `make(signature, evidence)` gives; and the emergency and urgent rules fired, as the
-    sum of their `SERIOUS_BITS`.
-
-    A fired rule's signature is the rule's id, then its evidence's values in the order they were found (each
-    number with its type), and their keys too where a rule's keys may vary, as one hashable tuple. Two fired rules
-    with the same signature are the same rule with the same evidence, written alike, so the engine makes the reason
-    of each signature once and keeps it; and the evidence is made only for a signature not kept."""
-    return _evaluate(facts, kept, make)
-
-
 def evaluate_signed(facts: Facts) -> Signed:
     """`evaluate`, and beside it each fired rule's signature (see `evaluate_with`)."""
     pairs = _evaluate(facts, _NOTHING_KEPT.get, _pair)[0]
@@ -1182,6 +1170,16 @@ def evaluate_slowly(facts: Facts) -> dict[str, Evidence]:
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 COMPILED_SOURCE, _evaluate = _compile(RULES)
+_evaluate.__doc__ = """`evaluate`, for the engine: each fired rule, in table order, with what `kept(signature)` gives
+    for it, or when that is None, what `make(signature, evidence)` gives; and the emergency and urgent rules fired,
+    as the sum of their `SERIOUS_BITS`.
+
+    A fired rule's signature is the rule's id, then its evidence's values in the order they were found (each
+    number with its type), and their keys too where a rule's keys may vary, as one hashable tuple. Two fired rules
+    with the same signature are the same rule with the same evidence, written alike, so the engine makes the reason
+    of each signature once and keeps it; and the evidence is made only for a signature not kept."""
+#: The compiled function itself, called by the engine for every record (a function around it cost a call each).
+evaluate_with: Callable[[Facts, Kept, Make], Evaluated] = _evaluate
 
 NOW = "now"
 TODAY = "today"
