@@ -540,3 +540,83 @@ def test_a_signal_held_while_stdout_is_blocked_is_not_lost_when_its_reader_goes(
     env = Environment(io.BytesIO(jsonl(3)), out, err, False, False, False)
     status = run(env, env.stdin, "json", None, 1)
     assert (status, err.getvalue()) == (143, "backpain: terminated\n")
+
+
+# -- no reference cycles: the command's own process runs a batch with the cyclic garbage collector stopped --
+
+
+def _cycles_left(data: bytes, fmt: str, input_format: str | None = None, jobs: int = 1) -> int:
+    """The objects in reference cycles that a batch over `data` leaves for the cyclic collector to find (after a
+    first run, which may import modules and fill caches, once a process)."""
+    import gc
+
+    for _ in range(2):
+        out, err = io.BytesIO(), io.StringIO()
+        env = Environment(io.BytesIO(data), out, err, False, False, False)
+        gc.collect()
+        gc.disable()  # as process.tune_for_a_batch stops it
+        try:
+            run(env, env.stdin, fmt, input_format, jobs)
+        finally:
+            found = gc.collect()
+            gc.enable()
+        assert out.getvalue()
+    return found
+
+
+def _mixed_records(n: int) -> bytes:
+    """Records of every kind a batch meets: valid, unreadable, invalid, invalid with a warning sign, blank."""
+    bad = [
+        b"{not json\n",
+        b'{"age": 200}\n',
+        b'{"age": 40, "red_flags": ["saddle_numbnes"], "surprise": 1}\n',
+        b"[1, 2]\n",
+        b"\n",
+        json.dumps({**GOOD[0], "age": 40, "age_again": 1}).encode() + b"\n",
+    ]
+    return b"".join(jsonl(1, i) + bad[i % len(bad)] for i in range(n))
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "fhir", "text", "markdown"])
+def test_a_batch_makes_no_reference_cycles(fmt: str) -> None:
+    # Safe only while this holds: with the collector stopped, a cycle made for each record would never be freed.
+    assert _cycles_left(_mixed_records(60), fmt) == 0
+
+
+def test_spreadsheet_and_fhir_input_make_no_reference_cycles() -> None:
+    from tests.faces.test_csv import plain_header, plain_row
+    from tests.fhir_helpers import emitted_questionnaire, response
+
+    rng = __import__("random").Random(5)
+    rows = [plain_header(), *(plain_row(dict(GOOD[i % len(GOOD)], id=f"r{i}"), rng) for i in range(40))]
+    rows.append(["x", "not a number"])
+    text = io.StringIO()
+    __import__("csv").writer(text).writerows(rows)
+    assert _cycles_left(text.getvalue().encode(), "json") == 0
+    q = emitted_questionnaire()
+    bundle = [response(q, dict(GOOD[i % len(GOOD)], id=f"r{i}")) for i in range(20)]
+    bundle.append({"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{"linkId": "age"}]})
+    assert _cycles_left(b"".join(json.dumps(r).encode() + b"\n" for r in bundle), "json") == 0
+
+
+def test_with_jobs_the_cycles_do_not_grow_with_the_records() -> None:
+    # The parent's workers and pipes are made once a batch; nothing is left in a cycle for each record.
+    assert _cycles_left(_mixed_records(300), "json", jobs=2) == _cycles_left(_mixed_records(30), "json", jobs=2)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_workers_chunk_makes_no_reference_cycles(fmt: str) -> None:
+    import gc
+
+    from backpain_cli.io.reader import Reader
+
+    chunk = list(Reader(io.BytesIO(_mixed_records(60))))
+    batch._assess_chunk(chunk, fmt)  # once first: imports and caches
+    gc.collect()
+    gc.disable()
+    try:
+        assert batch._assess_chunk(chunk, fmt)[0] == len(chunk)
+    finally:
+        found = gc.collect()
+        gc.enable()
+    assert found == 0

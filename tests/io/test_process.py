@@ -13,22 +13,22 @@ from backpain_cli.io import process
 
 
 def test_a_program_that_imported_the_package_keeps_its_garbage_collector_as_it_was() -> None:
-    before = gc.get_threshold(), gc.get_freeze_count()
+    before = gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()
     assert not process.OWN_PROCESS
     process.tune_for_a_batch()
-    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
 
 
 def test_the_commands_own_process_tunes_it_for_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = gc.get_threshold()
+    assert gc.isenabled()
     monkeypatch.setattr(process, "OWN_PROCESS", True)
     try:
         process.tune_for_a_batch()
-        assert gc.get_threshold()[0] == 10_000
+        assert not gc.isenabled()
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
-        gc.set_threshold(*before)
+        gc.enable()
 
 
 def test_the_entry_point_says_it_is_the_commands_own_process() -> None:
