@@ -19,15 +19,16 @@ changes from second to second (time taken by other guests), the wall-clock ratio
 CPU time (user and system, of the command's process and of the floor's timed loops) leaves out the time the
 machine was not ours, and moves less. With --jobs, CPU time is that of all the processes together.
 
-Below those, round by round: each round's ratio (backpain against the floor timed just before it) and the median
-over the rounds, with their range; and the same for --jobs's speed-up. The best of each apart may compare moments
-far apart (the floor's shorter run is the likelier to catch a fast one); use many rounds (--rounds 9) on a noisy
-machine.
+Below those, round by round: each round's ratio (backpain against the floors timed just before it and just after
+it, their mean: one more floor is timed after the last round) and the median over the rounds, with their range;
+and the same for --jobs's speed-up. The best of each apart may compare moments far apart (the floor's shorter run
+is the likelier to catch a fast one); use many rounds (--rounds 9) on a noisy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import resource
 import statistics
 import subprocess
@@ -122,6 +123,7 @@ def main() -> None:
             runs["backpain assess"].append(less(timed(assess, path), start))
             if args.jobs > 1:
                 runs[jobs].append(less(timed([*assess, "--jobs", str(args.jobs)], path), start))
+        after = floor(python, path)  # the floor after the last round, for its round-by-round ratio
     print(f"{n} records, {size / 1e6:.1f} MB, best (worst) of {args.rounds} rounds; start-up excluded")
     base = [min(t[i] for t in runs["floor (msgspec decode + encode)"]) for i in (0, 1)]
     for name, times in runs.items():
@@ -137,10 +139,11 @@ def main() -> None:
     if args.jobs > 1:
         one_job, parallel = min(t[0] for t in runs["backpain assess"]), min(t[0] for t in runs[jobs])
         print(f"  --jobs {args.jobs} is {one_job / parallel:.2f}x as fast as one job")
-    # Each round's own ratios (backpain against the floor timed just before it, in the same round), and their
-    # median: the best of each apart compares moments that may be far apart on a machine whose speed drifts (the
-    # floor's short run is the more likely to catch a fast moment).
-    floors = runs["floor (msgspec decode + encode)"]
+    # Each round's own ratios (backpain against the floors timed just before and just after it), and their median:
+    # the best of each apart compares moments that may be far apart on a machine whose speed drifts (the floor's
+    # short run is the more likely to catch a fast moment), and a floor on one side only, a drift during the round.
+    times = [*runs["floor (msgspec decode + encode)"], after]
+    floors = [((a[0] + b[0]) / 2, (a[1] + b[1]) / 2) for a, b in itertools.pairwise(times)]
     own = sorted(a[0] / f[0] for a, f in zip(runs["backpain assess"], floors, strict=True))
     cpu = sorted(a[1] / f[1] for a, f in zip(runs["backpain assess"], floors, strict=True))
     line = f"  round by round (median of {args.rounds}): {statistics.median(own):.2f}x the floor"
