@@ -22,10 +22,13 @@ def test_a_program_that_imported_the_package_keeps_its_garbage_collector_as_it_w
 def test_the_commands_own_process_tunes_it_for_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert gc.isenabled()
     monkeypatch.setattr(process, "OWN_PROCESS", True)
+    at_exit: list[object] = []
+    monkeypatch.setattr("atexit.register", at_exit.append)
     try:
         process.tune_for_a_batch()
         assert not gc.isenabled()
         assert gc.get_freeze_count() > 0
+        assert at_exit == [gc.freeze]  # what the batch kept is left out of the collection made at the exit
     finally:
         gc.unfreeze()
         gc.enable()
