@@ -32,7 +32,7 @@ from backpain_cli.io.decoding import answers, given_answers
 from backpain_cli.io.env import Environment, stopped, to_devnull
 from backpain_cli.io.json_text import Rejected
 from backpain_cli.io.process import ExitStatus, Interrupted, Signals, tune_for_a_batch
-from backpain_cli.io.reader import NoInput, Reader, Record, would_not_wait
+from backpain_cli.io.reader import NoInput, Reader, Record, lines_of, would_not_wait
 
 if TYPE_CHECKING:
     from backpain_cli.faces.sinks import Sink
@@ -227,7 +227,8 @@ def _run(
                     from backpain_cli.faces.csv_sink import encode_header
 
                     env.stdout.write(encode_header())
-                _run_parallel(env, records, jobs, tally, progress, signals, reader, fmt)
+                blocks = isinstance(reader, Reader) and reader.kind == "jsonl" and not _bundles(reader, input_format)
+                _run_parallel(env, records, jobs, tally, progress, signals, reader, fmt, blocks)
             else:
                 _run_serial(env, records, make_sink(fmt, env, batch), tally, progress, keeper)
         finally:
@@ -266,7 +267,7 @@ def _look_ahead(reader: Reader | CsvReader, input_format: str | None = None) -> 
     records: Iterator[Record] = iter(reader)
     if isinstance(reader, CsvReader):
         return records, True
-    if input_format == "fhir" or reader.kind == "document" or b'"resourceType"' in reader.first:
+    if _bundles(reader, input_format):
         from backpain_cli.io.fhir_io import expand  # a Bundle of QuestionnaireResponses: one record per entry
 
         records = expand(records, numbered=reader.kind == "document")
@@ -274,6 +275,11 @@ def _look_ahead(reader: Reader | CsvReader, input_format: str | None = None) -> 
         return records, True
     ahead = [r for _, r in zip(range(2), records, strict=False)]
     return chain(ahead, records), len(ahead) > 1
+
+
+def _bundles(reader: Reader, input_format: str | None) -> bool:
+    """Whether the records may be FHIR Bundles, each taken apart into its entries (`fhir_io.expand`)."""
+    return input_format == "fhir" or reader.kind == "document" or b'"resourceType"' in reader.first
 
 
 def _run_serial(
@@ -532,8 +538,9 @@ class _Progress:
 CHUNK_RECORDS = 1000
 #: A chunk also ends once its records hold this many bytes.
 CHUNK_BYTES = 1 << 20
-#: A chunk's outcome, from a worker: (records, count per level, the JSON Lines or CSV rows, the rejections)
-Done = tuple[int, dict[str, int], bytes | memoryview, list[dict[str, Any]]]
+#: A chunk's outcome, from a worker: (records, count per level, the JSON Lines or CSV rows, the rejections, the
+#: blank lines skipped in its blocks)
+Done = tuple[int, dict[str, int], bytes | memoryview, list[dict[str, Any]], int]
 
 
 class _Gathered:
@@ -562,8 +569,8 @@ class _Gathered:
 
 
 def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None = None) -> Done:
-    """Assess a chunk of records: (records, count per level, the JSON Lines or CSV rows, gathered in `out`, the
-    rejections)."""
+    """Assess a chunk of records, blocks of lines among them taken apart (`Record.block`): (records, count per
+    level, the JSON Lines or CSV rows, gathered in `out`, the rejections, the blank lines skipped)."""
     gathered = _Gathered(1 << 16) if out is None else out
     add = gathered.add
     write: Callable[[bool, dict[str, Any], int], None]
@@ -586,7 +593,9 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None 
     levels: dict[str, int] = {}
     rejections: list[dict[str, Any]] = []
     tried = not fhir_io.ONLY  # the fast path, tried here for each record it may take
-    for record in chunk:
+    n, blank = 0, [0]
+    for record in chain.from_iterable(lines_of(r, blank) if r.block else (r,) for r in chunk):
+        n += 1
         valid = given_answers(record.raw) if tried and record.error is None and record.row is None else None
         if valid is not None:  # as assess_one would, without its calls
             ok, result = True, assess(valid)
@@ -597,7 +606,7 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None 
             levels[result["level"]] = levels.get(result["level"], 0) + 1
         else:
             rejections.append(result)
-    return len(chunk), levels, gathered.take(), rejections
+    return n, levels, gathered.take(), rejections, blank[0]
 
 
 def _run_parallel(
@@ -609,14 +618,18 @@ def _run_parallel(
     signals: Signals,
     reader: Any = None,
     fmt: str = "json",
+    blocks: bool = False,
 ) -> None:
     workers = _Workers(jobs, signals, fmt)
     try:
         workers.start()
-        dispatch = _Dispatch(env, workers, tally, progress)
+        dispatch = _Dispatch(env, workers, tally, progress, reader)
         if reader is not None:
             reader.on_wait = dispatch.on_wait
             dispatch.ready = would_not_wait(reader.stream)
+            # JSON Lines held whole come as blocks, handed on as they are: the workers take them apart, and the
+            # parent's share of the work, which bounds how well --jobs scales, is no longer a step per record.
+            reader.in_blocks = blocks
         for record in records:
             dispatch.add(record)
         dispatch.finish()
@@ -634,10 +647,13 @@ class _Dispatch:
     input would make us wait (a live feed), the chunk begun is sent at once and every outcome is written before
     waiting, so that no result is held back by slow input."""
 
-    def __init__(self, env: Environment, workers: _Workers, tally: Tally, progress: _Progress | None) -> None:
+    def __init__(
+        self, env: Environment, workers: _Workers, tally: Tally, progress: _Progress | None, reader: Any = None
+    ) -> None:
         from collections import deque
 
         self.env = env
+        self.reader = reader  # whose count of blank lines the workers' add to
         self.workers = workers
         self.tally = tally
         self.progress = progress
@@ -646,12 +662,14 @@ class _Dispatch:
         self.turn: deque[int] = deque()
         self.chunk: list[Record] = []
         self.size = 0
+        self.records = 0  # in the chunk, counting a block's lines
         self.ready: Callable[[], bool] = lambda: True
 
     def add(self, record: Record) -> None:
         self.chunk.append(record)
         self.size += len(record.raw)
-        if len(self.chunk) == CHUNK_RECORDS or self.size >= CHUNK_BYTES:
+        self.records += record.block or 1
+        if self.records >= CHUNK_RECORDS or self.size >= CHUNK_BYTES:
             self._send()
 
     def _send(self) -> None:
@@ -663,13 +681,15 @@ class _Dispatch:
         self.out[i] += 1
         self.turn.append(i)
         self.next = (i + 1) % self.workers.jobs
-        self.chunk, self.size = [], 0
+        self.chunk, self.size, self.records = [], 0, 0
 
     def _receive(self) -> None:
         i = self.turn.popleft()
-        n, levels, lines, rejections = self.workers._receive(i)
+        n, levels, lines, rejections, blank = self.workers._receive(i)
         self.out[i] -= 1
         self.tally.add(self.env, n, levels, rejections)
+        if blank:
+            self.reader.blank += blank
         self.env.stdout.write(lines)
         if self.progress is not None:
             self.progress.update(self.tally.read)
@@ -769,7 +789,7 @@ class _Workers:
         records themselves (the parent's share of the work is what bounds how well --jobs scales)."""
         import pickle
 
-        return pickle.dumps([(r.line, r.raw, r.error, r.row) for r in chunk], pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps([(r.line, r.raw, r.error, r.row, r.block) for r in chunk], pickle.HIGHEST_PROTOCOL)
 
     def _send(self, i: int, packed: bytes) -> None:
         """A chunk to worker `i`: its size in 8 bytes, then the chunk (`_Inbox.next` reads them)."""
@@ -785,11 +805,11 @@ class _Workers:
             message = self.results[i].recv()
             if isinstance(message, str):  # a bug in the worker, told rather than hidden
                 raise WorkerLost(message)
-            n, levels, rejections, size = message
+            n, levels, rejections, size, blank = message
             lines = self._lines(self.results[i].fileno(), size)
         except (EOFError, OSError):
             raise self._lost(i) from None
-        return n, levels, lines, rejections
+        return n, levels, lines, rejections, blank
 
     def _lines(self, fd: int, size: int) -> memoryview:
         """A chunk's lines: the `size` bytes that follow its header on the pipe, as they came (no pickling of
@@ -886,8 +906,8 @@ def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json") -
     fd = results.fileno()
     try:
         while True:
-            n, levels, lines, rejections = _assess_chunk(inbox.next(), fmt, out)
-            results.send((n, levels, rejections, len(lines)))
+            n, levels, lines, rejections, blank = _assess_chunk(inbox.next(), fmt, out)
+            results.send((n, levels, rejections, len(lines), blank))
             halfway = True
             _write_all(fd, lines)  # the lines as they are, after the header (`_Workers._lines` reads them)
             del lines  # no view left on `out`, which may grow for the next chunk

@@ -444,6 +444,19 @@ def test_jobs_give_the_same_output_in_order(monkeypatch: pytest.MonkeyPatch) -> 
     assert one[0] == 1 and len(one[1].splitlines()) == 46
 
 
+def test_jobs_hand_on_blocks_of_lines_and_say_the_same_as_one_job() -> None:
+    # The parent hands whole lines held on as blocks; the workers take them apart: the same results, line numbers
+    # of rejections and count of blank lines as one job gives.
+    lines = [jsonl(1, i) for i in range(3000)]
+    for i in range(0, 3000, 7):
+        lines[i] = [b"\n", b"  \t \n", b"{bad\n", b'{"age": 3}\n', b"\x0b\n", lines[i] + b"\r\n"][i % 6]
+    data = b"".join(lines)
+    one = run_batch(data, jobs=1)
+    two = run_batch(data, jobs=2)
+    assert one == two
+    assert "blank lines skipped" in one[2] and b'"line":' in one[1]
+
+
 @pytest.mark.timeout(60)
 def test_a_worker_killed_is_told_not_taken_for_a_closed_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing

@@ -44,7 +44,7 @@ class FakeWorkers:
 
     def _receive(self, i: int) -> Any:
         chunk = self.sent[i].pop(0)
-        return len(chunk), {}, b"".join(b"%d\n" % r.line for r in chunk), []
+        return len(chunk), {}, b"".join(b"%d\n" % r.line for r in chunk), [], 0
 
 
 @pytest.mark.parametrize(("room", "most"), [(0, 1), (10**6, 2)])
