@@ -214,6 +214,8 @@ def _run(
     except NoInput:
         env.message(_(NO_ANSWERS))
         return ExitStatus.USAGE
+    # (Before the look-ahead, which may find that what looked like one document is JSON Lines.)
+    bundles = not isinstance(reader, CsvReader) and _bundles(reader, input_format)
     records, batch = _look_ahead(reader, input_format)
     buffered = _Buffer(env.stdout, signals, after=keeper.written if keeper is not None else None)
     reader.on_wait = buffered.flush  # results go out before the input is waited for
@@ -227,7 +229,7 @@ def _run(
                     from backpain_cli.faces.csv_sink import encode_header
 
                     env.stdout.write(encode_header())
-                blocks = isinstance(reader, Reader) and reader.kind == "jsonl" and not _bundles(reader, input_format)
+                blocks = isinstance(reader, Reader) and reader.kind == "jsonl" and not bundles
                 _run_parallel(env, records, jobs, tally, progress, signals, reader, fmt, blocks)
             else:
                 _run_serial(env, records, make_sink(fmt, env, batch), tally, progress, keeper)
@@ -330,8 +332,10 @@ def _run_json_lines(
                         progress.update(read)
                     continue
             tally.read = read
-            _serial_one(env, record, sink, tally, progress, None, None, fast=False)
-            read = tally.read
+            try:
+                _serial_one(env, record, sink, tally, progress, None, None, fast=False)
+            finally:
+                read = tally.read  # as it counted, even if what it wrote failed
     finally:
         tally.read = read
 
@@ -621,9 +625,9 @@ def _run_parallel(
     blocks: bool = False,
 ) -> None:
     workers = _Workers(jobs, signals, fmt)
+    dispatch = _Dispatch(env, workers, tally, progress)
     try:
         workers.start()
-        dispatch = _Dispatch(env, workers, tally, progress, reader)
         if reader is not None:
             reader.on_wait = dispatch.on_wait
             dispatch.ready = would_not_wait(reader.stream)
@@ -635,6 +639,8 @@ def _run_parallel(
         dispatch.finish()
         env.stdout.flush()
     finally:
+        if reader is not None:
+            reader.blank += dispatch.blank  # those the workers skipped in blocks
         with signals.held():
             workers.stop()
 
@@ -647,13 +653,11 @@ class _Dispatch:
     input would make us wait (a live feed), the chunk begun is sent at once and every outcome is written before
     waiting, so that no result is held back by slow input."""
 
-    def __init__(
-        self, env: Environment, workers: _Workers, tally: Tally, progress: _Progress | None, reader: Any = None
-    ) -> None:
+    def __init__(self, env: Environment, workers: _Workers, tally: Tally, progress: _Progress | None) -> None:
         from collections import deque
 
         self.env = env
-        self.reader = reader  # whose count of blank lines the workers' add to
+        self.blank = 0  # the blank lines the workers skipped in blocks
         self.workers = workers
         self.tally = tally
         self.progress = progress
@@ -688,8 +692,7 @@ class _Dispatch:
         n, levels, lines, rejections, blank = self.workers._receive(i)
         self.out[i] -= 1
         self.tally.add(self.env, n, levels, rejections)
-        if blank:
-            self.reader.blank += blank
+        self.blank += blank
         self.env.stdout.write(lines)
         if self.progress is not None:
             self.progress.update(self.tally.read)

@@ -84,15 +84,24 @@ def lines_of(block: Record, blank: list[int]) -> Iterator[Record]:
         number += 1
 
 
-def _lines_in(block: bytes) -> int:
-    """How many LFs `block` holds, found with `find` (memchr): for lines of hundreds of bytes, ten times fewer
-    instructions than `bytes.count`, which looks at each byte in turn."""
-    n, find = 0, block.find
-    at = find(b"\n")
-    while at >= 0:
-        n += 1
-        at = find(b"\n", at + 1)
-    return n
+#: A block (`Record.block`) holds at most this many lines, and past its first line at most this many bytes: a
+#: parallel batch's chunk of records is a few blocks (what one read holds after a very long line may be megabytes,
+#: of thousands of short lines).
+BLOCK_LINES = 256
+BLOCK_BYTES = 256 * 1024
+
+
+def _block_end(buf: bytes, pos: int, last: int) -> tuple[int, int]:
+    """The block of whole lines that begins at `pos` in `buf` (whose last LF is at `last`): (how many lines, where
+    it ends). Each LF is found with `find` (memchr): for lines of hundreds of bytes, ten times fewer instructions
+    than `bytes.count`, which looks at each byte in turn."""
+    n, end, find = 0, pos, buf.find
+    while n < BLOCK_LINES:
+        at = find(b"\n", end, last + 1)
+        if at < 0 or (n and at + 1 - pos > BLOCK_BYTES):
+            break
+        n, end = n + 1, at + 1
+    return n, end
 
 
 def _too_long(limit: int) -> str:
@@ -285,12 +294,11 @@ class Reader:
                 if last > pos and last - pos <= limit and buf.find(b"\r", pos, last) < 0:
                     # Every whole line held, taken in a tight loop: none has a CR, none is too long (the common case).
                     self._pos, self._skip_lf = last + 1, False
-                    if self.in_blocks:  # all of them as one block, taken apart as below by `lines_of`
-                        block = buf[pos : last + 1]
-                        lines = _lines_in(block)
-                        yield _new(Record, (number + 1, block, None, None, lines))
+                    while self.in_blocks and pos <= last:  # in blocks, taken apart as below by `lines_of`
+                        lines, end = _block_end(buf, pos, last)
+                        yield _new(Record, (number + 1, buf[pos:end], None, None, lines))
                         number += lines
-                        pos = last + 1
+                        pos = end
                     find = buf.find
                     while pos <= last:
                         end = find(b"\n", pos) + 1

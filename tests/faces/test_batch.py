@@ -457,6 +457,20 @@ def test_jobs_hand_on_blocks_of_lines_and_say_the_same_as_one_job() -> None:
     assert "blank lines skipped" in one[2] and b'"line":' in one[1]
 
 
+def test_jobs_expand_a_bundle_after_a_first_line_that_began_a_document() -> None:
+    # What began as one document turns out to be JSON Lines: its FHIR Bundles are still taken apart into their
+    # entries with --jobs, as in one job (it once looked again after the look-ahead, and sent the lines as blocks).
+    from tests.fhir_helpers import emitted_questionnaire, response
+
+    q = emitted_questionnaire()
+    bundle = {"resourceType": "Bundle", "type": "collection"}
+    bundle["entry"] = [{"resource": response(q, dict(GOOD[i], id=f"b{i}"))} for i in range(2)]
+    data = b'{"age": 40,\n' + jsonl(600) + json.dumps(bundle).encode() + b"\n" + jsonl(5, 600)
+    one = run_batch(data, jobs=1)
+    assert one == run_batch(data, jobs=2)
+    assert "608 records read: 607 assessed" in one[2]
+
+
 @pytest.mark.timeout(60)
 def test_a_worker_killed_is_told_not_taken_for_a_closed_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing

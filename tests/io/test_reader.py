@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -529,13 +530,31 @@ _LINE = st.one_of(
 )
 
 
-def _taken_apart(data: bytes, in_blocks: bool, after: int = 0, max_record: int = 1 << 20) -> tuple[list, int]:
+class _Trickle(io.RawIOBase):
+    """A stream that gives at most `most` bytes a read, as a pipe may: lines and blocks cut across reads."""
+
+    def __init__(self, data: bytes, most: int) -> None:
+        self.data, self.most = memoryview(data), most
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        n = min(len(b), self.most, len(self.data))
+        b[:n] = self.data[:n]
+        self.data = self.data[n:]
+        return n
+
+
+def _taken_apart(
+    data: bytes, in_blocks: bool, after: int = 0, max_record: int = 1 << 20, most: int = 1 << 20
+) -> tuple[list[Any], int]:
     """The records a reader gives (blocks taken apart by `lines_of`), and the blank lines it skipped."""
     from backpain_cli.io.reader import lines_of
 
-    reader = Reader(io.BytesIO(data), "jsonl", max_record=max_record)
+    reader = Reader(io.BufferedReader(_Trickle(data, most)), "jsonl", max_record=max_record)
     blank = [0]
-    out = []
+    out: list[Any] = []
     for n, record in enumerate(reader):
         if n == after:
             reader.in_blocks = in_blocks  # as a parallel batch asks, after looking ahead
@@ -550,13 +569,14 @@ def _taken_apart(data: bytes, in_blocks: bool, after: int = 0, max_record: int =
     st.sampled_from([b"\n", b"\r\n"]),
     st.integers(0, 3),
     st.sampled_from([40, 1 << 20]),
+    st.sampled_from([37, 500, 1 << 20]),
 )
 def test_blocks_taken_apart_are_the_records_read_one_by_one(
-    lines: list[bytes], eol: bytes, after: int, max_record: int
+    lines: list[bytes], eol: bytes, after: int, max_record: int, most: int
 ) -> None:
     lines = [good(), *lines]  # (input of blank lines only is no input: a usage error)
     data = b"\n".join(lines[:30]) + eol + eol.join(lines[30:]) + b"\n"  # LF, and CRLF or LF after
-    assert _taken_apart(data, True, after, max_record) == _taken_apart(data, False, after, max_record)
+    assert _taken_apart(data, True, after, max_record, most) == _taken_apart(data, False, after, max_record, most)
 
 
 def test_whole_lines_held_come_as_blocks_with_their_first_line_and_count() -> None:
@@ -568,3 +588,16 @@ def test_whole_lines_held_come_as_blocks_with_their_first_line_and_count() -> No
     assert blocks and sum(r.block for r in blocks) > 200  # most lines, blank ones among them, in a few blocks
     assert all(r.raw.count(b"\n") == r.block for r in blocks)
     assert _taken_apart(data, True) == _taken_apart(data, False)
+
+
+def test_blocks_are_bounded_in_lines_and_bytes() -> None:
+    from backpain_cli.io.reader import BLOCK_BYTES, BLOCK_LINES
+
+    # Short lines after a very long one: that read holds megabytes, of many thousands of lines.
+    data = b'{"note": "' + b"x" * 3_000_000 + b'"}\n' + b"{}\n" * 300_000 + (b'{"n": "' + b"y" * 5000 + b'"}\n') * 400
+    reader = Reader(io.BytesIO(data), "jsonl")
+    reader.in_blocks = True
+    blocks = [r for r in reader if r.block]
+    assert sum(r.block for r in blocks) > 290_000
+    assert max(r.block for r in blocks) <= BLOCK_LINES
+    assert max(len(r.raw) for r in blocks) <= BLOCK_BYTES + 5100  # past its first line, never more than that
