@@ -632,17 +632,21 @@ def test_with_jobs_the_cycles_do_not_grow_with_the_records() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_a_workers_chunk_makes_no_reference_cycles(fmt: str) -> None:
+@pytest.mark.parametrize("in_blocks", [False, True])
+def test_a_workers_chunk_makes_no_reference_cycles(fmt: str, in_blocks: bool) -> None:
     import gc
 
     from backpain_cli.io.reader import Reader
 
-    chunk = list(Reader(io.BytesIO(_mixed_records(60))))
-    batch._assess_chunk(chunk, fmt)  # once first: imports and caches
+    reader = Reader(io.BytesIO(_mixed_records(60)))
+    reader.in_blocks = in_blocks  # as a parallel batch's parent asks: lines in blocks, taken apart by the worker
+    chunk = list(reader)
+    assert any(r.block for r in chunk) == in_blocks
+    records = sum(r.block or 1 for r in chunk) - batch._assess_chunk(chunk, fmt)[4]  # once first: imports, caches
     gc.collect()
     gc.disable()
     try:
-        assert batch._assess_chunk(chunk, fmt)[0] == len(chunk)
+        assert batch._assess_chunk(chunk, fmt)[0] == records
     finally:
         found = gc.collect()
         gc.enable()
