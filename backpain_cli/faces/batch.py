@@ -214,9 +214,9 @@ def _run(
     except NoInput:
         env.message(_(NO_ANSWERS))
         return ExitStatus.USAGE
-    # (Before the look-ahead, which may find that what looked like one document is JSON Lines.)
+    # Decided once, before the look-ahead, which may find that what looked like one document is JSON Lines.
     bundles = not isinstance(reader, CsvReader) and _bundles(reader, input_format)
-    records, batch = _look_ahead(reader, input_format)
+    records, batch = _look_ahead(reader, bundles)
     buffered = _Buffer(env.stdout, signals, after=keeper.written if keeper is not None else None)
     reader.on_wait = buffered.flush  # results go out before the input is waited for
     env = dataclasses.replace(env, stdout=cast(IO[bytes], buffered))
@@ -263,13 +263,13 @@ def _run(
     return ExitStatus.REJECTED if tally.rejected else ExitStatus.OK
 
 
-def _look_ahead(reader: Reader | CsvReader, input_format: str | None = None) -> tuple[Iterator[Record], bool]:
+def _look_ahead(reader: Reader | CsvReader, bundles: bool = False) -> tuple[Iterator[Record], bool]:
     """The records, and whether they are a batch: one record gives one object out, several give JSON Lines, so
     all but an array or a spreadsheet (a batch however many records it holds) is looked at one record ahead."""
     records: Iterator[Record] = iter(reader)
     if isinstance(reader, CsvReader):
         return records, True
-    if _bundles(reader, input_format):
+    if bundles:  # the records may be FHIR Bundles (`_bundles`)
         from backpain_cli.io.fhir_io import expand  # a Bundle of QuestionnaireResponses: one record per entry
 
         records = expand(records, numbered=reader.kind == "document")
