@@ -539,7 +539,15 @@ class _Progress:
 
 # -- several processes (--jobs N), batches with JSON output: workers assess and encode, the parent writes in order --
 
-CHUNK_RECORDS = 1000
+#: A chunk ends at this many records (a block of lines counts its lines): about a megabyte of JSON output, which
+#: then goes into the worker's pipe of outcomes at once (`PIPE_SIZE`), and small enough that at the end of the
+#: input no worker is left with much to do alone.
+CHUNK_RECORDS = 256
+#: The chunks out with the workers or held for an earlier one's outcome, at most, for each worker.
+WINDOW = 4
+#: The bytes of output a chunk's outcome may have in a slot of memory shared with the parent (`_Workers.slots`),
+#: which writes them from there; more go through the pipe.
+SLOT_SIZE = 2 << 20
 #: A chunk also ends once its records hold this many bytes.
 CHUNK_BYTES = 1 << 20
 #: A chunk's outcome, from a worker: (records, count per level, the JSON Lines or CSV rows, the rejections, the
@@ -559,8 +567,11 @@ class _Gathered:
         """Add `data`, and a newline after it if `newline`."""
         start = self.used
         end = start + len(data) + newline
-        if end > len(self.buf):
-            self.buf += bytes(max(end, 2 * len(self.buf)) - len(self.buf))
+        if end > len(self.buf):  # a larger one, what is gathered copied in (a view still held on it stays good)
+            grown = bytearray(max(end, 2 * len(self.buf)))
+            with memoryview(self.buf) as old:
+                grown[:start] = old[:start]
+            self.buf = grown
         self.buf[start : start + len(data)] = data  # as long as the slice: copied in, nothing resized
         if newline:
             self.buf[end - 1] = 10  # b"\n"
@@ -646,12 +657,17 @@ def _run_parallel(
 
 
 class _Dispatch:
-    """Chunks of records to the workers in turn, outcomes written in input order. A worker has one chunk out, or
-    two when the second fits in its pipe (`_Workers.room`): it finds its next chunk waiting when it is done with
-    one, instead of waiting for the parent to take its outcome and send the next (which cost about a tenth of
-    two workers' time); and a send never waits on a worker, which may be waiting to send its outcome. When the
-    input would make us wait (a live feed), the chunk begun is sent at once and every outcome is written before
-    waiting, so that no result is held back by slow input."""
+    """Chunks of records to whichever worker is free, outcomes taken as they come and written in input order.
+
+    A chunk goes to a worker with none out; failing that, to one with one out whose pipe holds it as well
+    (`_Workers.room`), so that it finds its next chunk waiting when it is done with one, and a send never waits on a
+    worker, which may be waiting to send its outcome. Outcomes are taken from any worker as soon as they are there
+    (`_Workers.ready`), so that no worker waits for the parent to get round to it: taking them in turn held up a
+    worker whose outcome did not fit in its pipe for as long as the other took (a tenth of their time), and tied
+    the faster worker to the slower one's pace. Those that came before an earlier one are held until it is
+    written; at most WINDOW chunks are out or held, which bounds the memory. When the input would make us wait (a
+    live feed), the chunk begun is sent at once and every outcome is written before waiting, so that no result is
+    held back by slow input."""
 
     def __init__(self, env: Environment, workers: _Workers, tally: Tally, progress: _Progress | None) -> None:
         from collections import deque
@@ -662,8 +678,13 @@ class _Dispatch:
         self.tally = tally
         self.progress = progress
         self.out = [0] * workers.jobs  # the chunks out with each worker
-        self.next = 0  # the worker whose turn it is to take a chunk
-        self.turn: deque[int] = deque()
+        self.sent: list[deque[int]] = [deque() for _ in range(workers.jobs)]  # their numbers, oldest first
+        self.held: dict[int, Done] = {}  # outcomes that came before an earlier one's
+        self.slots = list(range(WINDOW * workers.jobs))  # the slots of shared memory free for an outcome
+        self.slot: dict[int, int] = {}  # the slot of each chunk out or held
+        self.numbered = 0  # the chunks sent
+        self.written = 0  # the chunks whose outcome is written
+        self.window = WINDOW * workers.jobs
         self.chunk: list[Record] = []
         self.size = 0
         self.records = 0  # in the chunk, counting a block's lines
@@ -676,32 +697,52 @@ class _Dispatch:
         if self.records >= CHUNK_RECORDS or self.size >= CHUNK_BYTES:
             self._send()
 
+    def _free(self, size: int) -> int | None:
+        """The worker to take a chunk of `size` bytes now: the one with the fewest out (the first of them), if it
+        can take it without the send waiting; None if none can."""
+        out = self.out
+        i = out.index(min(out))
+        if out[i] == 0 or (out[i] == 1 and size + 8 <= self.workers.room[i]):
+            return i
+        return None
+
     def _send(self) -> None:
-        i = self.next
         packed = self.workers.pack(self.chunk)
-        while self.out[i] > 1 or (self.out[i] == 1 and len(packed) + 8 > self.workers.room[i]):
-            self._receive()  # in input order: the oldest outcome first, whichever worker's
-        self.workers._send(i, packed)
+        self._take(wait=False)  # what is done, so that a worker done is known to be free
+        while (i := self._free(len(packed))) is None or self.numbered - self.written >= self.window:
+            self._take(wait=True)
+        slot = self.slots.pop()
+        self.workers._send(i, packed, slot)
+        self.slot[self.numbered] = slot
         self.out[i] += 1
-        self.turn.append(i)
-        self.next = (i + 1) % self.workers.jobs
+        self.sent[i].append(self.numbered)
+        self.numbered += 1
         self.chunk, self.size, self.records = [], 0, 0
 
-    def _receive(self) -> None:
-        i = self.turn.popleft()
-        n, levels, lines, rejections, blank = self.workers._receive(i)
-        self.out[i] -= 1
-        self.tally.add(self.env, n, levels, rejections)
-        self.blank += blank
-        self.env.stdout.write(lines)
-        if self.progress is not None:
-            self.progress.update(self.tally.read)
+    def _take(self, wait: bool) -> None:
+        """Take the outcomes that are there (waiting for one, if `wait`), and write those next in input order."""
+        for i in self.workers.ready(wait):
+            if not self.sent[i]:  # a worker with nothing to do sends nothing: its pipe has closed
+                raise self.workers._lost(i)
+            number = self.sent[i].popleft()
+            self.held[number] = self.workers._receive(i, self.slot[number])
+            self.out[i] -= 1
+        while self.written in self.held:
+            n, levels, lines, rejections, blank = self.held.pop(self.written)
+            self.slots.append(self.slot.pop(self.written))
+            self.written += 1
+            self.tally.add(self.env, n, levels, rejections)
+            self.blank += blank
+            self.env.stdout.write(lines)
+            self.workers.done_with(lines)
+            if self.progress is not None:
+                self.progress.update(self.tally.read)
 
     def finish(self) -> None:
         if self.chunk:
             self._send()
-        while self.turn:
-            self._receive()
+        while self.written < self.numbered:
+            self._take(wait=True)
 
     def on_wait(self) -> None:
         if not self.ready():
@@ -746,11 +787,11 @@ class WorkerKilled(WorkerLost):
 
 class _Workers:
     """`jobs` worker processes, each with a pipe for chunks of records and one for their outcomes. No threads and
-    no shared queue: the parent sends a worker its next chunk only once it has that worker's outcome, so a send
-    never waits on a worker that waits to send, and results come back in input order by taking the workers in
-    turn. `stop()` closes the pipes and ends every worker, whatever state it is in; workers ignore Ctrl-C (the
-    parent handles it), end when their pipe closes, and leave through os._exit, so they never print a traceback
-    or flush the parent's buffered output a second time."""
+    no shared queue: the parent sends a worker a chunk only when its pipe holds it (`_Dispatch`), so a send never
+    waits on a worker that waits to send, and takes each outcome when `ready` says it is there. `stop()` closes
+    the pipes and ends every worker, whatever state it is in; workers ignore Ctrl-C (the parent handles it), end
+    when their pipe closes, and leave through os._exit, so they never print a traceback or flush the parent's
+    buffered output a second time."""
 
     def __init__(self, jobs: int, signals: Signals | None = None, fmt: str = "json") -> None:
         self.jobs = jobs
@@ -761,13 +802,23 @@ class _Workers:
         #: For each worker, the most bytes a chunk may take to be sent while it works on another: what its pipe
         #: holds (made larger where the system allows), so that such a send never waits. 0: one chunk at a time.
         self.room: list[int] = [0] * jobs
-        self.inbox = bytearray()  #: the lines of the chunk last received (`_lines`)
+        self.free: list[bytearray] = []  #: buffers for the lines of chunks received, not in use (`_lines`)
         self.results: list[Any] = []  # the parent's end of each worker's pipe of outcomes
+        self.poll: Any = None
+        self.fds: dict[int, int] = {}  # each worker's pipe of outcomes, by its descriptor
+        #: Memory shared with the workers, made before they are: WINDOW slots for each worker, of SLOT_SIZE bytes,
+        #: one for each chunk out or held (`_Dispatch`). A worker puts a chunk's lines in its slot, and the parent
+        #: writes them from there: they are not copied into a pipe and out of it again, which was a third of the
+        #: parent's time, and the parent's share is what bounds how well --jobs scales. Pages are only taken as
+        #: they are first written.
+        self.slots: Any = None
 
     def start(self) -> None:
+        import mmap
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
+        self.slots = mmap.mmap(-1, WINDOW * self.jobs * SLOT_SIZE)  # shared, not copied on write, in a fork
         # Signals stay blocked while forking, so that a Ctrl-C then never runs the parent's handler in a worker.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, Signals.SIGNALS)
         try:
@@ -775,16 +826,30 @@ class _Workers:
                 task_out, task_in = context.Pipe(duplex=False)
                 result_out, result_in = context.Pipe(duplex=False)
                 inherited = [*self.tasks, *self.results, task_in, result_out]
-                proc = context.Process(target=_worker, args=(task_out, result_in, inherited, self.fmt), daemon=True)
+                args = (task_out, result_in, inherited, self.fmt, self.slots)
+                proc = context.Process(target=_worker, args=args, daemon=True)
                 self.procs.append(proc)
                 self.tasks.append(task_in)
                 self.room[len(self.tasks) - 1] = _pipe_room(task_in.fileno())
                 self.results.append(result_out)
+                _pipe_room(result_out.fileno())  # room for an outcome: a worker done need not wait to send it
                 proc.start()
                 task_out.close()
                 result_in.close()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        import select
+
+        self.poll = select.poll()
+        for i, conn in enumerate(self.results):
+            self.poll.register(conn.fileno(), select.POLLIN)
+            self.fds[conn.fileno()] = i
+
+    def ready(self, wait: bool) -> list[int]:
+        """The workers with an outcome there to take (or gone: taking it says so), in the order they were made;
+        if `wait`, once there is one."""
+        events = self.poll.poll(None if wait else 0)
+        return sorted(self.fds[fd] for fd, _ in events)
 
     @staticmethod
     def pack(chunk: list[Record]) -> bytes:
@@ -794,36 +859,54 @@ class _Workers:
 
         return pickle.dumps([(r.line, r.raw, r.error, r.row, r.block) for r in chunk], pickle.HIGHEST_PROTOCOL)
 
-    def _send(self, i: int, packed: bytes) -> None:
-        """A chunk to worker `i`: its size in 8 bytes, then the chunk (`_Inbox.next` reads them)."""
+    def _send(self, i: int, packed: bytes, slot: int) -> None:
+        """A chunk to worker `i`, its lines to go in `slot`: its size in 8 bytes, the slot in 4, then the chunk
+        (`_Inbox.next` reads them)."""
         try:
             fd = self.tasks[i].fileno()
-            _write_all(fd, len(packed).to_bytes(8, "little"))
-            _write_all(fd, packed)
+            _write_all(fd, len(packed).to_bytes(8, "little"), slot.to_bytes(4, "little"), packed)
         except OSError:  # a broken pipe here is a worker gone, never the reader of our output
             raise self._lost(i) from None
 
-    def _receive(self, i: int) -> Done:
+    def _receive(self, i: int, slot: int) -> Done:
+        """Worker `i`'s outcome for its oldest chunk out, whose lines were to go in `slot`."""
         try:
             message = self.results[i].recv()
             if isinstance(message, str):  # a bug in the worker, told rather than hidden
                 raise WorkerLost(message)
             n, levels, rejections, size, blank = message
-            lines = self._lines(self.results[i].fileno(), size)
+            if size <= SLOT_SIZE:
+                lines = memoryview(self.slots)[slot * SLOT_SIZE : slot * SLOT_SIZE + size]
+            else:  # too many for the slot: they follow on the pipe
+                lines = self._lines(self.results[i].fileno(), size)
         except (EOFError, OSError):
             raise self._lost(i) from None
         return n, levels, lines, rejections, blank
 
     def _lines(self, fd: int, size: int) -> memoryview:
         """A chunk's lines: the `size` bytes that follow its header on the pipe, as they came (no pickling of
-        megabytes), read straight into one bytearray kept for them (`Connection.recv_bytes` made new objects of
-        megabytes for each chunk, and a page fault for every 4 KB of them: a quarter of the parent's time). Valid
-        until the next chunk's lines are read: written out before that."""
-        if len(self.inbox) < size:
-            self.inbox = bytearray(size + (size >> 2))
-        view = memoryview(self.inbox)[:size]
-        _read_into(fd, view)
+        megabytes), read straight into a bytearray kept for such lines (`Connection.recv_bytes` made new objects
+        of megabytes for each chunk, and a page fault for every 4 KB of them: a quarter of the parent's time).
+        Valid until given back with `done_with`."""
+        buf = self.free.pop() if self.free else bytearray()
+        if len(buf) < size:
+            buf = bytearray(size + (size >> 2))
+        view = memoryview(buf)[:size]
+        try:
+            _read_into(fd, view)
+        except BaseException:
+            view.release()
+            self.free.append(buf)
+            raise
         return view
+
+    def done_with(self, lines: bytes | memoryview) -> None:
+        """The lines of a chunk received are written: their slot, or buffer (`_lines`), may take another's."""
+        if isinstance(lines, memoryview):
+            buf = lines.obj
+            lines.release()
+            if isinstance(buf, bytearray):
+                self.free.append(buf)
 
     def _lost(self, i: int) -> BaseException:
         proc = self.procs[i]
@@ -865,10 +948,16 @@ def _read_into(fd: int, view: memoryview) -> None:
         got += read
 
 
-def _write_all(fd: int, data: bytes | memoryview) -> None:
-    view = memoryview(data)
-    while view:  # a pipe may take part of it at a time
-        view = view[os.write(fd, view) :]
+def _write_all(fd: int, *parts: bytes | memoryview) -> None:
+    """Write `parts` one after another, in one system call if the pipe has room for them all: a reader then wakes
+    once, when all is there, rather than drain the pipe while the writer fills it, each waiting on the other."""
+    views = [memoryview(part) for part in parts]
+    while views:
+        written = os.writev(fd, views)  # a pipe may take part of it at a time
+        while views and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if views:
+            views[0] = views[0][written:]
 
 
 class _Inbox:
@@ -879,22 +968,28 @@ class _Inbox:
         self.fd = fd
         self.buf = bytearray()
 
-    def next(self) -> list[Record]:
-        """The next chunk's records. EOFError when the parent is done."""
+    def next(self) -> tuple[int, list[Record]]:
+        """The next chunk: the slot for its lines, and its records. EOFError when the parent is done."""
         import pickle
 
-        header = bytearray(8)
+        header = bytearray(12)
         _read_into(self.fd, memoryview(header))
-        size = int.from_bytes(header, "little")
+        size, slot = int.from_bytes(header[:8], "little"), int.from_bytes(header[8:], "little")
         if len(self.buf) < size:
             self.buf = bytearray(size + (size >> 2))
         with memoryview(self.buf) as whole, whole[:size] as view:
             _read_into(self.fd, view)
             fields = pickle.loads(view)
-        return [tuple.__new__(Record, f) for f in fields]  # (Record's __new__, without a call)
+        return slot, [tuple.__new__(Record, f) for f in fields]  # (Record's __new__, without a call)
 
 
-def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json") -> None:
+def _framed(message: bytes) -> bytes:
+    """The length of a message, as `multiprocessing.Connection` frames it."""
+    size = len(message)
+    return size.to_bytes(4, "big") if size < 0x7FFFFFFF else b"\xff\xff\xff\xff" + size.to_bytes(8, "big")
+
+
+def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json", slots: Any = None) -> None:
     """A worker process: assess each chunk that comes, send back its outcome; end when the parent's end closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -902,18 +997,29 @@ def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json") -
     signal.pthread_sigmask(signal.SIG_UNBLOCK, Signals.SIGNALS)
     for conn in inherited:  # the parent's ends, so that a parent gone leaves no worker waiting
         conn.close()
+    import pickle
+
     status = 0
     halfway = False  # an outcome's header sent, its lines not yet: nothing else may be sent then
     out = _Gathered()
     inbox = _Inbox(tasks.fileno())
     fd = results.fileno()
+    shared = memoryview(slots)
     try:
         while True:
-            n, levels, lines, rejections, blank = _assess_chunk(inbox.next(), fmt, out)
-            results.send((n, levels, rejections, len(lines), blank))
+            slot, chunk = inbox.next()
+            n, levels, lines, rejections, blank = _assess_chunk(chunk, fmt, out)
+            if len(lines) <= SLOT_SIZE:  # the lines in the slot, before the header says they are there
+                shared[slot * SLOT_SIZE : slot * SLOT_SIZE + len(lines)] = lines
+            # The header, framed as `Connection.send` frames it (which `_Workers._receive` reads with `recv`), then
+            # the lines as they are if they did not go in the slot: in one write.
+            header = pickle.dumps((n, levels, rejections, len(lines), blank), pickle.HIGHEST_PROTOCOL)
+            frame: list[bytes | memoryview] = [_framed(header), header]
+            if len(lines) > SLOT_SIZE:
+                frame.append(lines)
             halfway = True
-            _write_all(fd, lines)  # the lines as they are, after the header (`_Workers._lines` reads them)
-            del lines  # no view left on `out`, which may grow for the next chunk
+            _write_all(fd, *frame)
+            del lines, frame  # no view left on `out`'s bytes, which the next chunk's overwrite
             halfway = False
     except (EOFError, OSError):  # the parent is done, or gone
         pass

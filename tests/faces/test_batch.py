@@ -444,6 +444,31 @@ def test_jobs_give_the_same_output_in_order(monkeypatch: pytest.MonkeyPatch) -> 
     assert one[0] == 1 and len(one[1].splitlines()) == 46
 
 
+@pytest.mark.parametrize(("fmt", "slot"), [("json", 20_000), ("csv", 5_000)])
+def test_outcomes_too_large_for_their_slot_come_through_the_pipe(
+    monkeypatch: pytest.MonkeyPatch, fmt: str, slot: int
+) -> None:
+    # A chunk's lines go in a slot of shared memory when they fit, through the pipe after its header when not:
+    # slots made small, so that chunks of one kind and the other come mixed, the output is still one job's.
+    monkeypatch.setattr(batch, "CHUNK_RECORDS", 5)
+    monkeypatch.setattr(batch, "SLOT_SIZE", slot)
+    lines = [jsonl(1, i) for i in range(400)]
+    for i in range(0, 400, 3):
+        lines[i] = json.dumps(dict(GOOD[i % len(GOOD)], id="x" * (i * 50))).encode() + b"\n"
+    data = b"".join(lines)
+
+    def output(jobs: int) -> tuple[int, bytes, str]:
+        out, err = io.BytesIO(), io.StringIO()
+        env = Environment(io.BytesIO(data), out, err, False, False, False)
+        return run(env, env.stdin, fmt, None, jobs), out.getvalue(), err.getvalue()
+
+    one = output(1)
+    assert one == output(2)
+    written = one[1].splitlines(keepends=True)
+    sizes = [sum(map(len, written[i : i + 5])) for i in range(0, 400, 5)]
+    assert min(sizes) < slot * 0.75 and max(sizes) > slot * 1.5  # outcomes well inside a slot, and far beyond one
+
+
 def test_jobs_hand_on_blocks_of_lines_and_say_the_same_as_one_job() -> None:
     # The parent hands whole lines held on as blocks; the workers take them apart: the same results, line numbers
     # of rejections and count of blank lines as one job gives.
@@ -494,6 +519,28 @@ def test_a_worker_killed_is_told_not_taken_for_a_closed_pipe(monkeypatch: pytest
     written = out.getvalue().count(b"\n")
     said = f"backpain: a worker process was killed (signal 9), perhaps for lack of memory; {written} records were "
     assert err.getvalue().startswith(said) and "report" not in err.getvalue()
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_killed_with_nothing_to_do_is_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second worker killed as soon as it is made, before it has had a chunk: the parent, which takes outcomes
+    # from whichever worker has one, finds its pipe closed with nothing asked of it.
+    import multiprocessing
+
+    start = batch._Workers.start
+
+    def start_and_kill_one(self: batch._Workers) -> None:
+        start(self)
+        os.kill(self.procs[-1].pid, signal.SIGKILL)
+        self.procs[-1].join()
+
+    monkeypatch.setattr(batch._Workers, "start", start_and_kill_one)
+    out, err = io.BytesIO(), io.StringIO()
+    env = Environment(io.BytesIO(jsonl(2000)), out, err, False, False, False)
+    assert run(env, env.stdin, "json", None, jobs=2) == 71
+    assert multiprocessing.active_children() == []
+    assert err.getvalue().startswith("backpain: a worker process was killed (signal 9), perhaps for lack of memory")
+    assert "Traceback" not in err.getvalue()
 
 
 # -- flat memory --

@@ -24,45 +24,98 @@ def line(i: int = 0) -> bytes:
 
 class FakeWorkers:
     """Records what is sent; gives back, for each record, its line number as the result line. `room`: as
-    `_Workers.room` (0: one chunk out per worker at a time)."""
+    `_Workers.room` (0: one chunk out per worker at a time). An outcome is there only once the dispatch waits for
+    one (`ready`), and then it is the oldest chunk's, or the newest's, or any of the first worker's before the
+    others' (`first`: a slow second worker). Checks, at each send, that the chunks out or held stay within the
+    window, and that the slot given is not one in use."""
 
-    def __init__(self, jobs: int, room: int = 0) -> None:
+    def __init__(self, jobs: int, room: int = 0, first: str = "oldest") -> None:
         self.jobs = jobs
         self.room = [room] * jobs
+        self.first = first
         self.sent: dict[int, list[list[Record]]] = {i: [] for i in range(jobs)}
+        self.order: list[int] = []  # the worker of each chunk out, oldest first
         self.sizes: list[int] = []
         self.most_out = 0
+        self.chunks = [0] * jobs  # the chunks each worker was sent
+        self.dispatch: Any = None
 
     @staticmethod
     def pack(chunk: list[Record]) -> list[Record]:
         return chunk
 
-    def _send(self, i: int, chunk: list[Record]) -> None:
+    def _send(self, i: int, chunk: list[Record], slot: int) -> None:
+        if self.dispatch is not None:
+            assert slot not in self.dispatch.slot.values()
+            assert 0 <= slot < batch.WINDOW * self.jobs
+            assert self.dispatch.numbered - self.dispatch.written < self.dispatch.window
         self.sent[i].append(chunk)
+        self.order.append(i)
+        self.chunks[i] += 1
         self.sizes.append(sum(len(r.raw) for r in chunk))
         self.most_out = max(self.most_out, len(self.sent[i]))
 
-    def _receive(self, i: int) -> Any:
+    def ready(self, wait: bool) -> list[int]:
+        if not wait or not self.order:
+            return []
+        if self.first == "newest":
+            return [self.order[-1]]
+        if self.first == "first worker" and 0 in self.order:
+            return [0]
+        return [self.order[0]]
+
+    def _receive(self, i: int, slot: int) -> Any:
+        self.order.remove(i)
         chunk = self.sent[i].pop(0)
         return len(chunk), {}, b"".join(b"%d\n" % r.line for r in chunk), [], 0
+
+    def done_with(self, lines: bytes) -> None:
+        pass
+
+
+def dispatched(workers: FakeWorkers, records: int) -> bytes:
+    """What the dispatch writes for `records` records of `{}`, their outcomes from `workers`."""
+    import io
+
+    from backpain_cli.faces.batch import Tally, _Dispatch
+
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
+    dispatch = _Dispatch(env, workers, Tally(), None)  # type: ignore[arg-type]
+    workers.dispatch = dispatch
+    for n in range(1, records + 1):
+        dispatch.add(Record(n, b"{}"))
+    dispatch.finish()
+    assert not dispatch.held and sorted(dispatch.slots) == list(range(batch.WINDOW * workers.jobs))
+    return env.stdout.getvalue()  # type: ignore[attr-defined, no-any-return]
+
+
+def numbers(records: int) -> bytes:
+    return b"".join(b"%d\n" % n for n in range(1, records + 1))
 
 
 @pytest.mark.parametrize(("room", "most"), [(0, 1), (10**6, 2)])
 def test_a_worker_has_a_second_chunk_only_if_it_fits_in_its_pipe(room: int, most: int) -> None:
     """A second chunk goes to a worker still at work on one only when its pipe holds it (so that the send never
     waits on the worker); whichever way, the outcomes are written in input order."""
-    import io
-
-    from backpain_cli.faces.batch import Tally, _Dispatch
-
-    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
     workers = FakeWorkers(2, room)
-    dispatch = _Dispatch(env, workers, Tally(), None)  # type: ignore[arg-type]
-    for n in range(1, 10 * batch.CHUNK_RECORDS + 1):
-        dispatch.add(Record(n, b"{}"))
-    dispatch.finish()
+    assert dispatched(workers, 10 * batch.CHUNK_RECORDS) == numbers(10 * batch.CHUNK_RECORDS)
     assert workers.most_out == most
-    assert env.stdout.getvalue() == b"".join(b"%d\n" % n for n in range(1, 10 * batch.CHUNK_RECORDS + 1))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("first", ["newest", "first worker"])
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_outcomes_that_come_out_of_order_are_written_in_input_order(first: str, jobs: int) -> None:
+    """Outcomes are taken as they come, the latest chunk's first or one worker's before the others': each is held
+    until those before it are written, and no more chunks are out or held than the window allows."""
+    workers = FakeWorkers(jobs, 10**6, first)
+    assert dispatched(workers, 40 * batch.CHUNK_RECORDS + 7) == numbers(40 * batch.CHUNK_RECORDS + 7)
+
+
+def test_a_worker_that_is_done_first_takes_the_next_chunk() -> None:
+    """Chunks go to whichever worker is free, not to each in turn: a worker that is slow does less of the work."""
+    workers = FakeWorkers(2, 10**6, "first worker")
+    dispatched(workers, 40 * batch.CHUNK_RECORDS)
+    assert workers.chunks[0] > 2 * workers.chunks[1]
 
 
 def test_a_chunk_is_bounded_in_bytes_as_well_as_records() -> None:
@@ -73,6 +126,7 @@ def test_a_chunk_is_bounded_in_bytes_as_well_as_records() -> None:
     env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
     workers = FakeWorkers(2)
     dispatch = _Dispatch(env, workers, Tally(), None)  # type: ignore[arg-type]
+    workers.dispatch = dispatch
     big = b'{"id": "' + b"x" * 300_000 + b'"}'
     for n in range(20):
         dispatch.add(Record(n + 1, big))
