@@ -545,6 +545,7 @@ class _Progress:
 CHUNK_RECORDS = 256
 #: The chunks out with the workers or held for an earlier one's outcome, at most, for each worker.
 WINDOW = 4
+_GONE = 1 << 30  # the chunks out with a worker gone: more than any other's, so that it never takes one
 #: The bytes of output a chunk's outcome may have in a slot of memory shared with the parent (`_Workers.slots`),
 #: which writes them from there; more go through the pipe.
 SLOT_SIZE = 2 << 20
@@ -652,6 +653,7 @@ def _run_parallel(
     finally:
         if reader is not None:
             reader.blank += dispatch.blank  # those the workers skipped in blocks
+        dispatch.drop()
         with signals.held():
             workers.stop()
 
@@ -699,10 +701,12 @@ class _Dispatch:
 
     def _free(self, size: int) -> int | None:
         """The worker to take a chunk of `size` bytes now: the one with the fewest out (the first of them), if it
-        can take it without the send waiting; None if none can."""
+        can take it without the send waiting; None if none can. WorkerLost if every worker is gone."""
         out = self.out
         i = out.index(min(out))
-        if out[i] == 0 or (out[i] == 1 and size + 8 <= self.workers.room[i]):
+        if out[i] >= _GONE:
+            raise self.workers._lost(i)
+        if out[i] == 0 or (out[i] == 1 and size + 12 <= self.workers.room[i]):
             return i
         return None
 
@@ -720,13 +724,39 @@ class _Dispatch:
         self.chunk, self.size, self.records = [], 0, 0
 
     def _take(self, wait: bool) -> None:
-        """Take the outcomes that are there (waiting for one, if `wait`), and write those next in input order."""
+        """Take the outcomes that are there (waiting for one, if `wait`), and write those next in input order.
+
+        A worker found gone with a chunk out ends the batch (its error raised), once every outcome before that
+        chunk is written, as it would have been had the outcomes been taken in turn. One found gone with nothing
+        out (its pipe closed, with nothing asked of it) is done without: the others take the chunks."""
         for i in self.workers.ready(wait):
-            if not self.sent[i]:  # a worker with nothing to do sends nothing: its pipe has closed
-                raise self.workers._lost(i)
-            number = self.sent[i].popleft()
-            self.held[number] = self.workers._receive(i, self.slot[number])
+            if not self.sent[i]:
+                self.workers.forget(i)
+                self.out[i] = _GONE
+                continue
+            number = self.sent[i][0]
+            try:
+                done = self.workers._receive(i, self.slot[number])
+            except WorkerLost:
+                self.workers.forget(i)
+                self.out[i] = _GONE
+                self._write_before(number)
+                raise
+            self.sent[i].popleft()
+            self.held[number] = done
             self.out[i] -= 1
+        self._write_held()
+
+    def _write_before(self, number: int) -> None:
+        """Write every outcome before chunk `number`, taking those still out from the workers that have them."""
+        self._write_held()
+        while self.written < number and any(
+            s and s[0] < number for i, s in enumerate(self.sent) if self.out[i] < _GONE
+        ):
+            self._take(wait=True)
+
+    def _write_held(self) -> None:
+        """Write the outcomes held that are next in input order."""
         while self.written in self.held:
             n, levels, lines, rejections, blank = self.held.pop(self.written)
             self.slots.append(self.slot.pop(self.written))
@@ -743,6 +773,12 @@ class _Dispatch:
             self._send()
         while self.written < self.numbered:
             self._take(wait=True)
+
+    def drop(self) -> None:
+        """Give back what is held unwritten (the batch stopped): no view is left on the workers' memory."""
+        for _n, _levels, lines, _rejections, _blank in self.held.values():
+            self.workers.done_with(lines)
+        self.held.clear()
 
     def on_wait(self) -> None:
         if not self.ready():
@@ -818,7 +854,10 @@ class _Workers:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        self.slots = mmap.mmap(-1, WINDOW * self.jobs * SLOT_SIZE)  # shared, not copied on write, in a fork
+        try:  # shared, not copied on write, in a fork; only reserved, its pages taken as they are written
+            self.slots = mmap.mmap(-1, WINDOW * self.jobs * SLOT_SIZE)
+        except (OSError, ValueError):  # not allowed so much (ulimit -v, strict overcommit): lines on the pipe
+            self.slots = None
         # Signals stay blocked while forking, so that a Ctrl-C then never runs the parent's handler in a worker.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, Signals.SIGNALS)
         try:
@@ -832,7 +871,6 @@ class _Workers:
                 self.tasks.append(task_in)
                 self.room[len(self.tasks) - 1] = _pipe_room(task_in.fileno())
                 self.results.append(result_out)
-                _pipe_room(result_out.fileno())  # room for an outcome: a worker done need not wait to send it
                 proc.start()
                 task_out.close()
                 result_in.close()
@@ -844,6 +882,11 @@ class _Workers:
         for i, conn in enumerate(self.results):
             self.poll.register(conn.fileno(), select.POLLIN)
             self.fds[conn.fileno()] = i
+
+    def forget(self, i: int) -> None:
+        """Worker `i` found gone: no longer waited on."""
+        with contextlib.suppress(KeyError, ValueError):
+            self.poll.unregister(self.results[i].fileno())
 
     def ready(self, wait: bool) -> list[int]:
         """The workers with an outcome there to take (or gone: taking it says so), in the order they were made;
@@ -875,7 +918,7 @@ class _Workers:
             if isinstance(message, str):  # a bug in the worker, told rather than hidden
                 raise WorkerLost(message)
             n, levels, rejections, size, blank = message
-            if size <= SLOT_SIZE:
+            if size <= SLOT_SIZE and self.slots is not None:
                 lines = memoryview(self.slots)[slot * SLOT_SIZE : slot * SLOT_SIZE + size]
             else:  # too many for the slot: they follow on the pipe
                 lines = self._lines(self.results[i].fileno(), size)
@@ -936,6 +979,9 @@ class _Workers:
             if proc.exitcode is None:
                 proc.kill()
                 proc.join()
+        if self.slots is not None:
+            with contextlib.suppress(BufferError):  # a view still held: freed with it
+                self.slots.close()
 
 
 def _read_into(fd: int, view: memoryview) -> None:
@@ -1004,18 +1050,19 @@ def _worker(tasks: Any, results: Any, inherited: list[Any], fmt: str = "json", s
     out = _Gathered()
     inbox = _Inbox(tasks.fileno())
     fd = results.fileno()
-    shared = memoryview(slots)
+    shared = memoryview(slots) if slots is not None else None
     try:
         while True:
             slot, chunk = inbox.next()
             n, levels, lines, rejections, blank = _assess_chunk(chunk, fmt, out)
-            if len(lines) <= SLOT_SIZE:  # the lines in the slot, before the header says they are there
+            in_slot = shared is not None and len(lines) <= SLOT_SIZE
+            if shared is not None and in_slot:  # the lines in the slot, before the header says they are there
                 shared[slot * SLOT_SIZE : slot * SLOT_SIZE + len(lines)] = lines
             # The header, framed as `Connection.send` frames it (which `_Workers._receive` reads with `recv`), then
             # the lines as they are if they did not go in the slot: in one write.
             header = pickle.dumps((n, levels, rejections, len(lines), blank), pickle.HIGHEST_PROTOCOL)
             frame: list[bytes | memoryview] = [_framed(header), header]
-            if len(lines) > SLOT_SIZE:
+            if not in_slot:
                 frame.append(lines)
             halfway = True
             _write_all(fd, *frame)

@@ -22,17 +22,30 @@ def line(i: int = 0) -> bytes:
     return json.dumps(VIGNETTES[i % len(VIGNETTES)]["answers"]).encode() + b"\n"
 
 
+class Lines(bytes):
+    """A chunk's result lines, and the slot they came in."""
+
+    slot: int
+
+
 class FakeWorkers:
     """Records what is sent; gives back, for each record, its line number as the result line. `room`: as
     `_Workers.room` (0: one chunk out per worker at a time). An outcome is there only once the dispatch waits for
     one (`ready`), and then it is the oldest chunk's, or the newest's, or any of the first worker's before the
-    others' (`first`: a slow second worker). Checks, at each send, that the chunks out or held stay within the
-    window, and that the slot given is not one in use."""
+    others' (`first`: a slow second worker); or (`first="all"`) every worker's with one out is there at once,
+    waiting or not. `lost`: the chunk whose worker is found gone when its outcome is taken. Checks, at each send,
+    that the chunks out or held stay within the window, and that the slot given is not one still in use (given,
+    and its lines not yet written)."""
 
-    def __init__(self, jobs: int, room: int = 0, first: str = "oldest") -> None:
+    def __init__(self, jobs: int, room: int = 0, first: str = "oldest", lost: int | None = None) -> None:
         self.jobs = jobs
         self.room = [room] * jobs
         self.first = first
+        self.lost = lost
+        self.numbered = 0
+        self.numbers: dict[int, list[int]] = {i: [] for i in range(jobs)}  # of the chunks each has out
+        self.in_use: set[int] = set()
+        self.forgotten: list[int] = []
         self.sent: dict[int, list[list[Record]]] = {i: [] for i in range(jobs)}
         self.order: list[int] = []  # the worker of each chunk out, oldest first
         self.sizes: list[int] = []
@@ -45,10 +58,12 @@ class FakeWorkers:
         return chunk
 
     def _send(self, i: int, chunk: list[Record], slot: int) -> None:
+        assert slot not in self.in_use and 0 <= slot < batch.WINDOW * self.jobs
+        self.in_use.add(slot)
         if self.dispatch is not None:
-            assert slot not in self.dispatch.slot.values()
-            assert 0 <= slot < batch.WINDOW * self.jobs
             assert self.dispatch.numbered - self.dispatch.written < self.dispatch.window
+        self.numbers[i].append(self.numbered)
+        self.numbered += 1
         self.sent[i].append(chunk)
         self.order.append(i)
         self.chunks[i] += 1
@@ -56,21 +71,32 @@ class FakeWorkers:
         self.most_out = max(self.most_out, len(self.sent[i]))
 
     def ready(self, wait: bool) -> list[int]:
-        if not wait or not self.order:
+        order = [i for i in self.order if i not in self.forgotten]  # (no longer polled)
+        if self.first == "all":
+            return sorted(set(order))
+        if not wait or not order:
             return []
         if self.first == "newest":
-            return [self.order[-1]]
-        if self.first == "first worker" and 0 in self.order:
+            return [order[-1]]
+        if self.first == "first worker" and 0 in order:
             return [0]
-        return [self.order[0]]
+        return [order[0]]
 
     def _receive(self, i: int, slot: int) -> Any:
+        if self.numbers[i][0] == self.lost:
+            raise batch.WorkerLost("gone")
+        self.numbers[i].pop(0)
         self.order.remove(i)
         chunk = self.sent[i].pop(0)
-        return len(chunk), {}, b"".join(b"%d\n" % r.line for r in chunk), [], 0
+        lines = Lines(b"".join(b"%d\n" % r.line for r in chunk))
+        lines.slot = slot
+        return len(chunk), {}, lines, [], 0
 
-    def done_with(self, lines: bytes) -> None:
-        pass
+    def done_with(self, lines: Lines) -> None:
+        self.in_use.remove(lines.slot)
+
+    def forget(self, i: int) -> None:
+        self.forgotten.append(i)
 
 
 def dispatched(workers: FakeWorkers, records: int) -> bytes:
@@ -85,7 +111,8 @@ def dispatched(workers: FakeWorkers, records: int) -> bytes:
     for n in range(1, records + 1):
         dispatch.add(Record(n, b"{}"))
     dispatch.finish()
-    assert not dispatch.held and sorted(dispatch.slots) == list(range(batch.WINDOW * workers.jobs))
+    assert not dispatch.held and not workers.in_use
+    assert sorted(dispatch.slots) == list(range(batch.WINDOW * workers.jobs))
     return env.stdout.getvalue()  # type: ignore[attr-defined, no-any-return]
 
 
@@ -102,13 +129,34 @@ def test_a_worker_has_a_second_chunk_only_if_it_fits_in_its_pipe(room: int, most
     assert workers.most_out == most
 
 
-@pytest.mark.parametrize("first", ["newest", "first worker"])
+@pytest.mark.parametrize("first", ["newest", "first worker", "all"])
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_outcomes_that_come_out_of_order_are_written_in_input_order(first: str, jobs: int) -> None:
     """Outcomes are taken as they come, the latest chunk's first or one worker's before the others': each is held
     until those before it are written, and no more chunks are out or held than the window allows."""
     workers = FakeWorkers(jobs, 10**6, first)
     assert dispatched(workers, 40 * batch.CHUNK_RECORDS + 7) == numbers(40 * batch.CHUNK_RECORDS + 7)
+
+
+@pytest.mark.parametrize("first", ["oldest", "newest", "all"])
+@pytest.mark.parametrize("lost", [0, 1, 5, 17])
+def test_outcomes_before_a_lost_workers_chunk_are_written_and_none_after(first: str, lost: int) -> None:
+    """A worker found gone with a chunk out: every outcome before that chunk is written (those already taken, and
+    those still out with the others), none after it, and the worker's loss is raised."""
+    import io
+
+    from backpain_cli.faces.batch import Tally, _Dispatch
+
+    env = Environment(io.BytesIO(), io.BytesIO(), io.StringIO(), False, False, False)
+    workers = FakeWorkers(3, 10**6, first, lost=lost)
+    dispatch = _Dispatch(env, workers, Tally(), None)  # type: ignore[arg-type]
+    workers.dispatch = dispatch
+    with pytest.raises(batch.WorkerLost):
+        for n in range(1, 40 * batch.CHUNK_RECORDS + 1):
+            dispatch.add(Record(n, b"{}"))
+        dispatch.finish()
+    assert env.stdout.getvalue() == numbers(lost * batch.CHUNK_RECORDS)  # type: ignore[attr-defined]
+    assert len(workers.forgotten) == 1
 
 
 def test_a_worker_that_is_done_first_takes_the_next_chunk() -> None:
@@ -268,3 +316,24 @@ def test_gathered_bytes_grow_as_needed_and_are_taken_whole() -> None:
     del taken
     gathered.add(b"y" * 1000)  # grows again once the view taken is gone
     assert bytes(gathered.take()) == b"y" * 1000
+
+
+@pytest.mark.timeout(10)
+def test_parts_written_a_few_bytes_at_a_time_come_out_whole_and_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pipe may take part of a `writev` at a time, cut anywhere, even inside a part: `_write_all` writes on
+    from where it stopped."""
+    import random
+
+    written = bytearray()
+    rng = random.Random(7)
+
+    def short_writev(fd: int, buffers: list[memoryview]) -> int:
+        joined = b"".join(bytes(b) for b in buffers)
+        n = min(len(joined), rng.randint(1, 7))
+        written.extend(joined[:n])
+        return n
+
+    monkeypatch.setattr(os, "writev", short_writev)
+    parts = [b"", b"header", memoryview(b"0123456789" * 5), b"x", b""]
+    batch._write_all(-1, *parts)
+    assert bytes(written) == b"".join(bytes(p) for p in parts)
