@@ -540,8 +540,8 @@ class _Progress:
 # -- several processes (--jobs N), batches with JSON output: workers assess and encode, the parent writes in order --
 
 #: A chunk ends at this many records (a block of lines counts its lines): about a megabyte of JSON output, which
-#: then goes into the worker's pipe of outcomes at once (`PIPE_SIZE`), and small enough that at the end of the
-#: input no worker is left with much to do alone.
+#: fits in its slot of shared memory (SLOT_SIZE), and small enough that at the end of the input no worker is left
+#: with much to do alone.
 CHUNK_RECORDS = 256
 #: The chunks out with the workers or held for an earlier one's outcome, at most, for each worker.
 WINDOW = 4
@@ -920,7 +920,7 @@ class _Workers:
             n, levels, rejections, size, blank = message
             if size <= SLOT_SIZE and self.slots is not None:
                 lines = memoryview(self.slots)[slot * SLOT_SIZE : slot * SLOT_SIZE + size]
-            else:  # too many for the slot: they follow on the pipe
+            else:  # too many for the slot, or no slots: they follow on the pipe
                 lines = self._lines(self.results[i].fileno(), size)
         except (EOFError, OSError):
             raise self._lost(i) from None
