@@ -665,11 +665,11 @@ class _Dispatch:
     (`_Workers.room`), so that it finds its next chunk waiting when it is done with one, and a send never waits on a
     worker, which may be waiting to send its outcome. Outcomes are taken from any worker as soon as they are there
     (`_Workers.ready`), so that no worker waits for the parent to get round to it: taking them in turn held up a
-    worker whose outcome did not fit in its pipe for as long as the other took (a tenth of their time), and tied
-    the faster worker to the slower one's pace. Those that came before an earlier one are held until it is
-    written; at most WINDOW chunks are out or held, which bounds the memory. When the input would make us wait (a
-    live feed), the chunk begun is sent at once and every outcome is written before waiting, so that no result is
-    held back by slow input."""
+    worker whose outcome did not fit in its pipe for as long as the other took (a tenth of their time), and tied the
+    faster worker to the slower one's pace. Those that came before an earlier one are held until it is written; at
+    most WINDOW chunks a worker are out or held (one slot each), which bounds the memory. When the input would make
+    us wait (a live feed), the chunk begun is sent at once and every outcome is written before waiting, so that no
+    result is held back by slow input."""
 
     def __init__(self, env: Environment, workers: _Workers, tally: Tally, progress: _Progress | None) -> None:
         from collections import deque
@@ -682,11 +682,12 @@ class _Dispatch:
         self.out = [0] * workers.jobs  # the chunks out with each worker
         self.sent: list[deque[int]] = [deque() for _ in range(workers.jobs)]  # their numbers, oldest first
         self.held: dict[int, Done] = {}  # outcomes that came before an earlier one's
-        self.slots = list(range(WINDOW * workers.jobs))  # the slots of shared memory free for an outcome
+        #: The slots of shared memory free for an outcome: one for each chunk out or held, so that none free is the
+        #: window full.
+        self.slots = list(range(WINDOW * workers.jobs))
         self.slot: dict[int, int] = {}  # the slot of each chunk out or held
         self.numbered = 0  # the chunks sent
         self.written = 0  # the chunks whose outcome is written
-        self.window = WINDOW * workers.jobs
         self.chunk: list[Record] = []
         self.size = 0
         self.records = 0  # in the chunk, counting a block's lines
@@ -713,7 +714,7 @@ class _Dispatch:
     def _send(self) -> None:
         packed = self.workers.pack(self.chunk)
         self._take(wait=False)  # what is done, so that a worker done is known to be free
-        while (i := self._free(len(packed))) is None or self.numbered - self.written >= self.window:
+        while (i := self._free(len(packed))) is None or not self.slots:
             self._take(wait=True)
         slot = self.slots.pop()
         self.workers._send(i, packed, slot)

@@ -61,7 +61,7 @@ class FakeWorkers:
         assert slot not in self.in_use and 0 <= slot < batch.WINDOW * self.jobs
         self.in_use.add(slot)
         if self.dispatch is not None:
-            assert self.dispatch.numbered - self.dispatch.written < self.dispatch.window
+            assert self.dispatch.numbered - self.dispatch.written < batch.WINDOW * self.jobs
         self.numbers[i].append(self.numbered)
         self.numbered += 1
         self.sent[i].append(chunk)
