@@ -12,7 +12,8 @@ Pure: no I/O, no third-party imports.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -99,7 +100,6 @@ class Facts:
         "a",
         "duration",
         "duration_weeks",
-        "onset_age",
         "pain_impact",
         "risk_group",
         "screen_psychosocial",
@@ -110,25 +110,38 @@ class Facts:
     def __init__(self, answers: Mapping[str, Any]) -> None:
         a = self.a = answers
         weeks = self.duration_weeks = a["duration_weeks"]
-        self.onset_age: float = a["age"] - weeks / 52
         impact = a["pain_intensity"] + a["enjoyment_interference"] + a["activity_interference"]
         self.pain_impact: float = _IMPACT.get(impact) or round(impact / 3, 1)
         self.duration = "acute" if weeks < 6 else "subacute" if weeks < 12 else "chronic"
         startback = a.get("startback")
         if startback is not None:
-            source = "startback"
-            psychosocial = int(startback["psychosocial"])
-            total = int(startback["total"])
+            self.screen_source = "startback"
+            psychosocial = self.screen_psychosocial = int(startback["psychosocial"])
+            total = self.screen_total = int(startback["total"])
         else:
-            source = "built_in"
-            # The counts of `_screen`'s evidence, counted straight from the answers (given once each).
-            two_weeks = a["past_two_weeks"]  # (valid answers hold every list, given or defaulted)
-            items = len(_PSYCHOSOCIAL.intersection(two_weeks))
-            psychosocial = items + (a["bothersomeness"] in _BOTHERSOME)
-            # Every other value of past_two_weeks is a physical item.
-            total = psychosocial + (not _LEG.isdisjoint(a["radiating_pain"])) + len(two_weeks) - items
-        self.screen_source, self.screen_psychosocial, self.screen_total = source, psychosocial, total
+            self.screen_source = "built_in"
+            # The counts of `_screen`'s evidence, counted straight from the answers (each value given once): the
+            # psychosocial items and bothersomeness; and besides them, leg pain and every other item (a physical one).
+            psychosocial = 1 if a["bothersomeness"] in _BOTHERSOME else 0
+            physical = 0
+            for item in a["past_two_weeks"]:  # (valid answers hold every list, given or defaulted)
+                if item in _PSYCHOSOCIAL:
+                    psychosocial += 1
+                else:
+                    physical += 1
+            radiating = a["radiating_pain"]
+            if radiating and not _LEG.isdisjoint(radiating):
+                physical += 1
+            total = psychosocial + physical
+            self.screen_psychosocial, self.screen_total = psychosocial, total
         self.risk_group = "high" if psychosocial >= 4 else "low" if total <= 3 else "medium"
+
+    @property
+    def onset_age(self) -> float:
+        """Age when the pain began: age − duration_weeks / 52 (worked out where a rule asks for it)."""
+        age: float = self.a["age"]
+        weeks: float = self.duration_weeks
+        return age - weeks / 52
 
     @property
     def screen_evidence(self) -> Evidence:
@@ -860,28 +873,49 @@ class _Cond:
     def __bool__(self) -> bool:
         raise TypeError("a rule's condition is written with the combinators (all_of, any_of, ...), not if/else")
 
-    def emit(self, out: list[str], indent: str, seen: set[str], evidence: bool) -> None:
-        """Append the statements that, given that this condition fired, add its evidence to `ev` (`evidence`), or
-        else the same pieces, hashable, to `s`: the evidence's signature (`evaluate_with`)."""
+    def emit(self, out: list[str], indent: str, seen: set[str]) -> None:
+        """Append the statements that, given that this condition fired, add its evidence to `ev`."""
         for key, value in self.pieces:
             may_be_list = value.startswith(("(", "a["))
-            value, signed = _piece(out, indent, "t", value)
-            if not evidence:
-                out.append(f"{indent}s += ({key!r}, {signed})")
-            elif key in seen and may_be_list:  # a list an earlier part may have given: merged as _merge does
+            value = _piece(out, indent, "t", value)
+            if key in seen and may_be_list:  # a list an earlier part may have given: merged as _merge does
                 out.append(f"{indent}_merge_into(ev, {{{key!r}: {value}}})")
             else:  # (a single value merged is set: the key keeps its place)
                 out.append(f"{indent}ev[{key!r}] = {value}")
                 seen.add(key)
         for part in self.parts:
             if self.every:
-                part.emit(out, indent, seen, evidence)
+                part.emit(out, indent, seen)
             else:
                 out.append(f"{indent}if {part.code}:")
                 before = len(out)
-                part.emit(out, indent + "    ", seen, evidence)
+                part.emit(out, indent + "    ", seen)
                 if len(out) == before:
                     out.append(f"{indent}    pass")
+
+    def sign(self, out: list[str], slots: list[str], present: str | None, names: Iterator[str]) -> None:
+        """The signature's slots for this condition, given that it fired: each piece's value, signed (`_signs`), in
+        a slot of its own; where a part may be left out of the evidence (any_of, at_least_n), the part's slots hold
+        `_A` when it is. `present`: the local that is true when this condition's pieces are in the evidence (None:
+        always). The statements that work out those locals are appended to `out`, each part's test made once."""
+        for _, value in self.pieces:
+            for signed in _signs(value):
+                if present is None:
+                    if not _constant(signed):  # the same every time: it tells nothing
+                        slots.append(signed)
+                else:
+                    slots.append(f"(({signed}) if {present} else _A)")
+        for part in self.parts:
+            if self.every:
+                part.sign(out, slots, present, names)
+            else:
+                name = next(names)
+                out.append(
+                    f"        {name} = {part.code}"
+                    if present is None
+                    else f"        {name} = {present} and {part.code}"
+                )
+                part.sign(out, slots, name, names)
 
     def flat(self) -> list[tuple[str, str]] | None:
         """Every piece of the evidence, in order, when no part of it may be left out (all_of, unless_fired and
@@ -897,23 +931,44 @@ class _Cond:
         return pieces
 
 
-def _piece(out: list[str], indent: str, name: str, value: str) -> tuple[str, str]:
-    """A piece's value as it goes in the evidence, and as it goes in the signature (hashable); the statement that
-    works it out once, if it needs one, appended to `out`."""
+def _piece(out: list[str], indent: str, name: str, value: str) -> str:
+    """A piece's value as it goes in the evidence; the statement that works it out once, if it needs one, appended
+    to `out`."""
     if value.startswith("("):  # a list answer's values, as a tuple: a list in the evidence
         out.append(f"{indent}{name} = {value}")
-        return f"[*{name}]", name
-    if value.startswith("dict("):  # an object answer (STarT Back's scores: whole numbers)
+        return f"[*{name}]"
+    if value.startswith(("dict(", "a[")):  # an object answer (STarT Back's scores), or a whole answer
         out.append(f"{indent}{name} = {value}")
-        return name, f"(*{name}.items(),)"
-    if value.startswith("a["):  # a whole answer, which may be a list
-        out.append(f"{indent}{name} = {value}")
-        return name, f"_hashable({name})"
-    if value.startswith(_NUMBER):  # a number, signed with its type: 6 and 6.0 are equal but not written alike
-        value = value[len(_NUMBER) :]
-        return value, f"{value}, type({value})"
-    return value, value
+        return name
+    return value.removeprefix(_NUMBER)
 
+
+def _signs(value: str) -> list[str]:
+    """A piece's value as it goes in a signature: hashable, and telling apart any two values that are not written
+    alike (a number with its type: 6 and 6.0 are equal but not written alike)."""
+    if value in _SIGNED:  # a test's own cheaper form (`_SymbolicFacts.has`)
+        return [_SIGNED[value]]
+    if value.startswith("dict("):  # STarT Back's scores (whole numbers), in their order
+        return [f"(*{value[5:-1]}.items(),)"]
+    if value.startswith("a["):  # a whole answer, which may be a list
+        return [f"_hashable({value})"]
+    if value.startswith(_NUMBER):
+        value = value[len(_NUMBER) :]
+        return [value, f"type({value})"]
+    return [value]
+
+
+def _constant(code: str) -> bool:
+    return code in _CONSTANTS
+
+
+#: A piece's value -> its form in a signature, where a test gives one (`_SymbolicFacts.has`).
+_SIGNED: dict[str, str] = {}
+#: Values that are the same every time they are given (`has` of one value, `true`).
+_CONSTANTS: set[str] = {"True"}
+
+#: In a signature's slot: the piece is not in the evidence (`_fired`).
+_ABSENT = type("Absent", (), {"__repr__": lambda self: "_A", "__slots__": ()})()
 
 #: Marks a piece's value as a number (`_piece`).
 _NUMBER = "number:"
@@ -921,27 +976,26 @@ _NUMBER = "number:"
 
 def _fired(r: Rule, cond: _Cond, body: list[str], bit: int) -> None:
     """Append the statements that record rule `r` as fired: its signature `s`, then what `kept(s)` gives for it,
-    or else what `make(s, evidence)` gives, its evidence made only then; and its bit in `serious`, if it has one."""
+    or else what `make(s, evidence)` gives, its evidence made only then; and its bit in `serious`, if it has one.
+
+    The signature is one tuple: the rule's id, then a slot for each piece of evidence the rule's condition may
+    give, in order: its value, signed (`_signs`), or `_A` where a part that may be left out was left out. The same
+    rule with the same signature has the same evidence (the same pieces, with the same values, merged alike)."""
+    slots = [repr(r.id)]
+    cond.sign(body, slots, None, (f"c{i}" for i in itertools.count()))
+    body.append(f"        s = ({', '.join(slots)},)")
+    body.append("        R = kept(s)")
+    body.append("        if R is None:")
     pieces = cond.flat()
     if pieces is not None and len({key for key, _ in pieces}) == len(pieces):
-        # The same keys every time: the evidence and the signature (the id and the values) each made at once.
-        shown, signed = [], [repr(r.id)]
-        for i, (key, value) in enumerate(pieces):
-            value, sign = _piece(body, "        ", f"t{i}", value)
-            shown.append(f"{key!r}: {value}")
-            signed.append(sign)  # the keys are the same every time: the values alone tell the evidence
-        body.append(f"        s = ({', '.join(signed)},)")
-        body.append("        R = kept(s)")
-        body.append(f"        fired[{r.id!r}] = R if R is not None else make(s, {{{', '.join(shown)}}})")
+        # The same keys every time: the evidence made at once.
+        shown = [f"{key!r}: {_piece(body, '            ', f't{i}', value)}" for i, (key, value) in enumerate(pieces)]
+        body.append(f"            R = make(s, {{{', '.join(shown)}}})")
     else:
-        body.append(f"        s = ({r.id!r},)")
-        cond.emit(body, "        ", set(), evidence=False)
-        body.append("        R = kept(s)")
-        body.append("        if R is None:")
         body.append("            ev = {}")
-        cond.emit(body, "            ", set(), evidence=True)
+        cond.emit(body, "            ", set())
         body.append("            R = make(s, ev)")
-        body.append(f"        fired[{r.id!r}] = R")
+    body.append(f"        fired[{r.id!r}] = R")
     if bit:
         body.append(f"        serious |= {bit}")
 
@@ -988,11 +1042,14 @@ class _SymbolicFacts(Facts):
         lst = f"L_{key}"
         if len(values) == 1:
             present = f"({values[0]!r},)"
+            _CONSTANTS.add(present)
         elif len(values) == 2:  # one or both
             v, w = map(repr, values)
             present = f"(({v}, {w}) if {w} in {lst} else ({v},)) if {v} in {lst} else ({w},)"
         else:
             present = f"(*filter({lst}.__contains__, {values!r}),)"
+            # Signed by which of them are there, one test each: quicker than the filter, and as telling.
+            _SIGNED[present] = f"({', '.join(f'{v!r} in {lst}' for v in values)},)"
         test = " or ".join(f"{v!r} in {lst}" for v in values)
         if len(values) > 1:  # most lists are empty: then one test of the list, not one for each value
             test = f"{lst} and ({test})"
@@ -1021,8 +1078,10 @@ class _SymbolicFacts(Facts):
         return _cond("True", (key, f"a[{key!r}]"))
 
     def onset_age_below(self, years: float) -> Evidence:
-        age, weeks = _NUMBER + self._value("age"), _NUMBER + "f.duration_weeks"
-        return _cond(f"(f.onset_age < {years!r})", ("age", age), ("duration_weeks", weeks))
+        age, weeks = self._value("age"), self._value("duration_weeks")  # as Facts.onset_age works it out
+        return _cond(
+            f"(({age} - {weeks} / 52) < {years!r})", ("age", _NUMBER + age), ("duration_weeks", _NUMBER + weeks)
+        )
 
     def risk_not_low(self) -> Evidence:
         # The screen's answers (`Facts.screen_evidence`), traced as a rule's: the STarT Back scores when given, else
@@ -1130,7 +1189,7 @@ def _compile(rules: list[Rule]) -> tuple[str, Callable[[Facts, Kept, Make], Eval
     head += [f"    L_{k} = a[{k!r}]" if k in given else f"    L_{k} = a.get({k!r}) or ()" for k in sym.lists]
     head += [f"    G_{k} = a[{k!r}]" if k in given else f"    G_{k} = a.get({k!r})" for k in sym.values]
     source = "\n".join([*head, *body, "    return fired, serious", ""])
-    namespace: dict[str, Any] = {"_merge_into": _merge_into, "_hashable": _hashable}
+    namespace: dict[str, Any] = {"_merge_into": _merge_into, "_hashable": _hashable, "_A": _ABSENT}
     exec(compile(source, "<policy: compiled rules>", "exec"), namespace)
     return source, namespace["_evaluate"]
 
