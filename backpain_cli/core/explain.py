@@ -95,32 +95,27 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[
     Radicular is as in the policy (`Facts.radicular`): `below_knee` or `arm` in radiating_pain, or numbness_tingling.
     A strain is no explanation to offer beside a red flag: what a doctor must rule out comes first.
     """
-    # Written out plainly rather than with the rules' combinators: it runs for every record, and is short.
+    # Written out plainly rather than with the rules' combinators: it runs for every record, and is short. The parts
+    # that do not hold an answer of their own (age) are made once, below, and shared by every result that gives them.
     a = f.a
     radiating = a["radiating_pain"]  # (valid answers hold every list, given or defaulted)
     pattern = a["pattern"]
     onset = a.get("onset")
-    nerve: Evidence = {}  # the radicular answers, as Facts.radicular gives them
+    numbness = a["numbness_tingling"] is True
+    below_knee = arm = False
     if radiating:
         below_knee, arm = "below_knee" in radiating, "arm" in radiating
-        if below_knee or arm:
-            nerve["radiating_pain"] = (
-                ["below_knee", "arm"] if below_knee and arm else ["below_knee" if below_knee else "arm"]
-            )
-    if a["numbness_tingling"] is True:
-        nerve["numbness_tingling"] = True
+    nerve = below_knee or arm or numbness  # radicular, as Facts.radicular has it
     found: list[dict[str, Any]] = []
     if onset == "after_lifting_or_strain" and not nerve and not serious:
-        found.append({"id": "muscle_strain", "label": _LABELS["muscle_strain"], "answers": {"onset": onset}})
-    if pattern and "worse_sitting_or_bending" in pattern:
-        ev: Evidence = {**nerve, "pattern": ["worse_sitting_or_bending"]}
-        found.append({"id": "disc_or_nerve_root", "label": _LABELS["disc_or_nerve_root"], "answers": ev})
-    elif nerve:
-        found.append({"id": "disc_or_nerve_root", "label": _LABELS["disc_or_nerve_root"], "answers": nerve})
+        found.append(_MUSCLE_STRAIN)
+    sitting = "worse_sitting_or_bending" in pattern
+    if sitting or nerve:
+        found.append(_DISC[below_knee + 2 * arm + 4 * numbness + 8 * sitting])
     age = a["age"]
     if age >= 50:
-        if pattern and "leg_pain_walking_eased_by_sitting" in pattern:
-            ev = {"age": age, "pattern": ["leg_pain_walking_eased_by_sitting"]}
+        if "leg_pain_walking_eased_by_sitting" in pattern:
+            ev: Evidence = {"age": age, "pattern": ["leg_pain_walking_eased_by_sitting"]}
             found.append({"id": "spinal_stenosis", "label": _LABELS["spinal_stenosis"], "answers": ev})
         leaning = "worse_leaning_back" in pattern
         if onset == "gradual" or leaning:
@@ -142,6 +137,29 @@ _LABELS = {
     "degenerative_change": N_("wear-and-tear (arthritis or degenerative change) in the spine's joints"),
     "inflammatory": N_("inflammatory back pain"),
 }
+
+
+def _disc_or_nerve_root(below_knee: bool, arm: bool, numbness: bool, sitting: bool) -> dict[str, Any]:
+    """The disc_or_nerve_root contributor for its answers: the radicular ones, as Facts.radicular gives them, then
+    the pattern."""
+    ev: Evidence = {}
+    if below_knee or arm:
+        ev["radiating_pain"] = [v for v, given in (("below_knee", below_knee), ("arm", arm)) if given]
+    if numbness:
+        ev["numbness_tingling"] = True
+    if sitting:
+        ev["pattern"] = ["worse_sitting_or_bending"]
+    return {"id": "disc_or_nerve_root", "label": _LABELS["disc_or_nerve_root"], "answers": ev}
+
+
+#: The contributors that hold no answer of their own, made once: a strain (after lifting or a strain), and the
+#: disc or nerve root for each set of its answers (below_knee + 2 arm + 4 numbness + 8 worse sitting or bending).
+_MUSCLE_STRAIN = {
+    "id": "muscle_strain",
+    "label": _LABELS["muscle_strain"],
+    "answers": {"onset": "after_lifting_or_strain"},
+}
+_DISC = [_disc_or_nerve_root(*(bool(i & bit) for bit in (1, 2, 4, 8))) for i in range(16)]
 
 
 def rule_out(fired: Iterable[str]) -> list[dict[str, Any]]:
@@ -223,31 +241,26 @@ NEXT_STEP: dict[str, str] = {
 def care_ladder(f: Facts, level: str, fired: dict[str, Evidence]) -> dict[str, Any]:
     """Where the answers stand on the care ladder (the treatments tried), and what comes next."""
     tried = f.a.get("treatments_tried", ())
-    if "surgery" in tried:
-        current = "advanced"
-    elif "injection" in tried:
-        current = "interventional"
-    else:
-        current = "conservative"
+    current = "advanced" if "surgery" in tried else "interventional" if "injection" in tried else "conservative"
     if level in _SERIOUS_LEVELS:
         nxt = "checks_first"
-    elif current == "conservative" and level == SPECIALIST and not f.conservative_care_tried():
-        nxt = "conservative_with_specialist"
     elif current == "conservative" and level == SPECIALIST:
-        nxt = "specialist_options"
+        # Conservative care tried (Facts.conservative_care_tried), asked of the answers straight away.
+        tried_conservative = "physiotherapy" in tried or "exercise_programme" in tried
+        nxt = "specialist_options" if tried_conservative else "conservative_with_specialist"
     elif current == "conservative":
         nxt = "conservative"
     elif current == "interventional":
         nxt = "review_injection"
     else:
         nxt = "review_surgery"
-    return _LADDERS[current, nxt]
+    return _LADDERS[current][nxt]
 
 
 _SERIOUS_LEVELS = frozenset((EMERGENCY, URGENT))
 #: The care ladder's part of a result, for each place and next step: constant objects, shared by every result.
-_LADDERS: dict[tuple[str, str], dict[str, Any]] = {
-    (step["step"], nxt): {"current": step["step"], "next": text} for step in LADDER for nxt, text in NEXT_STEP.items()
+_LADDERS: dict[str, dict[str, dict[str, Any]]] = {
+    step["step"]: {nxt: {"current": step["step"], "next": text} for nxt, text in NEXT_STEP.items()} for step in LADDER
 }
 
 
