@@ -967,6 +967,16 @@ _SIGNED: dict[str, str] = {}
 #: Values that are the same every time they are given (`has` of one value, `true`).
 _CONSTANTS: set[str] = {"True"}
 
+
+def _number(key: str, value: str) -> str:
+    """A number's piece: marked as a number (signed with its type), unless its question is a whole number's, which
+    valid answers always hold as an int (`validation.validate` makes 60.0 an int; the fast path takes ints only)."""
+    return value if key in _WHOLE else _NUMBER + value
+
+
+#: The questions whose answers are whole numbers (ints, in valid answers).
+_WHOLE = frozenset(q.key for q in QUESTIONS if q.kind == "integer")
+
 #: In a signature's slot: the piece is not in the evidence (`_fired`).
 _ABSENT = type("Absent", (), {"__repr__": lambda self: "_A", "__slots__": ()})()
 
@@ -1068,11 +1078,11 @@ class _SymbolicFacts(Facts):
 
     def at_least(self, key: str, n: float) -> Evidence:
         g = self._value(key)
-        return _cond(f"({g} >= {n!r})", (key, _NUMBER + g))
+        return _cond(f"({g} >= {n!r})", (key, _number(key, g)))
 
     def below(self, key: str, n: float) -> Evidence:
         g = self._value(key)
-        return _cond(f"({g} < {n!r})", (key, _NUMBER + g))
+        return _cond(f"({g} < {n!r})", (key, _number(key, g)))
 
     def answer(self, key: str) -> Evidence:
         return _cond("True", (key, f"a[{key!r}]"))
@@ -1080,7 +1090,9 @@ class _SymbolicFacts(Facts):
     def onset_age_below(self, years: float) -> Evidence:
         age, weeks = self._value("age"), self._value("duration_weeks")  # as Facts.onset_age works it out
         return _cond(
-            f"(({age} - {weeks} / 52) < {years!r})", ("age", _NUMBER + age), ("duration_weeks", _NUMBER + weeks)
+            f"(({age} - {weeks} / 52) < {years!r})",
+            ("age", _number("age", age)),
+            ("duration_weeks", _number("duration_weeks", weeks)),
         )
 
     def risk_not_low(self) -> Evidence:
