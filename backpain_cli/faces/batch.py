@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from backpain_cli.core.engine import assess
 from backpain_cli.core.i18n import N_, _
+from backpain_cli.core.i18n import current as current_region
 from backpain_cli.core.policy import LEVELS
 from backpain_cli.core.validation import record_id
 from backpain_cli.io import fhir_io
@@ -319,12 +320,13 @@ def _run_json_lines(
     levels = tally.levels
     write = out.write_encoded  # called from here, not through the sink: a call the interpreter makes inline
     read = tally.read
+    region = current_region()  # (the engine's default, worked out once)
     try:
         for record in records:
             if record.error is None and record.row is None:
                 valid = given_answers(record.raw)  # the engine reads answers by key: in the order given
                 if valid is not None:
-                    result = assess(valid)
+                    result = assess(valid, region)
                     read += 1
                     levels[result["level"]] += 1
                     write(encode_into, result)
