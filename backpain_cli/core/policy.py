@@ -1245,8 +1245,9 @@ _evaluate.__doc__ = """`evaluate`, for the engine: each fired rule, in table ord
     for it, or when that is None, what `make(signature, evidence)` gives; and the emergency and urgent rules fired,
     as the sum of their `SERIOUS_BITS`.
 
-    A fired rule's signature is the rule's id, then its evidence's values in the order they were found (each
-    number with its type), and their keys too where a rule's keys may vary, as one hashable tuple. Two fired rules
+    A fired rule's signature is one hashable tuple: the rule's id, then a slot for each piece of evidence the rule
+    may give, holding its value (a decimal-or-whole number with its type) or `_A` where it was left out (`_fired`).
+    Two fired rules
     with the same signature are the same rule with the same evidence, written alike, so the engine makes the reason
     of each signature once and keeps it; and the evidence is made only for a signature not kept."""
 #: The compiled function itself, called by the engine for every record (a function around it cost a call each).

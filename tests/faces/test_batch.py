@@ -385,7 +385,7 @@ def test_ctrl_c_while_input_is_awaited(jobs: int) -> None:
 def test_a_worker_that_fails_is_told_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
-    def broken(answers: Any) -> Any:
+    def broken(answers: Any, *region: Any) -> Any:
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(batch, "assess", broken)  # the workers are forked: they have it too

@@ -73,11 +73,11 @@ def test_output_is_never_half_written(tmp_path: Path, monkeypatch: pytest.Monkey
     assessed = []
     real = batch.assess
 
-    def assess_then_interrupt(answers: Any) -> Any:
+    def assess_then_interrupt(answers: Any, *region: Any) -> Any:
         if len(assessed) == 3:  # three results made (and written to the private file): then Ctrl-C
             raise KeyboardInterrupt
         assessed.append(answers)
-        return real(answers)
+        return real(answers, *region)
 
     monkeypatch.setattr(batch, "assess", assess_then_interrupt)
     result = assess_cli(["-f", "json", "-o", str(path)], ALL)
