@@ -99,6 +99,8 @@ def _check_number(q: Question, value: Any, bad: Bad) -> Any:
             bad(_got(q, value))
             return value
         value = int(value)
+    elif isinstance(value, float):
+        value += 0.0  # -0.0 is 0.0: equal, and read alike, but written differently (and cached reasons share it)
     if q.refuse_below is not None and value < q.refuse_below:
         bad(
             _("{value} is under {limit}: {why}").format(

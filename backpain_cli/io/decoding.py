@@ -95,6 +95,13 @@ def _completer() -> Callable[[dict[str, Any]], int | None]:
     """`_completed`, written out from the questionnaire, one question after another (no loops), as it runs for
     every record."""
     body = ["def _completed(out):", "    keys = len(out)"]
+    for q in QUESTIONS:  # -0.0 as 0.0, as `validate` gives it (x + 0 is x for any other number, int or float)
+        if q.kind == "number":
+            body += (
+                [f"    out[{q.key!r}] += 0"]
+                if q.required
+                else [f"    if {q.key!r} in out:", f"        out[{q.key!r}] += 0"]
+            )
     for key in _DEFAULTED:
         body += [f"    if {key!r} not in out:", f"        out[{key!r}] = []"]
     ordered = ", ".join(f"{k!r}: startback[{k!r}]" for k in _STARTBACK_KEYS)
@@ -115,9 +122,9 @@ def _completer() -> Callable[[dict[str, Any]], int | None]:
     namespace: dict[str, Any] = {}
     exec(compile("\n".join(body), "<decoding: completed>", "exec"), namespace)
     completed: Callable[[dict[str, Any]], int | None] = namespace["_completed"]
-    completed.__doc__ = """Check and complete the answers as decoded: the defaults (an empty list) put in, STarT Back's
-    scores in their own order. How many keys were given, its object's included; None when it fails a check a type
-    cannot make: a list value given twice, STarT Back psychosocial above total."""
+    completed.__doc__ = """Check and complete the answers as decoded: the defaults (an empty list) put in, -0.0 made
+    0.0, STarT Back's scores in their own order. How many keys were given, its object's included; None when it fails
+    a check a type cannot make: a list value given twice, STarT Back psychosocial above total."""
     return completed
 
 

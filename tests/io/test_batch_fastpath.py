@@ -200,3 +200,26 @@ def test_fast_path_accepts_every_vignette() -> None:
         fast = fast_answers(raw)
         assert fast is not None, vignette["name"]
         assert msgspec.json.encode(fast) == msgspec.json.encode(validate(vignette["answers"]))
+
+
+@pytest.mark.parametrize("first", [b"0.0", b"-0.0"])
+def test_minus_zero_weeks_reads_as_zero_whichever_record_comes_first(
+    first: bytes, base_answers: dict[str, Any]
+) -> None:
+    """-0.0 and 0.0 are equal, so a reason kept for one is given to the other: both paths read -0.0 as 0.0, and a
+    record's evidence never depends on the records before it. (E6: a major injury under two weeks ago.)"""
+    base = {**base_answers, "onset": "after_major_injury", "duration_weeks": 0.0}
+    raw = msgspec.json.encode(base)
+    second = b"-0.0" if first == b"0.0" else b"0.0"
+    shown = []
+    for weeks in (first, second):
+        record = raw.replace(b'"duration_weeks":0.0', b'"duration_weeks":' + weeks)
+        age = b'"age":%d' % base["age"]
+        thorough = record.replace(age, age + b".0")  # a whole age written 40.0: the fast path declines it
+        assert given_answers(record) is not None and given_answers(thorough) is None
+        for text in (record, thorough):
+            a = answers(text)
+            assert msgspec.json.encode(a["duration_weeks"]) == b"0.0"
+            e6 = [r for r in assess(a)["reasons"] if r["rule"] == "E6"]
+            shown.append(msgspec.json.encode(e6[0]["answers"]))
+    assert shown == [b'{"onset":"after_major_injury","duration_weeks":0.0}'] * 4
