@@ -95,8 +95,8 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[
     Radicular is as in the policy (`Facts.radicular`): `below_knee` or `arm` in radiating_pain, or numbness_tingling.
     A strain is no explanation to offer beside a red flag: what a doctor must rule out comes first.
     """
-    # Written out plainly rather than with the rules' combinators: it runs for every record, and is short. The parts
-    # that do not hold an answer of their own (age) are made once, below, and shared by every result that gives them.
+    # Written out plainly rather than with the rules' combinators: it runs for every record, and is short. The entries
+    # that hold no answer of their own (all but those with the age) are made once, below, and shared.
     a = f.a
     radiating = a["radiating_pain"]  # (valid answers hold every list, given or defaulted)
     pattern = a["pattern"]

@@ -901,7 +901,7 @@ class _Cond:
         for _, value in self.pieces:
             for signed in _signs(value):
                 if present is None:
-                    if not _constant(signed):  # the same every time: it tells nothing
+                    if signed not in _CONSTANTS:  # the same every time: it tells nothing
                         slots.append(signed)
                 else:
                     slots.append(f"(({signed}) if {present} else _A)")
@@ -956,10 +956,6 @@ def _signs(value: str) -> list[str]:
         value = value[len(_NUMBER) :]
         return [value, f"type({value})"]
     return [value]
-
-
-def _constant(code: str) -> bool:
-    return code in _CONSTANTS
 
 
 #: A piece's value -> its form in a signature, where a test gives one (`_SymbolicFacts.has`).
