@@ -120,17 +120,23 @@ def _because(text: tuple[str, ...], answers: str) -> str:
     return text[0].format(why=text[1], answers=answers)
 
 
-#: Each reason as it goes in a result, by region and by the fired rule's signature (`policy.evaluate_with`): the
-#: same rule with the same answers comes up again and again, and its reason is made once and shared by every result
-#: that gives it. When full, the older half is dropped, so memory stays flat (about 1.1 KB a reason kept: at most
-#: 18 MB, which bench/memory.py sees as 16 MB of growth from 1,000 to 1,000,000 records, within its goal of 20).
-_REASONS: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+#: What a result holds for each reason, in place of the reason itself (`assess`'s `form`): made once, from the
+#: reason, when the reason is made.
+Form = Callable[[dict[str, Any]], Any]
+
+#: Each reason as it goes in a result, by region (and `form`, if any) and by the fired rule's signature
+#: (`policy.evaluate_with`): the same rule with the same answers comes up again and again, and its reason is made
+#: once and shared by every result that gives it. When full, the older half is dropped, so memory stays flat (about
+#: 1.1 KB a reason kept: at most 18 MB, which bench/memory.py sees as 16 MB of growth from 1,000 to 1,000,000
+#: records, within its goal of 20; a reason kept as its JSON takes less).
+_REASONS: dict[Any, dict[tuple[Any, ...], Any]] = {}
 REASON_CACHE = 16384
 
 
 def _forget(region: str) -> None:
     """A region's translations were replaced: its words kept here are made again from them."""
-    _REASONS.pop(region, None)
+    for key in [k for k in _REASONS if k == region or (type(k) is tuple and k[0] == region)]:
+        del _REASONS[key]
     for cached in (_reason_texts, _piece, _scalar_text, _name):
         cached.cache_clear()
 
@@ -138,39 +144,48 @@ def _forget(region: str) -> None:
 i18n.on_register(_forget)
 
 
-def _reason(region: str, sign: tuple[Any, ...], evidence: Evidence) -> dict[str, Any]:
-    """A reason not kept yet: made, and kept."""
-    kept = _REASONS.get(region)
+def _reason(region: str, form: Form | None, key: Any, sign: tuple[Any, ...], evidence: Evidence) -> Any:
+    """A reason not kept yet: made, and kept (as `form` makes it, if there is one)."""
+    kept = _REASONS.get(key)
     if kept is None:
-        kept = _REASONS[region] = {}
+        kept = _REASONS[key] = {}
     elif len(kept) >= REASON_CACHE:
         for old in list(islice(kept, len(kept) // 2 or 1)):  # the oldest kept (a dict keeps its order)
             del kept[old]
     rule_id = sign[0]
-    reason = kept[sign] = {
+    reason = {
         "rule": rule_id,
         "level": _LEVEL[rule_id],
         "because": because(rule_id, evidence, region),
         "answers": evidence,
     }
-    return reason
+    made = kept[sign] = reason if form is None else form(reason)
+    return made
 
 
-#: `_reason` for each region, made once.
-_MAKE: dict[str, Callable[[tuple[Any, ...], Evidence], dict[str, Any]]] = {}
+#: `_reason` for each region (and form), made once.
+_MAKE: dict[Any, Callable[[tuple[Any, ...], Evidence], Any]] = {}
+#: S3's test, for its answers in the explanation (`explain.contributors`): it fires for few records.
+_S3 = RULES_BY_ID["S3"].test
 
 
-def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
+def assess(answers: Mapping[str, Any], region: str | None = None, form: Form | None = None) -> Result:
     """Assess valid answers (see `validation.validate`). Deterministic; no I/O. The texts (`action`, each
     `because`, the explanation) are in `region`'s words (a code of `regions`; default: this process's region,
     `intl` unless the command chose one); every code (level, rules, `within`, ids) is the same in every region.
 
     Results share their constant parts (a reason, the care ladder, the notes, what to rule out) with other
-    results: read a result, or copy it (`copy.deepcopy`) before changing it."""
+    results: read a result, or copy it (`copy.deepcopy`) before changing it.
+
+    `form`, for the layer that writes results: each reason in `reasons` is what `form(reason)` made of it, once,
+    when the reason was made (a reason the same as one made before is given as made then). The JSON Lines fast
+    path keeps each reason as the JSON it is written as, so that it is encoded once, not for each result; `form`
+    must give the same function for that each time (the reasons it made are kept by it)."""
     region = i18n.current() if region is None else region
     f = Facts(answers)
-    make = _MAKE.get(region) or _MAKE.setdefault(region, partial(_reason, region))
-    fired, serious = evaluate_with(f, _REASONS.get(region, _NONE_KEPT).get, make)  # each fired rule's reason
+    key = region if form is None else (region, form)
+    make = _MAKE.get(key) or _MAKE.setdefault(key, partial(_reason, region, form, key))
+    fired, serious = evaluate_with(f, _REASONS.get(key, _NONE_KEPT).get, make)  # each fired rule's reason
     level: str = _LEVEL[next(iter(fired))]  # the rules are in table order: the most urgent level first
     when = within(level, f, fired)
     action = explain.RHEUMATOLOGY_ACTION if level == SPECIALIST and "S3" in fired else explain.action(level, when)
@@ -192,7 +207,7 @@ def assess(answers: Mapping[str, Any], region: str | None = None) -> Result:
         "action": action,
         "reasons": [*fired.values()],
         "scores": scores,
-        "contributors": explain.contributors(f, serious, fired["S3"]["answers"] if "S3" in fired else None),
+        "contributors": explain.contributors(f, serious, _S3(f, fired) if "S3" in fired else None),
         "rule_out": explain.rule_out_of(serious),
         "care_ladder": explain.care_ladder(f, level, fired),
         "notes": explain.personal_notes(f, level),

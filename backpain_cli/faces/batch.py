@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
+import msgspec
+
 from backpain_cli.core.engine import assess
 from backpain_cli.core.i18n import N_, _
 from backpain_cli.core.i18n import current as current_region
@@ -326,7 +328,7 @@ def _run_json_lines(
             if record.error is None and record.row is None:
                 valid = given_answers(record.raw)  # the engine reads answers by key: in the order given
                 if valid is not None:
-                    result = assess(valid, region)
+                    result = assess(valid, region, as_json)
                     read += 1
                     levels[result["level"]] += 1
                     write(encode_into, result)
@@ -340,6 +342,16 @@ def _run_json_lines(
                 read = tally.read  # as it counted, even if what it wrote failed
     finally:
         tally.read = read
+
+
+def as_json(reason: dict[str, Any]) -> msgspec.Raw:
+    """A reason as the JSON it is written as: the form in which the engine keeps each reason for the JSON Lines
+    fast path (`assess`'s `form`), so that a reason is encoded once, when made, and written as it is by every result
+    that gives it (msgspec writes a `Raw` as its bytes: the same bytes as encoding the reason in place)."""
+    return msgspec.Raw(_encode(reason))
+
+
+_encode = msgspec.json.Encoder().encode
 
 
 def _serial_one(
@@ -592,6 +604,7 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None 
     gathered = _Gathered(1 << 16) if out is None else out
     add = gathered.add
     write: Callable[[bool, dict[str, Any], int], None]
+    form = None  # CSV rows read each reason
     if fmt == "csv":
         from backpain_cli.faces.csv_sink import encode_result
 
@@ -599,8 +612,7 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None 
             add(encode_result(ok, result, line))  # each row ends its own line
 
     else:
-        import msgspec
-
+        form = as_json  # each reason as its JSON, encoded once
         encode_into = msgspec.json.Encoder().encode_into
         scratch = bytearray()
 
@@ -616,7 +628,7 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None 
         n += 1
         valid = given_answers(record.raw) if tried and record.error is None and record.row is None else None
         if valid is not None:  # as assess_one would, without its calls
-            ok, result = True, assess(valid)
+            ok, result = True, assess(valid, None, form)
         else:
             ok, result, _ = assess_one(record, fast=not tried)
         write(ok, result, record.line)

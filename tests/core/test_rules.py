@@ -809,6 +809,41 @@ def test_reasons_read_the_same_whether_their_words_are_made_or_kept(
     assert 0 < len(engine._REASONS["intl"]) <= 3
 
 
+def test_a_form_gives_each_reason_as_it_makes_it_once_and_the_rest_of_the_result_unchanged(
+    base_answers: dict[str, Any],
+) -> None:
+    """`assess(..., form)`: each reason is what the form made of it, made once for a signature and given again,
+    kept apart from the reasons themselves; everything else in the result is as without a form."""
+    from backpain_cli.core import engine
+
+    seen: list[dict[str, Any]] = []
+
+    def form(reason: dict[str, Any]) -> tuple[str, str]:
+        seen.append(reason)
+        return ("formed", reason["rule"] + reason["because"])
+
+    variants = [
+        {},
+        {"red_flags": ["saddle_numbness"], "weakness": "stable"},
+        {
+            "age": 30,
+            "duration_weeks": 20,
+            "onset": "gradual",
+            "trend": "same",
+            "pattern": ["better_with_exercise", "not_better_with_rest", "night_pain_eases_on_getting_up"],
+        },
+    ]
+    for _ in range(2):
+        for changes in variants:
+            answers = validate({**base_answers, **changes})
+            plain, formed = assess(answers, "gb"), assess(answers, "gb", form)
+            assert formed["reasons"] == [("formed", r["rule"] + r["because"]) for r in plain["reasons"]]
+            assert {**formed, "reasons": None} == {**plain, "reasons": None}
+    assert any(c["id"] == "inflammatory" for c in formed["contributors"])  # S3's answers, though kept as formed
+    assert len(seen) == len({(r["rule"], r["because"]) for r in seen})  # each made once
+    assert all(type(r) is dict for r in engine._REASONS["gb"].values())  # the reasons without a form: untouched
+
+
 def test_reasons_follow_translations_registered_after_the_first_assessment(base_answers: dict[str, Any]) -> None:
     import gettext
 
