@@ -57,7 +57,7 @@ def child(stage: str, n: int) -> None:
     answers = [fast_answers(line) for line in lines]
     results = [assess(a) for a in answers]  # type: ignore[arg-type]  # also warms the caches
     facts = [Facts(a) for a in answers]  # type: ignore[arg-type]
-    kept, make = engine._REASONS["intl"].get, engine._MAKE["intl"]
+    kept, make = engine._KEPT["intl"].get, engine._KEPT["intl"].make
     decode = msgspec.json.Decoder().decode
     encode = msgspec.json.Encoder().encode
     stages: dict[str, Callable[[int], object]] = {

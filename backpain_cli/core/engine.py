@@ -23,6 +23,8 @@ from backpain_cli.core.policy import (
     RULES,
     RULES_BY_ID,
     SPECIALIST,
+    TODAY,
+    URGENT,
     Evidence,
     Facts,
     evaluate_with,
@@ -87,7 +89,6 @@ _LEVEL = {r.id: r.level for r in RULES_BY_ID.values()}
 if [r.level for r in RULES] != sorted((r.level for r in RULES), key=LEVELS.index):  # `assess` takes the first
     # fired rule's level: the rules, as compiled, must be in table order, most urgent level first
     raise RuntimeError("the policy's rules are not in table order, most urgent level first")
-_NONE_KEPT: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 @lru_cache(maxsize=16)
@@ -120,23 +121,43 @@ def _because(text: tuple[str, ...], answers: str) -> str:
     return text[0].format(why=text[1], answers=answers)
 
 
-#: What a result holds for each reason, in place of the reason itself (`assess`'s `form`): made once, from the
-#: reason, when the reason is made.
-Form = Callable[[dict[str, Any]], Any]
+#: What a result holds for each of its shared parts, in place of the part itself (`assess`'s `form`): made once,
+#: from the part, when the part is made.
+Form = Callable[[Any], Any]
 
-#: Each reason as it goes in a result, by region (and `form`, if any) and by the fired rule's signature
-#: (`policy.evaluate_with`): the same rule with the same answers comes up again and again, and its reason is made
-#: once and shared by every result that gives it. When full, the older half is dropped, so memory stays flat (about
-#: 1.1 KB a reason kept: at most 18 MB, which bench/memory.py sees as 16 MB of growth from 1,000 to 1,000,000
-#: records, within its goal of 20; a reason kept as its JSON takes less).
-_REASONS: dict[Any, dict[tuple[Any, ...], Any]] = {}
 REASON_CACHE = 16384
+
+
+class _Kept:
+    """What is kept for one region (and form): the explanation's shared parts in its words (`explain.Parts`), and
+    each reason as it goes in a result, by the fired rule's signature (`policy.evaluate_with`). The same rule with
+    the same answers comes up again and again, and its reason is made once and shared by every result that gives
+    it. When REASON_CACHE are kept, the older half is dropped, so memory stays flat (about 1 KB a reason kept: at
+    most 17 MB, which bench/memory.py sees as 16 MB of growth from 1,000 to 1,000,000 records, within its goal of
+    20; a reason kept as its JSON takes less)."""
+
+    __slots__ = ("get", "make", "parts", "reasons")
+
+    def __init__(self, region: str, form: Form | None) -> None:
+        self.parts = explain.Parts(i18n.translator(region), form or explain.as_it_is)
+        self.reasons: dict[tuple[Any, ...], Any] = {}
+        self.get = self.reasons.get
+        self.make = partial(_reason, region, form, self.reasons)
+
+
+#: What is kept, by region (a region and a form: a tuple of both).
+_KEPT: dict[Any, _Kept] = {}
+
+
+def _kept(region: str, form: Form | None) -> _Kept:
+    kept = _KEPT[region if form is None else (region, form)] = _Kept(region, form)
+    return kept
 
 
 def _forget(region: str) -> None:
     """A region's translations were replaced: its words kept here are made again from them."""
-    for key in [k for k in _REASONS if k == region or (type(k) is tuple and k[0] == region)]:
-        del _REASONS[key]
+    for key in [k for k in _KEPT if k == region or (type(k) is tuple and k[0] == region)]:
+        del _KEPT[key]
     for cached in (_reason_texts, _piece, _scalar_text, _name):
         cached.cache_clear()
 
@@ -144,12 +165,11 @@ def _forget(region: str) -> None:
 i18n.on_register(_forget)
 
 
-def _reason(region: str, form: Form | None, key: Any, sign: tuple[Any, ...], evidence: Evidence) -> Any:
+def _reason(
+    region: str, form: Form | None, kept: dict[tuple[Any, ...], Any], sign: tuple[Any, ...], evidence: Evidence
+) -> Any:
     """A reason not kept yet: made, and kept (as `form` makes it, if there is one)."""
-    kept = _REASONS.get(key)
-    if kept is None:
-        kept = _REASONS[key] = {}
-    elif len(kept) >= REASON_CACHE:
+    if len(kept) >= REASON_CACHE:
         for old in list(islice(kept, len(kept) // 2 or 1)):  # the oldest kept (a dict keeps its order)
             del kept[old]
     rule_id = sign[0]
@@ -163,8 +183,6 @@ def _reason(region: str, form: Form | None, key: Any, sign: tuple[Any, ...], evi
     return made
 
 
-#: `_reason` for each region (and form), made once.
-_MAKE: dict[Any, Callable[[tuple[Any, ...], Evidence], Any]] = {}
 #: S3's test, for its answers in the explanation (`explain.contributors`): it fires for few records.
 _S3 = RULES_BY_ID["S3"].test
 
@@ -174,21 +192,25 @@ def assess(answers: Mapping[str, Any], region: str | None = None, form: Form | N
     `because`, the explanation) are in `region`'s words (a code of `regions`; default: this process's region,
     `intl` unless the command chose one); every code (level, rules, `within`, ids) is the same in every region.
 
-    Results share their constant parts (a reason, the care ladder, the notes, what to rule out) with other
-    results: read a result, or copy it (`copy.deepcopy`) before changing it.
+    Results share their constant parts (a reason, the care ladder, the notes, what to rule out, the texts) with
+    other results: read a result, or copy it (`copy.deepcopy`) before changing it.
 
-    `form`, for the layer that writes results: each reason in `reasons` is what `form(reason)` made of it, once,
-    when the reason was made (a reason the same as one made before is given as made then). The JSON Lines fast
-    path keeps each reason as the JSON it is written as, so that it is encoded once, not for each result; `form`
-    must give the same function for that each time (the reasons it made are kept by it)."""
+    `form`, for the layer that writes results: each shared part (each reason, `action`, `scores.screen_note`, each
+    contributor that holds no answer of its own, `rule_out`, `care_ladder`, each note, `safety_net`, `disclaimer`)
+    is what `form(part)` made of it, once, when the part was made, and is given as made then to every result that
+    gives it. The JSON Lines fast path keeps each as the JSON it is written as, so that it is encoded once, not
+    for each result. What a form made is kept by that form: give the same function each time."""
     region = i18n.current() if region is None else region
     f = Facts(answers)
-    key = region if form is None else (region, form)
-    make = _MAKE.get(key) or _MAKE.setdefault(key, partial(_reason, region, form, key))
-    fired, serious = evaluate_with(f, _REASONS.get(key, _NONE_KEPT).get, make)  # each fired rule's reason
+    kept = _KEPT.get(region if form is None else (region, form)) or _kept(region, form)
+    fired, serious = evaluate_with(f, kept.get, kept.make)  # each fired rule's reason
     level: str = _LEVEL[next(iter(fired))]  # the rules are in table order: the most urgent level first
     when = within(level, f, fired)
-    action = explain.RHEUMATOLOGY_ACTION if level == SPECIALIST and "S3" in fired else explain.action(level, when)
+    parts = kept.parts
+    if level == SPECIALIST and "S3" in fired:
+        action = parts.rheumatology
+    else:
+        action = parts.urgent_today if level == URGENT and when == TODAY else parts.action[level]
     scores = {
         "pain_impact": f.pain_impact,
         "duration": f.duration,
@@ -198,7 +220,7 @@ def assess(answers: Mapping[str, Any], region: str | None = None, form: Form | N
         "screen_source": f.screen_source,
     }
     if f.screen_source == "built_in":
-        scores["screen_note"] = explain.SCREEN_NOTE
+        scores["screen_note"] = parts.screen_note
     # Made whole at once, in the contract's order; the keys that do not apply are taken out after.
     result: Result = {
         "id": answers.get("id"),
@@ -207,12 +229,12 @@ def assess(answers: Mapping[str, Any], region: str | None = None, form: Form | N
         "action": action,
         "reasons": [*fired.values()],
         "scores": scores,
-        "contributors": explain.contributors(f, serious, _S3(f, fired) if "S3" in fired else None),
-        "rule_out": explain.rule_out_of(serious),
-        "care_ladder": explain.care_ladder(f, level, fired),
-        "notes": explain.personal_notes(f, level),
-        "safety_net": None if level == EMERGENCY else explain.SAFETY_NET,
-        "disclaimer": explain.DISCLAIMER,
+        "contributors": explain.contributors(f, serious, _S3(f, fired) if "S3" in fired else None, parts),
+        "rule_out": explain.rule_out_of(serious, parts),
+        "care_ladder": explain.care_ladder(f, level, parts),
+        "notes": explain.personal_notes(f, level, parts),
+        "safety_net": None if level == EMERGENCY else parts.safety_net,
+        "disclaimer": parts.disclaimer,
         "region": region,
         "policy_version": POLICY_VERSION,
         "contract_version": CONTRACT_VERSION,
@@ -221,23 +243,7 @@ def assess(answers: Mapping[str, Any], region: str | None = None, form: Form | N
         del result["id"]
     if when is None:
         del result["within"]
-    if region != INTL:  # the shared English texts, as copies in the region's words
-        _translate(result, i18n.translator(region))
     return result
-
-
-def _translate(result: Result, _: Callable[[str], str]) -> None:
-    """The explanation's texts in a region's words (the codes stay as they are)."""
-    result["action"] = _(result["action"])
-    if "screen_note" in result["scores"]:
-        result["scores"]["screen_note"] = _(result["scores"]["screen_note"])
-    result["contributors"] = [{**c, "label": _(c["label"])} for c in result["contributors"]]
-    result["rule_out"] = [{**r, "what": _(r["what"])} for r in result["rule_out"]]
-    result["care_ladder"] = {**result["care_ladder"], "next": _(result["care_ladder"]["next"])}
-    result["notes"] = [{**n, "note": _(n["note"])} for n in result["notes"]]
-    if result["safety_net"] is not None:
-        result["safety_net"] = _(result["safety_net"])
-    result["disclaimer"] = _(result["disclaimer"])
 
 
 def assess_record(obj: Any) -> Result:

@@ -5,7 +5,7 @@ All text is the project's own. Pure: no I/O, no third-party imports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from backpain_cli.core.i18n import N_
@@ -80,7 +80,7 @@ RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[dict[str, Any]]:
+def contributors(f: Facts, serious: int, inflammatory: Evidence | None, parts: Parts | None = None) -> list[Any]:
     """Likely contributors, each with the answers that point to it. Never a diagnosis. `serious`: the emergency
     and urgent rules fired (`policy.SERIOUS_BITS`), `inflammatory`: S3's evidence if S3 fired.
 
@@ -94,9 +94,11 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[
 
     Radicular is as in the policy (`Facts.radicular`): `below_knee` or `arm` in radiating_pain, or numbness_tingling.
     A strain is no explanation to offer beside a red flag: what a doctor must rule out comes first.
+    The labels are in the words of `parts` (default: as written).
     """
     # Written out plainly rather than with the rules' combinators: it runs for every record, and is short. The entries
-    # that hold no answer of their own (all but those with the age) are made once, below, and shared.
+    # that hold no answer of their own (all but those with the age, and S3's) are made once (`Parts`), and shared.
+    parts = AS_WRITTEN if parts is None else parts
     a = f.a
     radiating = a["radiating_pain"]  # (valid answers hold every list, given or defaulted)
     pattern = a["pattern"]
@@ -106,17 +108,18 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[
     if radiating:
         below_knee, arm = "below_knee" in radiating, "arm" in radiating
     nerve = below_knee or arm or numbness  # radicular, as Facts.radicular has it
-    found: list[dict[str, Any]] = []
+    found: list[Any] = []
     if onset == "after_lifting_or_strain" and not nerve and not serious:
-        found.append(_MUSCLE_STRAIN)
+        found.append(parts.muscle_strain)
     sitting = "worse_sitting_or_bending" in pattern
     if sitting or nerve:
-        found.append(_DISC[below_knee + 2 * arm + 4 * numbness + 8 * sitting])
+        found.append(parts.disc[below_knee + 2 * arm + 4 * numbness + 8 * sitting])
     age = a["age"]
     if age >= 50:
+        labels = parts.labels
         if "leg_pain_walking_eased_by_sitting" in pattern:
             ev: Evidence = {"age": age, "pattern": ["leg_pain_walking_eased_by_sitting"]}
-            found.append({"id": "spinal_stenosis", "label": _LABELS["spinal_stenosis"], "answers": ev})
+            found.append({"id": "spinal_stenosis", "label": labels["spinal_stenosis"], "answers": ev})
         leaning = "worse_leaning_back" in pattern
         if onset == "gradual" or leaning:
             ev = {"age": age}
@@ -124,9 +127,9 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None) -> list[
                 ev["onset"] = onset
             if leaning:
                 ev["pattern"] = ["worse_leaning_back"]
-            found.append({"id": "degenerative_change", "label": _LABELS["degenerative_change"], "answers": ev})
+            found.append({"id": "degenerative_change", "label": labels["degenerative_change"], "answers": ev})
     if inflammatory:
-        found.append({"id": "inflammatory", "label": _LABELS["inflammatory"], "answers": inflammatory})
+        found.append({"id": "inflammatory", "label": parts.labels["inflammatory"], "answers": inflammatory})
     return found
 
 
@@ -139,7 +142,7 @@ _LABELS = {
 }
 
 
-def _disc_or_nerve_root(below_knee: bool, arm: bool, numbness: bool, sitting: bool) -> dict[str, Any]:
+def _disc_or_nerve_root(label: str, below_knee: bool, arm: bool, numbness: bool, sitting: bool) -> dict[str, Any]:
     """The disc_or_nerve_root contributor for its answers: the radicular ones, as Facts.radicular gives them, then
     the pattern."""
     ev: Evidence = {}
@@ -149,32 +152,28 @@ def _disc_or_nerve_root(below_knee: bool, arm: bool, numbness: bool, sitting: bo
         ev["numbness_tingling"] = True
     if sitting:
         ev["pattern"] = ["worse_sitting_or_bending"]
-    return {"id": "disc_or_nerve_root", "label": _LABELS["disc_or_nerve_root"], "answers": ev}
-
-
-#: The contributors that hold no answer of their own, made once: a strain (after lifting or a strain), and the
-#: disc or nerve root for each set of its answers (below_knee + 2 arm + 4 numbness + 8 worse sitting or bending).
-_MUSCLE_STRAIN = {
-    "id": "muscle_strain",
-    "label": _LABELS["muscle_strain"],
-    "answers": {"onset": "after_lifting_or_strain"},
-}
-_DISC = [_disc_or_nerve_root(*(bool(i & bit) for bit in (1, 2, 4, 8))) for i in range(16)]
+    return {"id": "disc_or_nerve_root", "label": label, "answers": ev}
 
 
 def rule_out(fired: Iterable[str]) -> list[dict[str, Any]]:
     """What a doctor will want to rule out, for the rules `fired`."""
-    return rule_out_of(sum(SERIOUS_BITS.get(r, 0) for r in fired))
+    made: list[dict[str, Any]] = rule_out_of(sum(SERIOUS_BITS.get(r, 0) for r in fired))
+    return made
 
 
-def rule_out_of(serious: int) -> list[dict[str, Any]]:
-    """`rule_out`, for the emergency and urgent rules fired as the sum of their bits (`policy.SERIOUS_BITS`). The
-    same few lists for the same rules fired: made once (at most 16,384 of them) from parts made at import."""
-    made = _RULE_OUT.get(serious)
+def rule_out_of(serious: int, parts: Parts | None = None) -> Any:
+    """`rule_out`, for the emergency and urgent rules fired as the sum of their bits (`policy.SERIOUS_BITS`), in
+    the words of `parts` (default: as written). The same few lists for the same rules fired: made once (at most
+    16,384 of them) from parts made once."""
+    parts = AS_WRITTEN if parts is None else parts
+    made = parts.rule_out.get(serious)
     if made is None:
-        if len(_RULE_OUT) >= 16384:
-            _RULE_OUT.clear()
-        made = _RULE_OUT[serious] = [parts[serious & bits] for bits, parts in _RULE_OUT_PARTS if serious & bits]
+        kept = parts.rule_out
+        if len(kept) >= 16384:
+            kept.clear()
+            kept[0] = parts.form([])
+        lines = [line[serious & bits] for bits, line in parts.rule_out_lines if serious & bits]
+        made = kept[serious] = parts.form(lines)
     return made
 
 
@@ -187,12 +186,6 @@ def _rule_out_parts(ids: tuple[str, ...], what: str) -> tuple[int, dict[int, dic
         parts[fired] = {"what": what, "rules": [r for r in ids if SERIOUS_BITS[r] & fired]}
         fired = (fired - 1) & bits
     return bits, parts
-
-
-_RULE_OUT_PARTS = [_rule_out_parts(ids, what) for what, ids in RULE_OUT]
-#: What to rule out, by the emergency and urgent rules fired (`rule_out_of`): about 1,200 sets of them in 20,000
-#: random records, each a list of parts shared with the others. None fired: the one empty list.
-_RULE_OUT: dict[int, list[dict[str, Any]]] = {0: []}
 
 
 LADDER: tuple[dict[str, str], ...] = (
@@ -238,8 +231,9 @@ NEXT_STEP: dict[str, str] = {
 }
 
 
-def care_ladder(f: Facts, level: str, fired: dict[str, Evidence]) -> dict[str, Any]:
-    """Where the answers stand on the care ladder (the treatments tried), and what comes next."""
+def care_ladder(f: Facts, level: str, parts: Parts | None = None) -> Any:
+    """Where the answers stand on the care ladder (the treatments tried), and what comes next (in the words of
+    `parts`; default: as written)."""
     tried = f.a.get("treatments_tried", ())
     current = "advanced" if "surgery" in tried else "interventional" if "injection" in tried else "conservative"
     if level in _SERIOUS_LEVELS:
@@ -254,14 +248,10 @@ def care_ladder(f: Facts, level: str, fired: dict[str, Evidence]) -> dict[str, A
         nxt = "review_injection"
     else:
         nxt = "review_surgery"
-    return _LADDERS[current][nxt]
+    return (AS_WRITTEN if parts is None else parts).ladders[current][nxt]
 
 
 _SERIOUS_LEVELS = frozenset((EMERGENCY, URGENT))
-#: The care ladder's part of a result, for each place and next step: constant objects, shared by every result.
-_LADDERS: dict[str, dict[str, dict[str, Any]]] = {
-    step["step"]: {nxt: {"current": step["step"], "next": text} for nxt, text in NEXT_STEP.items()} for step in LADDER
-}
 
 
 GOAL_NOTES: dict[str, str] = {
@@ -303,25 +293,77 @@ DURATION_NOTES: dict[str, str] = {
 REASSURING_GOALS = frozenset({"avoid_surgery"})
 
 
-def personal_notes(f: Facts, level: str) -> list[dict[str, str]]:
+def personal_notes(f: Facts, level: str, parts: Parts | None = None) -> list[Any]:
+    """Notes for the duration, the activity level and the goals (in the words of `parts`; default: as written);
+    none for an emergency, and none that reassure for an urgent result."""
     if level == EMERGENCY:
         return []
+    parts = AS_WRITTEN if parts is None else parts
     a = f.a
     serious = level == URGENT
-    notes: list[dict[str, str]] = [] if serious else [_DURATION_NOTES[f.duration]]
+    notes: list[Any] = [] if serious else [parts.duration_notes[f.duration]]
     activity = a.get("activity_level")
     if activity is not None:
-        notes.append(_ACTIVITY_NOTES[activity])
+        notes.append(parts.activity_notes[activity])
     goals = a.get("goals")
     if goals:
+        goal_notes = parts.goal_notes
         for g in goals:
             if not (serious and g in REASSURING_GOALS):
-                notes.append(_GOAL_NOTES[g])
+                notes.append(goal_notes[g])
     return notes
 
 
-#: Each note as it goes in a result: made once, shared by every result that gives it.
-_DURATION_NOTES, _ACTIVITY_NOTES, _GOAL_NOTES = (
-    {k: {"about": about, "note": note} for k, note in notes.items()}
-    for about, notes in (("duration", DURATION_NOTES), ("activity_level", ACTIVITY_NOTES), ("goals", GOAL_NOTES))
-)
+def as_it_is(part: Any) -> Any:
+    """The form of a part as it is (`Parts`)."""
+    return part
+
+
+class Parts:
+    """The parts of the explanation that many results share, in one region's words (`_` puts a message in them) and
+    as `form` makes each (for the layer that writes results: `engine.assess`'s form; default: each as it is). Made
+    once for a region (and form), and shared by every result: read them, never change them.
+
+    `action`, `urgent_today`, `rheumatology`, `safety_net`, `disclaimer`, `screen_note`: the texts. `labels`: each
+    contributor's label (as it is, for the entries made for a result). `muscle_strain`, `disc`: the contributors
+    that hold no answer of their own (`disc`: for each set of its answers, below_knee + 2 arm + 4 numbness + 8
+    worse sitting or bending). `ladders`: the care ladder's part, by place and next step. `duration_notes`,
+    `activity_notes`, `goal_notes`: each note. `rule_out_lines`: each line of RULE_OUT as its rules' bits and its
+    part for each set of them fired; `rule_out`: what to rule out, by the rules fired (`rule_out_of`; about 1,200
+    sets of them in 20,000 random records; none fired: the empty list)."""
+
+    def __init__(self, _: Callable[[str], str] = as_it_is, form: Callable[[Any], Any] = as_it_is) -> None:
+        self.form = form
+        self.action = {level: form(_(text)) for level, text in ACTION.items()}
+        self.urgent_today = form(_(URGENT_TODAY_ACTION))
+        self.rheumatology = form(_(RHEUMATOLOGY_ACTION))
+        self.safety_net = form(_(SAFETY_NET))
+        self.disclaimer = form(_(DISCLAIMER))
+        self.screen_note = form(_(SCREEN_NOTE))
+        self.labels = {key: _(label) for key, label in _LABELS.items()}
+        strain = {
+            "id": "muscle_strain",
+            "label": self.labels["muscle_strain"],
+            "answers": {"onset": "after_lifting_or_strain"},
+        }
+        self.muscle_strain = form(strain)
+        disc = self.labels["disc_or_nerve_root"]
+        self.disc = [form(_disc_or_nerve_root(disc, *(bool(i & bit) for bit in (1, 2, 4, 8)))) for i in range(16)]
+        self.ladders = {
+            step["step"]: {nxt: form({"current": step["step"], "next": _(text)}) for nxt, text in NEXT_STEP.items()}
+            for step in LADDER
+        }
+        self.duration_notes, self.activity_notes, self.goal_notes = (
+            {key: form({"about": about, "note": _(note)}) for key, note in notes.items()}
+            for about, notes in (
+                ("duration", DURATION_NOTES),
+                ("activity_level", ACTIVITY_NOTES),
+                ("goals", GOAL_NOTES),
+            )
+        )
+        self.rule_out_lines = [_rule_out_parts(ids, _(what)) for what, ids in RULE_OUT]
+        self.rule_out: dict[int, Any] = {0: form([])}
+
+
+#: The parts as written (the intl words), as they are.
+AS_WRITTEN = Parts()

@@ -344,11 +344,12 @@ def _run_json_lines(
         tally.read = read
 
 
-def as_json(reason: dict[str, Any]) -> msgspec.Raw:
-    """A reason as the JSON it is written as: the form in which the engine keeps each reason for the JSON Lines
-    fast path (`assess`'s `form`), so that a reason is encoded once, when made, and written as it is by every result
-    that gives it (msgspec writes a `Raw` as its bytes: the same bytes as encoding the reason in place)."""
-    return msgspec.Raw(_encode(reason))
+def as_json(part: Any) -> msgspec.Raw:
+    """A shared part of results as the JSON it is written as: the form in which the engine keeps each for the JSON
+    Lines fast path (`assess`'s `form`: each reason, text, note...), so that a part is encoded once, when made, and
+    written as it is by every result that gives it (msgspec writes a `Raw` as its bytes: the same bytes as encoding
+    the part in place)."""
+    return msgspec.Raw(_encode(part))
 
 
 _encode = msgspec.json.Encoder().encode

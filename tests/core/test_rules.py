@@ -794,7 +794,7 @@ def test_reasons_read_the_same_whether_their_words_are_made_or_kept(
     from backpain_cli.core import engine
 
     monkeypatch.setattr(engine, "REASON_CACHE", 3)
-    monkeypatch.setattr(engine, "_REASONS", {})
+    monkeypatch.setattr(engine, "_KEPT", {})
     variants = [
         {},
         {"red_flags": ["saddle_numbness"], "weakness": "stable"},
@@ -806,25 +806,45 @@ def test_reasons_read_the_same_whether_their_words_are_made_or_kept(
             result = run(base_answers, **changes)
             for reason in result["reasons"]:
                 assert reason["because"] == engine.because(reason["rule"], reason["answers"], "intl")
-    assert 0 < len(engine._REASONS["intl"]) <= 3
+    assert 0 < len(engine._KEPT["intl"].reasons) <= 3
 
 
-def test_a_form_gives_each_reason_as_it_makes_it_once_and_the_rest_of_the_result_unchanged(
-    base_answers: dict[str, Any],
+class Formed:
+    """What the form in the test below makes of a part: the part, wrapped."""
+
+    def __init__(self, part: Any) -> None:
+        self.part = part
+
+
+def unwrapped(value: Any) -> Any:
+    if isinstance(value, Formed):
+        return unwrapped(value.part)
+    if isinstance(value, dict):
+        return {k: unwrapped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrapped(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("region", ["intl", "gb"])
+def test_a_form_gives_each_shared_part_as_it_made_it_once_and_the_rest_of_the_result_unchanged(
+    base_answers: dict[str, Any], region: str
 ) -> None:
-    """`assess(..., form)`: each reason is what the form made of it, made once for a signature and given again,
-    kept apart from the reasons themselves; everything else in the result is as without a form."""
+    """`assess(..., form)`: each shared part is what the form made of it, made once and given again, kept apart from
+    the parts themselves; with each part as it was, the result is the result without a form."""
     from backpain_cli.core import engine
 
-    seen: list[dict[str, Any]] = []
+    made: list[Any] = []
 
-    def form(reason: dict[str, Any]) -> tuple[str, str]:
-        seen.append(reason)
-        return ("formed", reason["rule"] + reason["because"])
+    def form(part: Any) -> Formed:
+        made.append(part)
+        return Formed(part)
 
     variants = [
-        {},
-        {"red_flags": ["saddle_numbness"], "weakness": "stable"},
+        {"goals": ["less_pain", "better_sleep"], "activity_level": "low"},
+        {"red_flags": ["saddle_numbness"], "weakness": "stable", "onset": "after_lifting_or_strain"},
+        {"past_two_weeks": ["low_mood"], "treatments_tried": ["injection"], "trend": "worsening"},
+        {"radiating_pain": ["below_knee"], "duration_weeks": 3, "pain_intensity": 8, "startback": None},
         {
             "age": 30,
             "duration_weeks": 20,
@@ -833,15 +853,26 @@ def test_a_form_gives_each_reason_as_it_makes_it_once_and_the_rest_of_the_result
             "pattern": ["better_with_exercise", "not_better_with_rest", "night_pain_eases_on_getting_up"],
         },
     ]
+    formed_keys: set[str] = set()
+    before_round: list[int] = []
     for _ in range(2):
+        before_round.append(len(made))
         for changes in variants:
-            answers = validate({**base_answers, **changes})
-            plain, formed = assess(answers, "gb"), assess(answers, "gb", form)
-            assert formed["reasons"] == [("formed", r["rule"] + r["because"]) for r in plain["reasons"]]
-            assert {**formed, "reasons": None} == {**plain, "reasons": None}
-    assert any(c["id"] == "inflammatory" for c in formed["contributors"])  # S3's answers, though kept as formed
-    assert len(seen) == len({(r["rule"], r["because"]) for r in seen})  # each made once
-    assert all(type(r) is dict for r in engine._REASONS["gb"].values())  # the reasons without a form: untouched
+            answers = validate({k: v for k, v in {**base_answers, **changes}.items() if v is not None})
+            plain, formed = assess(answers, region), assess(answers, region, form)
+            assert unwrapped(formed) == plain
+            assert all(isinstance(r, Formed) for r in formed["reasons"])
+            assert all(isinstance(n, Formed) for n in formed["notes"])
+            for key in ("action", "rule_out", "care_ladder", "disclaimer", "safety_net"):
+                assert isinstance(formed[key], Formed) or (key == "safety_net" and formed[key] is None)
+            assert isinstance(formed["scores"].get("screen_note", Formed(None)), Formed)
+            for c in formed["contributors"]:  # those that hold no answer of their own are shared
+                cid = unwrapped(c)["id"]
+                assert isinstance(c, Formed) is (cid in ("muscle_strain", "disc_or_nerve_root"))
+                formed_keys.add(cid)
+    assert {"muscle_strain", "disc_or_nerve_root", "inflammatory"} <= formed_keys  # (S3's answers, though formed)
+    assert before_round[1] == len(made)  # the second time round, every part was made already
+    assert all(type(r) is dict for r in engine._KEPT[region].reasons.values())  # the parts without a form: untouched
 
 
 def test_reasons_follow_translations_registered_after_the_first_assessment(base_answers: dict[str, Any]) -> None:
