@@ -22,9 +22,6 @@ from backpain_cli.core.policy import (
     POLICY_VERSION,
     RULES,
     RULES_BY_ID,
-    SPECIALIST,
-    TODAY,
-    URGENT,
     Evidence,
     Facts,
     evaluate_with,
@@ -132,9 +129,9 @@ class _Kept:
     """What is kept for one region (and form): the explanation's shared parts in its words (`explain.Parts`), and
     each reason as it goes in a result, by the fired rule's signature (`policy.evaluate_with`). The same rule with
     the same answers comes up again and again, and its reason is made once and shared by every result that gives
-    it. When REASON_CACHE are kept, the older half is dropped, so memory stays flat (about 1 KB a reason kept: at
-    most 17 MB, which bench/memory.py sees as 16 MB of growth from 1,000 to 1,000,000 records, within its goal of
-    20; a reason kept as its JSON takes less)."""
+    it. Many differ (14,900 in 50,000 random records): when REASON_CACHE are kept, the older half is dropped, so
+    memory stays flat (about 1 KB a reason kept as a dict, 0.6 KB as its JSON: at most 17 MB for one region and
+    form; bench/memory.py sees 15 MB of growth from 1,000 to 1,000,000 records, within its goal of 20)."""
 
     __slots__ = ("get", "make", "parts", "reasons")
 
@@ -145,11 +142,15 @@ class _Kept:
         self.make = partial(_reason, region, form, self.reasons)
 
 
-#: What is kept, by region (a region and a form: a tuple of both).
+#: What is kept, by region (a region and a form: a tuple of both), for the last KEPT_MOST used (a caller who makes
+#: a new form for every call gets no sharing, but no growth either).
 _KEPT: dict[Any, _Kept] = {}
+KEPT_MOST = 16
 
 
 def _kept(region: str, form: Form | None) -> _Kept:
+    while len(_KEPT) >= KEPT_MOST:
+        del _KEPT[next(iter(_KEPT))]  # the first made
     kept = _KEPT[region if form is None else (region, form)] = _Kept(region, form)
     return kept
 
@@ -195,11 +196,12 @@ def assess(answers: Mapping[str, Any], region: str | None = None, form: Form | N
     Results share their constant parts (a reason, the care ladder, the notes, what to rule out, the texts) with
     other results: read a result, or copy it (`copy.deepcopy`) before changing it.
 
-    `form`, for the layer that writes results: each shared part (each reason, `action`, `scores.screen_note`, each
-    contributor that holds no answer of its own, `rule_out`, `care_ladder`, each note, `safety_net`, `disclaimer`)
+    `form`, for the layer that writes results: each shared part (each reason, `action`, `scores.screen_note`, the
+    contributors made once (`explain.Parts`), `rule_out`, `care_ladder`, each note, `safety_net`, `disclaimer`)
     is what `form(part)` made of it, once, when the part was made, and is given as made then to every result that
     gives it. The JSON Lines fast path keeps each as the JSON it is written as, so that it is encoded once, not
-    for each result. What a form made is kept by that form: give the same function each time."""
+    for each result. What a form made is kept by that form: give the same function each time (the last
+    KEPT_MOST regions and forms used are kept)."""
     region = i18n.current() if region is None else region
     f = Facts(answers)
     kept = _KEPT.get(region if form is None else (region, form)) or _kept(region, form)
@@ -207,10 +209,6 @@ def assess(answers: Mapping[str, Any], region: str | None = None, form: Form | N
     level: str = _LEVEL[next(iter(fired))]  # the rules are in table order: the most urgent level first
     when = within(level, f, fired)
     parts = kept.parts
-    if level == SPECIALIST and "S3" in fired:
-        action = parts.rheumatology
-    else:
-        action = parts.urgent_today if level == URGENT and when == TODAY else parts.action[level]
     scores = {
         "pain_impact": f.pain_impact,
         "duration": f.duration,
@@ -226,13 +224,13 @@ def assess(answers: Mapping[str, Any], region: str | None = None, form: Form | N
         "id": answers.get("id"),
         "level": level,
         "within": when,
-        "action": action,
+        "action": explain.action(level, when, inflammatory="S3" in fired, parts=parts),
         "reasons": [*fired.values()],
         "scores": scores,
-        "contributors": explain.contributors(f, serious, _S3(f, fired) if "S3" in fired else None, parts),
-        "rule_out": explain.rule_out_of(serious, parts),
-        "care_ladder": explain.care_ladder(f, level, parts),
-        "notes": explain.personal_notes(f, level, parts),
+        "contributors": explain.contributors(f, serious, _S3(f, fired) if "S3" in fired else None, parts=parts),
+        "rule_out": explain.rule_out_of(serious, parts=parts),
+        "care_ladder": explain.care_ladder(f, level, parts=parts),
+        "notes": explain.personal_notes(f, level, parts=parts),
         "safety_net": None if level == EMERGENCY else parts.safety_net,
         "disclaimer": parts.disclaimer,
         "region": region,

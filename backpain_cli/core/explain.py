@@ -38,9 +38,13 @@ URGENT_TODAY_ACTION = N_(
 )
 
 
-def action(level: str, within: str | None = None) -> str:
-    """The one thing to do, for a level and how soon (`policy.within`)."""
-    return URGENT_TODAY_ACTION if level == URGENT and within == TODAY else ACTION[level]
+def action(level: str, within: str | None = None, *, inflammatory: bool = False, parts: Parts | None = None) -> Any:
+    """The one thing to do, for a level and how soon (`policy.within`); for a specialist when S3 fired
+    (`inflammatory`), a rheumatologist among them. In the words of `parts` (default: as written)."""
+    parts = AS_WRITTEN if parts is None else parts
+    if inflammatory and level == SPECIALIST:
+        return parts.rheumatology
+    return parts.urgent_today if level == URGENT and within == TODAY else parts.action[level]
 
 
 RHEUMATOLOGY_ACTION = N_(
@@ -80,7 +84,7 @@ RULE_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def contributors(f: Facts, serious: int, inflammatory: Evidence | None, parts: Parts | None = None) -> list[Any]:
+def contributors(f: Facts, serious: int, inflammatory: Evidence | None, *, parts: Parts | None = None) -> list[Any]:
     """Likely contributors, each with the answers that point to it. Never a diagnosis. `serious`: the emergency
     and urgent rules fired (`policy.SERIOUS_BITS`), `inflammatory`: S3's evidence if S3 fired.
 
@@ -97,7 +101,8 @@ def contributors(f: Facts, serious: int, inflammatory: Evidence | None, parts: P
     The labels are in the words of `parts` (default: as written).
     """
     # Written out plainly rather than with the rules' combinators: it runs for every record, and is short. The entries
-    # that hold no answer of their own (all but those with the age, and S3's) are made once (`Parts`), and shared.
+    # whose answers can only be one of a few fixed sets (the strain, the disc or nerve root: all but those with the
+    # age, and S3's) are made once for each (`Parts`), and shared.
     parts = AS_WRITTEN if parts is None else parts
     a = f.a
     radiating = a["radiating_pain"]  # (valid answers hold every list, given or defaulted)
@@ -161,10 +166,11 @@ def rule_out(fired: Iterable[str]) -> list[dict[str, Any]]:
     return made
 
 
-def rule_out_of(serious: int, parts: Parts | None = None) -> Any:
+def rule_out_of(serious: int, *, parts: Parts | None = None) -> Any:
     """`rule_out`, for the emergency and urgent rules fired as the sum of their bits (`policy.SERIOUS_BITS`), in
-    the words of `parts` (default: as written). The same few lists for the same rules fired: made once (at most
-    16,384 of them) from parts made once."""
+    the words of `parts` (default: as written). The same few lists for the same rules fired: made once from the
+    lines' parts made once. They are few (about 1,200 sets of rules in 20,000 random records), so when 16,384 are
+    kept, which few batches reach, all are simply made again as needed."""
     parts = AS_WRITTEN if parts is None else parts
     made = parts.rule_out.get(serious)
     if made is None:
@@ -180,12 +186,12 @@ def rule_out_of(serious: int, parts: Parts | None = None) -> Any:
 def _rule_out_parts(ids: tuple[str, ...], what: str) -> tuple[int, dict[int, dict[str, Any]]]:
     """A line of RULE_OUT as its rules' bits, and its part of a result for each set of them fired: made once."""
     bits = sum(SERIOUS_BITS[r] for r in ids)
-    parts = {}
+    by_fired = {}
     fired = bits
     while fired:  # every non-empty subset of the line's bits, largest first
-        parts[fired] = {"what": what, "rules": [r for r in ids if SERIOUS_BITS[r] & fired]}
+        by_fired[fired] = {"what": what, "rules": [r for r in ids if SERIOUS_BITS[r] & fired]}
         fired = (fired - 1) & bits
-    return bits, parts
+    return bits, by_fired
 
 
 LADDER: tuple[dict[str, str], ...] = (
@@ -231,7 +237,7 @@ NEXT_STEP: dict[str, str] = {
 }
 
 
-def care_ladder(f: Facts, level: str, parts: Parts | None = None) -> Any:
+def care_ladder(f: Facts, level: str, *, parts: Parts | None = None) -> Any:
     """Where the answers stand on the care ladder (the treatments tried), and what comes next (in the words of
     `parts`; default: as written)."""
     tried = f.a.get("treatments_tried", ())
@@ -293,7 +299,7 @@ DURATION_NOTES: dict[str, str] = {
 REASSURING_GOALS = frozenset({"avoid_surgery"})
 
 
-def personal_notes(f: Facts, level: str, parts: Parts | None = None) -> list[Any]:
+def personal_notes(f: Facts, level: str, *, parts: Parts | None = None) -> list[Any]:
     """Notes for the duration, the activity level and the goals (in the words of `parts`; default: as written);
     none for an emergency, and none that reassure for an urgent result."""
     if level == EMERGENCY:
@@ -315,7 +321,7 @@ def personal_notes(f: Facts, level: str, parts: Parts | None = None) -> list[Any
 
 
 def as_it_is(part: Any) -> Any:
-    """The form of a part as it is (`Parts`)."""
+    """Each part as it is, each text as written: `Parts`'s default form, and its default translation."""
     return part
 
 
@@ -326,11 +332,11 @@ class Parts:
 
     `action`, `urgent_today`, `rheumatology`, `safety_net`, `disclaimer`, `screen_note`: the texts. `labels`: each
     contributor's label (as it is, for the entries made for a result). `muscle_strain`, `disc`: the contributors
-    that hold no answer of their own (`disc`: for each set of its answers, below_knee + 2 arm + 4 numbness + 8
-    worse sitting or bending). `ladders`: the care ladder's part, by place and next step. `duration_notes`,
-    `activity_notes`, `goal_notes`: each note. `rule_out_lines`: each line of RULE_OUT as its rules' bits and its
-    part for each set of them fired; `rule_out`: what to rule out, by the rules fired (`rule_out_of`; about 1,200
-    sets of them in 20,000 random records; none fired: the empty list)."""
+    whose answers can only be one of a few fixed sets, one for each (`disc`: for each set of its answers,
+    below_knee + 2 arm + 4 numbness + 8 worse sitting or bending). `ladders`: the care ladder's part, by place and
+    next step. `duration_notes`, `activity_notes`, `goal_notes`: each note. `rule_out_lines`: each line of RULE_OUT
+    as its rules' bits and its part for each set of them fired; `rule_out`: what to rule out, by the rules fired
+    (`rule_out_of`; none fired: the empty list)."""
 
     def __init__(self, _: Callable[[str], str] = as_it_is, form: Callable[[Any], Any] = as_it_is) -> None:
         self.form = form

@@ -613,7 +613,7 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None 
             add(encode_result(ok, result, line))  # each row ends its own line
 
     else:
-        form = as_json  # each reason as its JSON, encoded once
+        form = as_json  # each part that results share as its JSON, encoded once
         encode_into = msgspec.json.Encoder().encode_into
         scratch = bytearray()
 

@@ -870,7 +870,8 @@ def test_a_form_gives_each_shared_part_as_it_made_it_once_and_the_rest_of_the_re
                 cid = unwrapped(c)["id"]
                 assert isinstance(c, Formed) is (cid in ("muscle_strain", "disc_or_nerve_root"))
                 formed_keys.add(cid)
-    assert {"muscle_strain", "disc_or_nerve_root", "inflammatory"} <= formed_keys  # (S3's answers, though formed)
+    # S3 fired (its contributor, which is not shared, takes S3's answers although the reason given is formed)
+    assert {"muscle_strain", "disc_or_nerve_root", "inflammatory"} <= formed_keys
     assert before_round[1] == len(made)  # the second time round, every part was made already
     assert all(type(r) is dict for r in engine._KEPT[region].reasons.values())  # the parts without a form: untouched
 
@@ -892,6 +893,40 @@ def test_reasons_follow_translations_registered_after_the_first_assessment(base_
         assert assess(validate(base_answers), region="zz")["reasons"][0]["because"].startswith("NONE OF YOUR")
     finally:
         i18n._translators.pop("zz", None)
+
+
+def test_translations_registered_for_intl_reach_every_text_of_a_result(base_answers: dict[str, Any]) -> None:
+    """Each shared part is made from the region's translations, intl's too (the reasons always were; the action,
+    the notes and the rest were translated only for the other regions until the parts were made once a region)."""
+    import gettext
+
+    from backpain_cli.core import i18n
+
+    class Marked(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return message if "{" in message else "[T] " + message
+
+    answers = validate({**base_answers, "red_flags": ["fever_or_chills"], "weakness": "stable", "goals": ["less_pain"]})
+    try:
+        i18n.register("intl", Marked())
+        result = assess(answers, region="intl")
+    finally:
+        i18n.register("intl", gettext.NullTranslations())
+    texts = [result["action"], result["disclaimer"], result["care_ladder"]["next"], result["reasons"][0]["because"]]
+    texts += [c["label"] for c in result["contributors"]] + [r["what"] for r in result["rule_out"]]
+    texts += [n["note"] for n in result["notes"]] + ([result["safety_net"]] if result["safety_net"] else [])
+    assert len(texts) >= 6 and all(t.startswith("[T] ") for t in texts), texts
+    assert not assess(answers, region="intl")["action"].startswith("[T]")  # registered back: as written again
+
+
+def test_a_new_form_for_every_call_keeps_no_more_than_the_last_few(base_answers: dict[str, Any]) -> None:
+    from backpain_cli.core import engine
+
+    answers = validate(base_answers)
+    plain = assess(answers, "intl")
+    for _ in range(3 * engine.KEPT_MOST):
+        assert assess(answers, "intl", lambda part: part) == plain
+    assert len(engine._KEPT) <= engine.KEPT_MOST
 
 
 @pytest.mark.parametrize(
