@@ -172,9 +172,9 @@ def rule_out_of(serious: int, *, parts: Parts | None = None) -> Any:
     lines' parts made once. They are few (about 1,200 sets of rules in 20,000 random records), so when 16,384 are
     kept, which few batches reach, all are simply made again as needed."""
     parts = AS_WRITTEN if parts is None else parts
-    made = parts.rule_out.get(serious)
+    kept = parts.rule_out
+    made = kept.get(serious)
     if made is None:
-        kept = parts.rule_out
         if len(kept) >= 16384:
             kept.clear()
             kept[0] = parts.form([])

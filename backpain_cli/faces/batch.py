@@ -605,7 +605,7 @@ def _assess_chunk(chunk: list[Record], fmt: str = "json", out: _Gathered | None 
     gathered = _Gathered(1 << 16) if out is None else out
     add = gathered.add
     write: Callable[[bool, dict[str, Any], int], None]
-    form = None  # CSV rows read each reason
+    form = None  # a CSV row reads the parts themselves
     if fmt == "csv":
         from backpain_cli.faces.csv_sink import encode_result
 
